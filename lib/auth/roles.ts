@@ -1,0 +1,19 @@
+import type { Role } from "@/lib/generated/prisma/enums";
+
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const satisfies readonly Role[];
+
+const RANK: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+export const atLeast = (role: Role, min: Role) => RANK[role] >= RANK[min];
+export const lowerOf = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+
+// What each role may do; verbs ask for the minimum role of their action.
+export const POLICY = {
+  "project.read": "viewer",
+  "project.create": "developer",
+  "member.read": "viewer",
+  "member.invite": "admin",
+  "member.changeRole": "admin",
+} as const satisfies Record<string, Role>;
+
+export type Action = keyof typeof POLICY;

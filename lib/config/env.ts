@@ -1,0 +1,66 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Every setting Slipway reads from the environment, with its default.
+// .env.example documents the same list; loadConfig names the bad variable.
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const schema = z.object({
+  PORT: port(3000),
+  ROUTER_PORT: port(8080),
+  BIND_HOST: z.string().min(1).default("0.0.0.0"),
+  DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+      .optional(),
+  ),
+  EMBEDDED_PG_PORT: port(54329),
+  APPS_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as localhost or apps.example.com")
+    .default("localhost"),
+  PUBLIC_URL: optionalText.pipe(z.url({ error: "must be an absolute URL" }).optional()),
+  NEXTAUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  SLIPWAY_ADMIN_EMAIL: optionalText.pipe(z.email({ error: "must be an email address" }).optional()),
+  SLIPWAY_ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
+  WORKER_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int().min(1).max(64).default(2),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string };
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    const got = env[name];
+    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD/.test(name) ? "" : ` (got "${got}")`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : shown}.`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    dataDir: path.resolve(c.DATA_DIR),
+    consoleUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+  };
+}

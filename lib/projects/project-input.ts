@@ -1,0 +1,72 @@
+import { z } from "zod";
+
+// A project slug is the host label of its URLs (<slug>.<APPS_DOMAIN>), so it
+// follows DNS label rules, and "-git-" is kept for branch URLs.
+export const projectSlug = z
+  .string()
+  .trim()
+  .min(2, "Slug must be 2 to 32 characters.")
+  .max(32, "Slug must be 2 to 32 characters.")
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "Use lowercase letters, digits and single hyphens; start and end with a letter or digit.")
+  .refine((s) => !s.includes("--"), "Slug cannot contain two hyphens in a row.")
+  .refine((s) => !s.includes("-git-"), "Slug cannot contain \"-git-\": it is reserved for branch URLs.");
+
+export const branchName = z
+  .string()
+  .trim()
+  .min(1, "Branch is required.")
+  .max(100, "Branch names are at most 100 characters.")
+  .regex(/^[A-Za-z0-9._/-]+$/, "Branch names use letters, digits, '.', '_', '-' and '/'.")
+  .refine((b) => !b.startsWith("-") && !b.includes("..") && !b.startsWith("/") && !b.endsWith("/"), "That is not a valid branch name.");
+
+// https://, ssh:// or scp-like git@host:path. Never a leading "-" (git would
+// read it as an option) and no file:// (a path on the server is not a repo URL).
+export const gitUrl = z
+  .string()
+  .trim()
+  .max(500, "Repository URL is too long.")
+  .refine(
+    (u) => /^(https?|ssh):\/\/[^\s/]+\/\S+$/.test(u) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s-][^\s]*$/.test(u),
+    "Use an https://, ssh:// or git@host:path repository URL.",
+  );
+
+const slugFromName = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 32)
+    .replace(/-+$/, "");
+
+const base = z.object({
+  teamId: z.uuid("Choose a team."),
+  name: z.string().trim().min(1, "Name is required.").max(80, "Name is at most 80 characters."),
+  slug: z.string().trim().optional(),
+  productionBranch: branchName.default("main"),
+  outputDirectory: z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, "Output directory must be a relative path inside the app.")
+    .default("dist"),
+});
+
+export const createProjectInput = z
+  .discriminatedUnion("sourceKind", [
+    base.extend({ sourceKind: z.literal("git"), gitUrl }),
+    base.extend({ sourceKind: z.literal("archive") }),
+    base.extend({
+      sourceKind: z.literal("directory"),
+      sourcePath: z.string().regex(/^examples\/[a-z0-9-]+$/, "Directory sources must be one of the apps in examples/."),
+    }),
+  ])
+  .transform((input, ctx) => {
+    const slug = projectSlug.safeParse(input.slug || slugFromName(input.name));
+    if (!slug.success) {
+      for (const issue of slug.error.issues) ctx.addIssue({ ...issue, path: ["slug"] });
+      return z.NEVER;
+    }
+    return { ...input, slug: slug.data };
+  });
+
+export type CreateProjectInput = z.input<typeof createProjectInput>;
