@@ -14,7 +14,7 @@ export async function startEmbeddedPostgres(opts: {
   dir: string;
   port: number;
   database: string;
-  onLog?: (line: string) => void;
+  onLog?: (message: unknown) => void;
 }): Promise<EmbeddedDb> {
   await mkdir(path.dirname(opts.dir), { recursive: true });
   const fresh = !existsSync(path.join(opts.dir, "PG_VERSION"));

@@ -1,0 +1,51 @@
+"use client";
+
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/components/lib/api-fetch";
+import type {
+  CreateProjectBody,
+  DeploymentPage,
+  Project,
+  ProjectDetail,
+  ProjectListItem,
+} from "@/components/projects/types";
+
+export const projectKeys = {
+  all: ["projects"] as const,
+  list: () => [...projectKeys.all, "list"] as const,
+  detail: (slug: string) => [...projectKeys.all, "detail", slug] as const,
+  deployments: (slug: string) => [...projectKeys.detail(slug), "deployments"] as const,
+};
+
+const projectPath = (slug: string) => `/api/projects/${encodeURIComponent(slug)}`;
+
+export function useProjects() {
+  return useQuery({
+    queryKey: projectKeys.list(),
+    queryFn: () => apiFetch<{ projects: ProjectListItem[] }>("/api/projects"),
+    select: (data) => data.projects,
+  });
+}
+
+export function useProject(slug: string) {
+  return useQuery({ queryKey: projectKeys.detail(slug), queryFn: () => apiFetch<ProjectDetail>(projectPath(slug)) });
+}
+
+export function useDeployments(slug: string) {
+  return useInfiniteQuery({
+    queryKey: projectKeys.deployments(slug),
+    queryFn: ({ pageParam }) =>
+      apiFetch<DeploymentPage>(`${projectPath(slug)}/deployments${pageParam ? `?cursor=${pageParam}` : ""}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+export function useCreateProject() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreateProjectBody) =>
+      apiFetch<{ project: Project }>("/api/projects", { method: "POST", body }).then((r) => r.project),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: projectKeys.all }),
+  });
+}

@@ -1,0 +1,54 @@
+import type { DeploymentStatus, Environment, Role, SourceKind } from "@/lib/generated/prisma/enums";
+
+// The JSON shapes of the project API (dates arrive as ISO strings).
+export type ProjectSource = {
+  sourceKind: SourceKind;
+  gitUrl: string | null;
+  sourcePath: string | null;
+  productionBranch: string;
+};
+
+export type ProjectListItem = ProjectSource & {
+  id: string;
+  slug: string;
+  name: string;
+  teamId: string;
+  createdAt: string;
+  team: { name: string; slug: string };
+  latestDeployment: { id: string; status: DeploymentStatus; createdAt: string; branch: string | null; commitSha: string | null } | null;
+};
+
+export type Project = ProjectSource & {
+  id: string;
+  slug: string;
+  name: string;
+  teamId: string;
+  outputDirectory: string;
+  createdAt: string;
+  team: { id: string; name: string; slug: string };
+};
+
+export type Deployment = {
+  id: string;
+  environment: Environment;
+  branch: string | null;
+  commitSha: string | null;
+  status: DeploymentStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type CreateProjectBody = {
+  teamId: string;
+  name: string;
+  slug?: string;
+  sourceKind: SourceKind;
+  gitUrl?: string;
+  sourcePath?: string;
+  productionBranch?: string;
+  outputDirectory?: string;
+};
+
+export type ProjectDetail = { project: Project; role: Role };
+export type DeploymentPage = { deployments: Deployment[]; nextCursor: string | null };

@@ -1,0 +1,3 @@
+import { defineConfig } from "vite";
+
+export default defineConfig({ envPrefix: ["VITE_", "PUBLIC_"] });

@@ -1,0 +1,65 @@
+import type { Ctx } from "@/lib/auth/ctx";
+import { sessionCtx } from "@/lib/auth/session-ctx";
+import { forbidden, invalid, unauthorized } from "@/lib/errors/app-error";
+import { errorResponse } from "@/lib/http/to-response";
+
+type Args<P> = { req: Request; ctx: Ctx; params: P };
+type RouteContext<P> = { params: Promise<P> };
+
+const MAX_JSON_BYTES = 1 << 20;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+// Wraps an API route: authenticates, refuses cross-site writes, maps errors.
+// Handlers only parse the request and call a verb.
+export function authedRoute<P = Record<string, never>>(handler: (args: Args<P>) => Promise<unknown>) {
+  return async (req: Request, context: RouteContext<P>) => {
+    try {
+      if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) throw forbidden("Cross-site requests are not allowed.");
+      const ctx = await sessionCtx();
+      if (!ctx) throw unauthorized();
+      return toResponse(await handler({ req, ctx, params: await context.params }));
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+// For the few routes a signed-out person may call (accepting an invitation).
+export function publicRoute<P = Record<string, never>>(handler: (args: { req: Request; params: P }) => Promise<unknown>) {
+  return async (req: Request, context: RouteContext<P>) => {
+    try {
+      if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) throw forbidden("Cross-site requests are not allowed.");
+      return toResponse(await handler({ req, params: await context.params }));
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+export async function readJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (text.length > MAX_JSON_BYTES) throw invalid("Request body is too large.");
+  try {
+    return JSON.parse(text || "{}");
+  } catch {
+    throw invalid("Request body must be JSON.");
+  }
+}
+
+function toResponse(result: unknown): Response {
+  if (result instanceof Response) return result;
+  return new Response(JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? v.toString() : v)), {
+    headers: { "content-type": "application/json" },
+  });
+}
+
+// Browsers send Origin on cross-site POSTs; a mismatch with Host is a forged request.
+function sameOrigin(req: Request): boolean {
+  const origin = req.headers.get("origin");
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.get("host");
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Task, TaskList } from "graphile-worker";
+import { z } from "zod";
+import { systemCtx } from "@/lib/auth/ctx";
+import { db } from "@/lib/db/client";
+import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
+
+// The one job registry: name, payload schema, handler. The payload is parsed when
+// the job is taken; a handler's error fails the job (graphile-worker retries it).
+type JobDef<S extends z.ZodType> = { payload: S; handler: (payload: z.output<S>) => Promise<unknown> };
+
+const define = <S extends z.ZodType>(def: JobDef<S>) => def;
+
+export const jobs = {
+  "purge-expired-invitations": define({
+    payload: z.object({}).passthrough(),
+    handler: () => purgeExpiredInvitations({ ctx: systemCtx(db(), "purge-expired-invitations") }),
+  }),
+};
+
+export type JobName = keyof typeof jobs;
+
+// Recurring jobs, in graphile-worker's crontab format.
+export const crontab = ["0 * * * * purge-expired-invitations"].join("\n");
+
+export function taskList(): TaskList {
+  const list: TaskList = {};
+  for (const [name, def] of Object.entries(jobs)) {
+    const task: Task = async (raw, helpers) => {
+      const payload = def.payload.parse(raw ?? {});
+      const result = await def.handler(payload);
+      helpers.logger.info(`${name} done ${JSON.stringify(result)}`);
+    };
+    list[name] = task;
+  }
+  return list;
+}

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "@/lib/testing/free-port";
+
+// Starts the whole platform exactly as `npm start` does, on free ports and a
+// throwaway data directory, for e2e tests and benchmarks.
+export type RunningPlatform = {
+  consoleUrl: string;
+  routerUrl: string;
+  dataDir: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; timeoutMs?: number } = {}) {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "slipway-platform-"));
+  const [port, routerPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    ROUTER_PORT: String(routerPort),
+    EMBEDDED_PG_PORT: String(pgPort),
+    DATA_DIR: dataDir,
+    BIND_HOST: "127.0.0.1",
+    DATABASE_URL: "",
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`platform not ready in time:\n${out}`)), opts.timeoutMs ?? 240_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (/\[slipway\]\s+ready/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`platform exited with code ${code} before it was ready:\n${out}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await ready;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    consoleUrl: `http://localhost:${port}`,
+    routerUrl: `http://127.0.0.1:${routerPort}`,
+    dataDir,
+    child,
+    output: () => out,
+    stop,
+  } satisfies RunningPlatform;
+}
