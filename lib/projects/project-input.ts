@@ -19,14 +19,17 @@ export const branchName = z
   .regex(/^[A-Za-z0-9._/-]+$/, "Branch names use letters, digits, '.', '_', '-' and '/'.")
   .refine((b) => !b.startsWith("-") && !b.includes("..") && !b.startsWith("/") && !b.endsWith("/"), "That is not a valid branch name.");
 
-// https://, ssh:// or scp-like git@host:path. Never a leading "-" (git would
-// read it as an option) and no file:// (a path on the server is not a repo URL).
+// https://, ssh:// or scp-like git@host:path. Never a leading "-" on the URL, its
+// user, host or scp path (git or ssh would read it as an option) and no file://
+// (a path on the server is not a repo URL).
 export const gitUrl = z
   .string()
   .trim()
   .max(500, "Repository URL is too long.")
   .refine(
-    (u) => /^(https?|ssh):\/\/[^\s/]+\/\S+$/.test(u) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s-][^\s]*$/.test(u),
+    (u) =>
+      /^(https?|ssh):\/\/([^\s/@-][^\s/@]*@)?[^\s/@-][^\s/@]*\/\S+$/.test(u) ||
+      /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\s-][^\s]*$/.test(u),
     "Use an https://, ssh:// or git@host:path repository URL.",
   );
 

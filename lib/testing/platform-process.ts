@@ -12,12 +12,12 @@ export type RunningPlatform = {
   dataDir: string;
   child: ChildProcess;
   output: () => string;
-  stop: () => Promise<void>;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
 };
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; dataDir?: string; timeoutMs?: number } = {}) {
+export async function startPlatform(opts: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "slipway-platform-"));
   const [port, routerPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
@@ -48,10 +48,10 @@ export async function startPlatform(opts: { env?: NodeJS.ProcessEnv; dataDir?: s
       reject(new Error(`platform exited with code ${code} before it was ready:\n${out}`));
     });
   });
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
+      child.kill(signal);
       await exited;
     }
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });

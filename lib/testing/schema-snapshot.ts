@@ -3,7 +3,9 @@ import { withPg } from "@/lib/testing/with-pg";
 // A sorted description of schema `public` (minus Prisma's bookkeeping table), for
 // comparing two databases. Column position is left out on purpose: a migration
 // that adds a column appends it, while a from-scratch schema puts it in model order.
-// Sorting is on `name` columns, which always collate bytewise ("C").
+// NOT NULL constraints (Postgres 18 lists them) are left to columns.not_null, since
+// their generated names survive a column rename. Rows sort on `name` columns,
+// which always collate bytewise, so the order does not depend on the locale.
 const QUERIES = {
   tables: `SELECT c.relname AS table FROM pg_class c
     WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'
@@ -21,12 +23,12 @@ const QUERIES = {
     ORDER BY 1, 2`,
   constraints: `SELECT t.relname AS table, k.conname AS constraint, pg_get_constraintdef(k.oid) AS definition
     FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid
-    WHERE t.relnamespace = 'public'::regnamespace AND t.relname <> '_prisma_migrations'
+    WHERE t.relnamespace = 'public'::regnamespace AND t.relname <> '_prisma_migrations' AND k.contype <> 'n'
     ORDER BY 1, 2`,
-  enums: `SELECT t.typname::text AS enum, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+  enums: `SELECT t.typname AS enum, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
     FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
     WHERE t.typnamespace = 'public'::regnamespace
-    GROUP BY 1 ORDER BY 1`,
+    GROUP BY t.typname ORDER BY t.typname`,
 };
 
 export type SchemaSnapshot = Record<keyof typeof QUERIES, Record<string, unknown>[]>;

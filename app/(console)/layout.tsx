@@ -1,0 +1,17 @@
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { sessionCtx } from "@/lib/auth/session-ctx";
+import { getMe } from "@/lib/teams/get-me";
+import { AppShell } from "@/components/shell/app-shell";
+
+// Every console page needs a signed-in user; the API routes check again on each call.
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const ctx = await sessionCtx();
+  if (!ctx) {
+    const path = (await headers()).get("x-slipway-path") ?? "/projects";
+    redirect(`/signin?callbackUrl=${encodeURIComponent(path)}`);
+  }
+  const { user } = await getMe({ ctx });
+  return <AppShell email={user.email}>{children}</AppShell>;
+}

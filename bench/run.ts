@@ -1,0 +1,11 @@
+// `npm run bench`: every benchmark, each measured against its reference in the same run.
+import { coldStartBench } from "@/bench/cold-start";
+
+const benches: Record<string, () => Promise<void>> = { "cold-start": coldStartBench };
+const only = process.argv[2];
+
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  console.log(`\n=== ${name} ===`);
+  await bench();
+}

@@ -1,0 +1,92 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { isApiError } from "@/components/lib/api-fetch";
+import { DeploymentList } from "@/components/projects/deployment-list";
+import { productionUrl, type AppsHost } from "@/components/projects/production-url";
+import { useProject } from "@/components/projects/queries";
+import { describeSource } from "@/components/projects/source";
+import type { Project } from "@/components/projects/types";
+import { buttonClasses } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { Panel, SectionTitle } from "@/components/ui/panel";
+import { LoadError, Loading } from "@/components/ui/query-state";
+
+export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHost }) {
+  const query = useProject(slug);
+  if (query.isPending) return <Loading label="Loading project" rows={2} />;
+  if (isApiError(query.error, "not_found")) {
+    return (
+      <EmptyState
+        title="Project not found"
+        action={
+          <Link href="/projects" className={buttonClasses("secondary")}>
+            Back to projects
+          </Link>
+        }
+      >
+        There is no project <span className="font-mono">{slug}</span> in your teams. It may have been renamed, or
+        you may not be a member of its team.
+      </EmptyState>
+    );
+  }
+  if (query.isError) {
+    return <LoadError title="The project could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
+  }
+  const { project } = query.data;
+  return (
+    <>
+      <Breadcrumb name={project.name} />
+      <PageHeader title={project.name} description={<span className="font-mono">{project.slug}</span>} />
+      <ProjectFacts project={project} url={productionUrl(project.slug, appsHost)} />
+      <section aria-labelledby="deployments-title" className="mt-8">
+        <SectionTitle id="deployments-title">Deployments</SectionTitle>
+        <DeploymentList slug={project.slug} />
+      </section>
+    </>
+  );
+}
+
+function Breadcrumb({ name }: { name: string }) {
+  return (
+    <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-500">
+      <Link href="/projects" className="hover:text-zinc-800 hover:underline">
+        Projects
+      </Link>
+      <span aria-hidden="true"> / </span>
+      <span aria-current="page" className="text-zinc-700">
+        {name}
+      </span>
+    </nav>
+  );
+}
+
+function ProjectFacts({ project, url }: { project: Project; url: string }) {
+  return (
+    <Panel>
+      <dl className="grid gap-x-6 gap-y-4 p-5 sm:grid-cols-2 lg:grid-cols-4">
+        <Fact term="Production URL">
+          <span className="font-mono break-all">{url}</span>
+        </Fact>
+        <Fact term="Source">
+          <span className="break-all">{describeSource(project)}</span>
+        </Fact>
+        <Fact term="Output directory">
+          <span className="font-mono">{project.outputDirectory}</span>
+        </Fact>
+        <Fact term="Team">{project.team.name}</Fact>
+      </dl>
+    </Panel>
+  );
+}
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium tracking-wide text-zinc-500 uppercase">{term}</dt>
+      <dd className="mt-1 text-sm text-zinc-900">{children}</dd>
+    </div>
+  );
+}

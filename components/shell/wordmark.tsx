@@ -1,0 +1,12 @@
+// The Slipway wordmark: a small slipway ramp glyph and the name.
+export function Wordmark() {
+  return (
+    <span className="inline-flex items-center gap-2 text-base font-semibold tracking-tight text-zinc-900">
+      <svg aria-hidden="true" viewBox="0 0 20 20" className="size-5 text-accent-600">
+        <rect width="20" height="20" rx="5" fill="currentColor" />
+        <path d="M4.5 14.5 15.5 7.5M4.5 14.5h11" stroke="white" strokeWidth="1.8" strokeLinecap="round" fill="none" />
+      </svg>
+      Slipway
+    </span>
+  );
+}

@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { descendantPids } from "@/bench/lib/stats";
+import { startPlatform } from "@/lib/testing/platform-process";
+import { expect, shot, test } from "./fixtures";
+
+// The newcomer's path: first start prints credentials and seeds the demo; Ctrl-C
+// stops every process; a second start keeps the data and does not seed again.
+test("npm start: seed once, sign in, stop cleanly, restart with data intact", async ({ page }) => {
+  test.setTimeout(180_000);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "slipway-lifecycle-"));
+  try {
+    const first = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: "", SLIPWAY_ADMIN_PASSWORD: "" } });
+    const creds = /sign in as (\S+) with password (\S+)/.exec(first.output());
+    expect(creds, first.output()).not.toBeNull();
+    const [, email, password] = creds!;
+    expect(email).toBe("admin@slipway.local");
+
+    const health = await fetch(`${first.routerUrl}/healthz`);
+    expect(health.status).toBe(200);
+    const unknownApp = await fetch(`${first.routerUrl}/`, { headers: { host: "nothing.localhost" } });
+    expect(unknownApp.status).toBe(404);
+
+    await page.goto(`${first.consoleUrl}/signin`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Demo" })).toBeVisible();
+    await shot(page, "lifecycle-first-start-projects");
+
+    const pids = descendantPids(first.child.pid!);
+    expect(pids.length).toBeGreaterThanOrEqual(4); // console, worker, router, postgres
+    await first.stop("SIGINT");
+    await expect.poll(() => pids.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 15_000 }).toEqual([]);
+
+    const second = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: "", SLIPWAY_ADMIN_PASSWORD: "" } });
+    try {
+      expect(second.output()).not.toMatch(/first start/);
+      expect(second.output()).toMatch(/database schema is up to date/);
+      await page.context().clearCookies();
+      await page.goto(`${second.consoleUrl}/signin`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByRole("link", { name: "Demo" })).toHaveCount(1);
+      await shot(page, "lifecycle-restart-projects");
+    } finally {
+      await second.stop("SIGINT");
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
