@@ -9,6 +9,8 @@ import { ApiError } from "@/components/lib/api-fetch";
 function onError(error: unknown) {
   if (!(error instanceof ApiError) || error.status !== 401) return;
   const here = window.location.pathname + window.location.search;
+  // A full page load, not router.push: it also drops the ended session's cached data.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign(`/signin?callbackUrl=${encodeURIComponent(here)}`);
 }
 

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { descendantPids } from "@/bench/lib/stats";
@@ -48,9 +47,28 @@ test("npm start: seed once, sign in, stop cleanly, restart with data intact", as
       await expect(page.getByRole("link", { name: "Demo" })).toHaveCount(1);
       await shot(page, "lifecycle-restart-projects");
     } finally {
-      await second.stop("SIGINT");
+      // A supervisor killed outright: its node children notice and exit by themselves.
+      const nodeChildren = descendantPids(second.child.pid!).filter((pid) => !isPostgres(pid));
+      await second.stop("SIGKILL");
+      await expect.poll(() => nodeChildren.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 5_000 }).toEqual([]);
     }
+    // The Postgres it left behind is shut down by the next start, which then works.
+    const third = await startPlatform({ dataDir });
+    const thirdPids = descendantPids(third.child.pid!);
+    await third.stop("SIGINT");
+    await expect.poll(() => thirdPids.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 15_000 }).toEqual([]);
+    expect(readdirSync("/proc").filter((p) => /^\d+$/.test(p) && postgresOf(Number(p), dataDir))).toEqual([]);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+const cmdline = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+};
+const isPostgres = (pid: number) => cmdline(pid).includes("postgres");
+const postgresOf = (pid: number, dataDir: string) => isPostgres(pid) && cmdline(pid).includes(dataDir);

@@ -12,6 +12,7 @@ import { suggestSlug } from "@/components/projects/slug";
 import { SourceFields, type SourceValues } from "@/components/projects/source-fields";
 import type { CreateProjectBody } from "@/components/projects/types";
 import { Alert } from "@/components/ui/alert";
+import { FormError } from "@/components/ui/form-error";
 import { Button, buttonClasses } from "@/components/ui/button";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
@@ -34,6 +35,11 @@ export function CreateProjectForm({ appsHost }: { appsHost: AppsHost }) {
     );
   }
   return <Form teams={teams} appsHost={appsHost} />;
+}
+
+function shownFields(teamSelect: boolean, kind: SourceValues["sourceKind"]): string[] {
+  const source = kind === "git" ? ["gitUrl", "productionBranch"] : kind === "directory" ? ["sourcePath"] : [];
+  return [...(teamSelect ? ["teamId"] : []), "name", "slug", "sourceKind", ...source, "outputDirectory"];
 }
 
 function Form({ teams, appsHost }: { teams: { id: string; name: string }[]; appsHost: AppsHost }) {
@@ -68,7 +74,7 @@ function Form({ teams, appsHost }: { teams: { id: string; name: string }[]; apps
   return (
     <Panel className="p-5 sm:p-6">
       <form onSubmit={onSubmit} noValidate className="space-y-5">
-        {error && <Alert tone="error">{error.message}</Alert>}
+        <FormError error={error} fields={fields} shownFields={shownFields(teams.length > 1, source.sourceKind)} />
         {teams.length > 1 && (
           <SelectField id="team" label="Team" value={teamId} onChange={(e) => setTeamId(e.target.value)} error={fields.teamId}>
             {teams.map((t) => (

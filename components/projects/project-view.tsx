@@ -9,7 +9,6 @@ import { useProject } from "@/components/projects/queries";
 import { describeSource } from "@/components/projects/source";
 import type { Project } from "@/components/projects/types";
 import { buttonClasses } from "@/components/ui/button";
-import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -19,17 +18,20 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
   if (query.isPending) return <Loading label="Loading project" rows={2} />;
   if (isApiError(query.error, "not_found")) {
     return (
-      <EmptyState
+      <PageHeader
         title="Project not found"
-        action={
+        description={
+          <>
+            There is no project <span className="font-mono">{slug}</span> in your teams. Check the address, or ask
+            to be added to the project&apos;s team.
+          </>
+        }
+        actions={
           <Link href="/projects" className={buttonClasses("secondary")}>
             Back to projects
           </Link>
         }
-      >
-        There is no project <span className="font-mono">{slug}</span> in your teams. It may have been renamed, or
-        you may not be a member of its team.
-      </EmptyState>
+      />
     );
   }
   if (query.isError) {
@@ -66,12 +68,12 @@ function Breadcrumb({ name }: { name: string }) {
 function ProjectFacts({ project, url }: { project: Project; url: string }) {
   return (
     <Panel>
-      <dl className="grid gap-x-6 gap-y-4 p-5 sm:grid-cols-2 lg:grid-cols-4">
+      <dl className="grid gap-x-6 gap-y-4 p-5 sm:grid-cols-2 lg:grid-cols-[minmax(0,2fr)_minmax(0,1.5fr)_minmax(0,1fr)_minmax(0,1fr)]">
         <Fact term="Production URL">
-          <span className="font-mono break-all">{url}</span>
+          <span className="font-mono [overflow-wrap:anywhere]">{url}</span>
         </Fact>
         <Fact term="Source">
-          <span className="break-all">{describeSource(project)}</span>
+          <span className="[overflow-wrap:anywhere]">{describeSource(project)}</span>
         </Fact>
         <Fact term="Output directory">
           <span className="font-mono">{project.outputDirectory}</span>

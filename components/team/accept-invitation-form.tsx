@@ -6,6 +6,7 @@ import { isApiError } from "@/components/lib/api-fetch";
 import { useAcceptInvitation } from "@/components/team/queries";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/form-error";
 import { TextField } from "@/components/ui/field";
 
 export function AcceptInvitationForm({ token }: { token: string }) {
@@ -23,12 +24,13 @@ export function AcceptInvitationForm({ token }: { token: string }) {
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4">
-      {error && (
+      {isApiError(error, "not_found") || fields.token ? (
         <Alert tone="error">
-          {isApiError(error, "not_found") || fields.token
-            ? "This invitation link is not valid any more: it was used already or it expired. Ask your team admin for a new one."
-            : error.message}
+          This invitation link is not valid any more: it was used already or it expired. Ask your team admin for a new
+          one.
         </Alert>
+      ) : (
+        <FormError error={error} fields={fields} shownFields={["name", "password"]} />
       )}
       <TextField
         id="name"

@@ -6,8 +6,8 @@ import { isApiError } from "@/components/lib/api-fetch";
 import { InviteLink } from "@/components/team/invite-link";
 import { useInviteMember, type CreatedInvitation } from "@/components/team/queries";
 import { ROLE_LABEL, assignableRoles } from "@/components/team/roles";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { FormError } from "@/components/ui/form-error";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
 
@@ -36,7 +36,7 @@ export function InviteForm({ teamId, actorRole }: { teamId: string; actorRole: R
   return (
     <Panel className="space-y-4 p-5">
       <form onSubmit={onSubmit} noValidate className="space-y-4">
-        {invite.error && <Alert tone="error">{invite.error.message}</Alert>}
+        <FormError error={invite.error} fields={fields} shownFields={["email", "role"]} />
         <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_12rem_auto] sm:items-start">
           <TextField
             id="invite-email"

@@ -26,17 +26,10 @@ export function InviteLink({ invitation }: { invitation: CreatedInvitation }) {
         Invitation created for <strong className="font-medium">{invitation.email}</strong>. Send them this link; it is
         shown only once and expires <RelativeTime value={invitation.expiresAt} />.
       </p>
-      <div className="flex flex-wrap gap-2">
-        <label htmlFor="invite-link" className="sr-only">
-          Invitation link
-        </label>
-        <input
-          id="invite-link"
-          readOnly
-          value={link}
-          onFocus={(e) => e.currentTarget.select()}
-          className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-xs text-zinc-900"
-        />
+      <div className="flex flex-wrap items-center gap-2">
+        <code className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-xs break-all text-zinc-900 select-all">
+          {link}
+        </code>
         <Button variant="secondary" onClick={copy}>
           {copied === "yes" ? "Copied" : "Copy link"}
         </Button>

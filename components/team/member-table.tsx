@@ -7,42 +7,45 @@ import { Alert } from "@/components/ui/alert";
 import { selectClasses } from "@/components/ui/field";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-type Props = { teamId: string; actorRole: Role; members: Member[]; editable: boolean };
+type Props = { teamId: string; meId: string; actorRole: Role; members: Member[]; editable: boolean };
 
-export function MemberTable({ teamId, actorRole, members, editable }: Props) {
+export function MemberTable({ teamId, meId, actorRole, members, editable }: Props) {
   const change = useChangeMemberRole(teamId);
   return (
     <div className="space-y-3">
       {change.error && <Alert tone="error">{change.error.message}</Alert>}
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
-        <table className="w-full min-w-[32rem] text-left text-sm">
+        <table className="w-full text-left text-sm">
           <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
             <tr>
               <th scope="col" className="px-4 py-2.5 font-medium">Member</th>
-              <th scope="col" className="w-44 px-4 py-2.5 font-medium">Role</th>
-              <th scope="col" className="w-36 px-4 py-2.5 font-medium">Joined</th>
+              <th scope="col" className="w-36 px-4 py-2.5 font-medium sm:w-44">Role</th>
+              <th scope="col" className="hidden w-36 px-4 py-2.5 font-medium sm:table-cell">Joined</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-200">
             {members.map((m) => (
               <tr key={m.user.id}>
                 <td className="px-4 py-3">
-                  <p className="font-medium text-zinc-900">{m.user.name}</p>
-                  <p className="text-xs text-zinc-500">{m.user.email}</p>
+                  <p className="font-medium text-zinc-900">
+                    {m.user.name}
+                    {m.user.id === meId && <span className="ml-1.5 text-xs font-normal text-zinc-500">(you)</span>}
+                  </p>
+                  <p className="text-xs [overflow-wrap:anywhere] text-zinc-500">{m.user.email}</p>
                 </td>
                 <td className="px-4 py-3">
                   {editable ? (
                     <RoleSelect
                       member={m}
                       actorRole={actorRole}
-                      pending={change.isPending && change.variables?.userId === m.user.id}
+                      pendingRole={change.isPending && change.variables.userId === m.user.id ? change.variables.role : null}
                       onChange={(role) => change.mutate({ userId: m.user.id, role })}
                     />
                   ) : (
                     <span className="text-zinc-700">{ROLE_LABEL[m.role]}</span>
                   )}
                 </td>
-                <td className="px-4 py-3 text-zinc-600">
+                <td className="hidden px-4 py-3 text-zinc-600 sm:table-cell">
                   <RelativeTime value={m.createdAt} />
                 </td>
               </tr>
@@ -54,10 +57,11 @@ export function MemberTable({ teamId, actorRole, members, editable }: Props) {
   );
 }
 
-type RoleSelectProps = { member: Member; actorRole: Role; pending: boolean; onChange: (role: Role) => void };
+type RoleSelectProps = { member: Member; actorRole: Role; pendingRole: Role | null; onChange: (role: Role) => void };
 
 // Admins cannot change an owner's role, so for them an owner's select is disabled.
-function RoleSelect({ member, actorRole, pending, onChange }: RoleSelectProps) {
+// While a change is saving, the select shows the role being saved.
+function RoleSelect({ member, actorRole, pendingRole, onChange }: RoleSelectProps) {
   const options = assignableRoles(actorRole);
   const locked = !options.includes(member.role);
   const id = `member-role-${member.user.id}`;
@@ -68,8 +72,8 @@ function RoleSelect({ member, actorRole, pending, onChange }: RoleSelectProps) {
       </label>
       <select
         id={id}
-        value={member.role}
-        disabled={locked || pending}
+        value={pendingRole ?? member.role}
+        disabled={locked || pendingRole !== null}
         title={locked ? "Only an owner can change an owner's role." : undefined}
         onChange={(e) => onChange(e.target.value as Role)}
         className={`${selectClasses()} py-1.5`}

@@ -39,7 +39,7 @@ export function TeamView({ teamSlug }: { teamSlug?: string }) {
         }
       />
       {teams.length > 1 && <TeamSwitcher teams={teams} current={team.id} />}
-      <TeamMembers key={team.id} team={team} />
+      <TeamMembers key={team.id} team={team} meId={me.data.user.id} />
     </>
   );
 }
@@ -65,7 +65,7 @@ function TeamSwitcher({ teams, current }: { teams: MyTeam[]; current: string }) 
   );
 }
 
-function TeamMembers({ team }: { team: MyTeam }) {
+function TeamMembers({ team, meId }: { team: MyTeam; meId: string }) {
   const query = useTeamMembers(team.id);
   if (query.isPending) return <Loading label="Loading members" />;
   if (query.isError) {
@@ -77,7 +77,7 @@ function TeamMembers({ team }: { team: MyTeam }) {
     <div className="space-y-8">
       <section aria-labelledby="members-title">
         <SectionTitle id="members-title">Members</SectionTitle>
-        <MemberTable teamId={team.id} actorRole={role} members={members} editable={isAdmin} />
+        <MemberTable teamId={team.id} meId={meId} actorRole={role} members={members} editable={isAdmin} />
       </section>
       {isAdmin && (
         <section aria-labelledby="invite-title">

@@ -18,8 +18,16 @@ const input = z.object({
 export async function acceptInvitation({ input: raw, db = defaultDb() }: { input: unknown; db?: Db }) {
   const data = parseInput(input, raw);
   return db.$transaction(async (tx) => {
-    const invitation = await tx.invitation.findUnique({ where: { tokenHash: hashToken(data.token) } });
-    if (!invitation || invitation.acceptedAt || invitation.expiresAt < new Date()) throw notFound("Invitation");
+    const tokenHash = hashToken(data.token);
+    const now = new Date();
+    // Claim the invitation before anything else: a concurrent accept of the same
+    // token waits on this row, then finds it taken, so a token works exactly once.
+    const claimed = await tx.invitation.updateMany({
+      where: { tokenHash, acceptedAt: null, expiresAt: { gt: now } },
+      data: { acceptedAt: now },
+    });
+    if (claimed.count !== 1) throw notFound("Invitation");
+    const invitation = await tx.invitation.findUniqueOrThrow({ where: { tokenHash } });
     let user = await tx.user.findUnique({ where: { email: invitation.email } });
     if (user && !(await verifyPassword(data.password, user.passwordHash))) {
       throw invalid("An account with this email exists; enter its password to join.");
@@ -32,7 +40,6 @@ export async function acceptInvitation({ input: raw, db = defaultDb() }: { input
       create: { teamId: invitation.teamId, userId: user.id, role: invitation.role },
       update: {},
     });
-    await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date() } });
     await recordAudit(tx, { db, actor: { kind: "user", userId: user.id } }, {
       teamId: invitation.teamId,
       action: "member.join",

@@ -4,7 +4,7 @@ import { createDb, type Db } from "@/lib/db/client";
 import { withPg } from "@/lib/testing/with-pg";
 
 // A Prisma client on the run's migrated database, disconnected after the file's tests.
-export function useTestDb(): Db {
+export function testDb(): Db {
   const db = createDb(inject("databaseUrl"));
   afterAll(() => db.$disconnect());
   return db;
