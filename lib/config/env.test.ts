@@ -16,6 +16,10 @@ const configError = (vars: Record<string, string>) => {
 };
 
 describe("loadConfig", () => {
+  it("uses the default for an empty PORT= line", () => {
+    expect(load({ PORT: "", ROUTER_PORT: " " })).toMatchObject({ PORT: 3000, ROUTER_PORT: 8080 });
+  });
+
   it("runs with no settings at all", () => {
     const config = load({});
     expect(config).toMatchObject({

