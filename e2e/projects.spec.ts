@@ -20,10 +20,13 @@ test("sign in, create a project, see it listed, sign out", async ({ page }) => {
   await expect(page.getByLabel("Slug")).toHaveValue("marketing-site");
   await page.getByLabel("Slug").fill("bad--slug");
   await page.getByRole("button", { name: "Create project" }).click();
+  // Every bad field is reported at once: the slug and the missing repository URL.
   await expect(page.getByText("Slug cannot contain two hyphens in a row.")).toBeVisible();
+  await expect(page.getByText("Use an https://, ssh:// or git@host:path repository URL.")).toBeVisible();
   await shot(page, "new-project-error");
 
   await page.getByLabel("Slug").fill("marketing-site");
+  await page.getByLabel("Repository URL").fill("https://git.example.com/acme/marketing.git");
   await page.getByRole("button", { name: "Create project" }).click();
   await expect(page).toHaveURL(/\/projects\/marketing-site$/);
   await expect(page.getByRole("heading", { name: "Marketing Site" })).toBeVisible();

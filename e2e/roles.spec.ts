@@ -38,6 +38,6 @@ test("an invited viewer sees projects but cannot create one, in the UI or the AP
   expect(cross.status()).toBe(403);
 
   await page.reload();
-  await expect(page.getByRole("cell", { name: "viewer@e2e.test" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Access for viewer@e2e.test" })).toHaveValue("viewer");
   await viewer.context().close();
 });

@@ -73,7 +73,6 @@ async function main() {
   ]);
   if (shuttingDown) return;
 
-  log("ready");
   log(`console   ${config.consoleUrl}`);
   log(`router    http://localhost:${config.ROUTER_PORT}  (apps at http://<project>.${config.APPS_DOMAIN}:${config.ROUTER_PORT})`);
   log(`database  ${embedded ? "embedded PostgreSQL" : describeUrl(databaseUrl)}`);
@@ -83,6 +82,7 @@ async function main() {
   } else if (seeded) {
     log(`first start: sign in as ${seeded.email} with the password from SLIPWAY_ADMIN_PASSWORD`);
   }
+  log("ready (Ctrl-C stops everything)");
 }
 
 async function shutdown(code: number) {

@@ -44,7 +44,7 @@ const slugFromName = (name: string) =>
 const base = z.object({
   teamId: z.uuid("Choose a team."),
   name: z.string().trim().min(1, "Name is required.").max(80, "Name is at most 80 characters."),
-  slug: z.string().trim().optional(),
+  slug: projectSlug,
   productionBranch: branchName.default("main"),
   outputDirectory: z
     .string()
@@ -54,22 +54,25 @@ const base = z.object({
     .default("dist"),
 });
 
-export const createProjectInput = z
-  .discriminatedUnion("sourceKind", [
+// With no slug given, one is derived from the name; either way it is checked
+// alongside the other fields, so every field's problem is reported at once.
+const withSlug = (raw: unknown) => {
+  if (typeof raw !== "object" || raw === null) return raw;
+  const r = raw as Record<string, unknown>;
+  const given = typeof r.slug === "string" && r.slug.trim() !== "";
+  return given || typeof r.name !== "string" ? r : { ...r, slug: slugFromName(r.name) };
+};
+
+export const createProjectInput = z.preprocess(
+  withSlug,
+  z.discriminatedUnion("sourceKind", [
     base.extend({ sourceKind: z.literal("git"), gitUrl }),
     base.extend({ sourceKind: z.literal("archive") }),
     base.extend({
       sourceKind: z.literal("directory"),
       sourcePath: z.string().regex(/^examples\/[a-z0-9-]+$/, "Directory sources must be one of the apps in examples/."),
     }),
-  ])
-  .transform((input, ctx) => {
-    const slug = projectSlug.safeParse(input.slug || slugFromName(input.name));
-    if (!slug.success) {
-      for (const issue of slug.error.issues) ctx.addIssue({ ...issue, path: ["slug"] });
-      return z.NEVER;
-    }
-    return { ...input, slug: slug.data };
-  });
+  ]),
+);
 
 export type CreateProjectInput = z.input<typeof createProjectInput>;

@@ -44,7 +44,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; dataDi
     const timer = setTimeout(() => reject(new Error(`platform not ready in time:\n${out}`)), opts.timeoutMs ?? 240_000);
     const onData = (b: Buffer) => {
       out += b.toString();
-      if (/\[slipway\]\s+ready/.test(out)) {
+      if (/\[slipway\]\s+ready \(Ctrl-C/.test(out)) {
         clearTimeout(timer);
         resolve();
       }
