@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { mb, median, ratio, treeRssBytes } from "@/bench/lib/stats";
+import { mb, median, ratio, treeMemoryBytes } from "@/bench/lib/stats";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { freePort } from "@/lib/testing/free-port";
 import { makeDataDir, startPlatform } from "@/lib/testing/platform-process";
@@ -31,7 +31,7 @@ async function bareConsole(): Promise<{ ms: number; rss: number }> {
     }
     const ms = performance.now() - t0;
     await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
-    return { ms, rss: treeRssBytes(child.pid!) };
+    return { ms, rss: treeMemoryBytes(child.pid!) };
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
@@ -44,7 +44,7 @@ async function platform(dataDir: string): Promise<{ ms: number; rss: number }> {
   try {
     const ms = performance.now() - t0;
     await new Promise((r) => setTimeout(r, IDLE_SETTLE_MS));
-    return { ms, rss: treeRssBytes(p.child.pid!) };
+    return { ms, rss: treeMemoryBytes(p.child.pid!) };
   } finally {
     await p.stop();
   }
@@ -77,8 +77,8 @@ export async function coldStartBench() {
     ["bare `next start` to ready (reference)", `${median(bare).toFixed(0)} ms`, "1.00"],
     ["`npm start` cold (initdb, migrate, seed)", `${median(cold).toFixed(0)} ms`, ratio(median(cold), median(bare)).toFixed(2)],
     ["`npm start` warm (existing data)", `${median(warm).toFixed(0)} ms`, ratio(median(warm), median(bare)).toFixed(2)],
-    ["idle memory: bare console (reference)", mb(median(rssBare)), "1.00"],
-    ["idle memory: whole platform", mb(median(rssPlatform)), ratio(median(rssPlatform), median(rssBare)).toFixed(2)],
+    ["idle memory (PSS): bare console (reference)", mb(median(rssBare)), "1.00"],
+    ["idle memory (PSS): whole platform", mb(median(rssPlatform)), ratio(median(rssPlatform), median(rssBare)).toFixed(2)],
   ];
   console.log(`\ncold start, median of ${RUNS} runs`);
   for (const [name, value, r] of rows) console.log(`  ${name.padEnd(44)} ${value.padStart(8)}   ratio ${r}`);

@@ -28,12 +28,13 @@ export function descendantPids(rootPid: number): number[] {
   return [...parentOf.keys()].filter(inTree);
 }
 
-// Resident memory of a process and all its descendants.
-export function treeRssBytes(rootPid: number): number {
+// Memory of a process tree as PSS (proportional set size): pages shared between
+// processes, such as Postgres' shared buffers, count once in total, not once per process.
+export function treeMemoryBytes(rootPid: number): number {
   let total = 0;
   for (const pid of descendantPids(rootPid)) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
       if (m) total += Number(m[1]) * 1024;
     } catch {
       // gone
