@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { mb, median, ratio, treeMemoryBytes } from "@/bench/lib/stats";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
-import { freePort } from "@/lib/testing/free-port";
+import { freePort } from "@/lib/platform/free-port";
 import { makeDataDir, startPlatform } from "@/lib/testing/platform-process";
 
 const ROOT = path.resolve(import.meta.dirname, "..");

@@ -3,12 +3,12 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { atLeast } from "@/lib/auth/roles";
+import { can } from "@/lib/auth/roles";
 import { isApiError } from "@/components/lib/api-fetch";
 import { useMe } from "@/components/me/queries";
 import { productionUrl, type AppsHost } from "@/components/projects/production-url";
 import { useCreateProject } from "@/components/projects/queries";
-import { suggestSlug } from "@/components/projects/slug";
+import { slugFromName } from "@/lib/projects/slug-from-name";
 import { SourceFields, type SourceValues } from "@/components/projects/source-fields";
 import type { CreateProjectBody } from "@/components/projects/types";
 import { Alert } from "@/components/ui/alert";
@@ -22,7 +22,7 @@ export function CreateProjectForm({ appsHost }: { appsHost: AppsHost }) {
   const me = useMe();
   if (me.isPending) return <Loading label="Loading your teams" rows={4} />;
   if (me.isError) return <LoadError title="Your teams could not be loaded." error={me.error} onRetry={() => me.refetch()} />;
-  const teams = me.data.teams.filter((t) => atLeast(t.role, "developer"));
+  const teams = me.data.teams.filter((t) => can(t.role, "project.create"));
   if (teams.length === 0) {
     return (
       <Alert tone="info">
@@ -57,7 +57,7 @@ function Form({ teams, appsHost }: { teams: { id: string; name: string }[]; apps
   });
   const [outputDirectory, setOutputDirectory] = useState("dist");
 
-  const effectiveSlug = slugEdited ? slug : suggestSlug(name);
+  const effectiveSlug = slugEdited ? slug : slugFromName(name);
   const error = create.error;
   const fields = isApiError(error) ? { ...error.fields } : {};
   // A taken slug comes back as a conflict without field details; it belongs to the slug field.

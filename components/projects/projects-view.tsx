@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { atLeast } from "@/lib/auth/roles";
+import { can } from "@/lib/auth/roles";
 import { StatusBadge } from "@/components/deployments/status-badge";
 import { useMe } from "@/components/me/queries";
 import { useProjects } from "@/components/projects/queries";
@@ -16,7 +16,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 export function ProjectsView() {
   const me = useMe();
   const projects = useProjects();
-  const canCreate = me.data?.teams.some((t) => atLeast(t.role, "developer")) ?? false;
+  const canCreate = me.data?.teams.some((t) => can(t.role, "project.create")) ?? false;
 
   return (
     <>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { atLeast } from "@/lib/auth/roles";
+import { can } from "@/lib/auth/roles";
 import { useMe, type MyTeam } from "@/components/me/queries";
 import { InvitationList } from "@/components/team/invitation-list";
 import { InviteForm } from "@/components/team/invite-form";
@@ -72,7 +72,7 @@ function TeamMembers({ team, meId }: { team: MyTeam; meId: string }) {
     return <LoadError title="Members could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
   }
   const { role, members, invitations } = query.data;
-  const isAdmin = atLeast(role, "admin");
+  const isAdmin = can(role, "member.invite");
   return (
     <div className="space-y-8">
       <section aria-labelledby="members-title">

@@ -1,5 +1,5 @@
 import type { Ctx } from "@/lib/auth/ctx";
-import { type Action, POLICY, atLeast, lowerOf } from "@/lib/auth/roles";
+import { type Action, POLICY, can, lowerOf } from "@/lib/auth/roles";
 import { forbidden, notFound } from "@/lib/errors/app-error";
 import type { Role } from "@/lib/generated/prisma/enums";
 import type { Tx } from "@/lib/db/client";
@@ -16,7 +16,7 @@ export async function authorize(ctx: Ctx, teamId: string, action: Action, tx: Tx
   });
   if (!membership) throw notFound("Team");
   const role = actor.kind === "token" ? lowerOf(membership.role, actor.role) : membership.role;
-  if (!atLeast(role, POLICY[action])) {
+  if (!can(role, action)) {
     throw forbidden(`Your role (${role}) cannot do this; it needs ${POLICY[action]} or above.`);
   }
   return role;

@@ -17,3 +17,5 @@ export const POLICY = {
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof POLICY;
+
+export const can = (role: Role, action: Action) => atLeast(role, POLICY[action]);

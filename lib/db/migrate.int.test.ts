@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations, MIGRATIONS_DIR, MigrationError, readMigrations } from "@/lib/db/migrate";
 import { createTestDatabase } from "@/lib/testing/db";
-import { withPg } from "@/lib/testing/with-pg";
+import { withPg } from "@/lib/db/with-pg";
 
 type MigrationRow = {
   id: string;

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import pg from "pg";
+import type pg from "pg";
+import { withPg } from "@/lib/db/with-pg";
 
 // Applies prisma/migrations/<name>/migration.sql in name order, each in its own
 // transaction, recorded in _prisma_migrations exactly as `prisma migrate deploy`
@@ -47,40 +48,39 @@ type Row = { migration_name: string; checksum: string; finished_at: Date | null 
 
 export async function applyMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
   const local = await readMigrations(dir);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withPg(databaseUrl, async (client) => {
     await client.query("SELECT pg_advisory_lock($1)", [PRISMA_MIGRATE_LOCK]);
-    await client.query(CREATE_TABLE);
-    const { rows } = await client.query<Row>(
-      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
-    );
-    const done = new Map(rows.map((r) => [r.migration_name, r]));
-    const applied: string[] = [];
-    for (const m of local) {
-      const row = done.get(m.name);
-      if (row && !row.finished_at) {
-        throw new MigrationError(
-          `Migration ${m.name} started earlier but did not finish; fix the database by hand, then mark it rolled back.`,
-        );
-      }
-      if (row) {
-        if (row.checksum !== m.checksum) {
+    try {
+      await client.query(CREATE_TABLE);
+      const { rows } = await client.query<Row>(
+        `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+      );
+      const done = new Map(rows.map((r) => [r.migration_name, r]));
+      const applied: string[] = [];
+      for (const m of local) {
+        const row = done.get(m.name);
+        if (row && !row.finished_at) {
           throw new MigrationError(
-            `Migration ${m.name} was changed after it was applied (checksum differs). ` +
-              `Restore the original migration.sql and put the change in a new migration.`,
+            `Migration ${m.name} started earlier but did not finish; fix the database by hand, then mark it rolled back.`,
           );
         }
-        continue;
+        if (row) {
+          if (row.checksum !== m.checksum) {
+            throw new MigrationError(
+              `Migration ${m.name} was changed after it was applied (checksum differs). ` +
+                `Restore the original migration.sql and put the change in a new migration.`,
+            );
+          }
+          continue;
+        }
+        await applyOne(client, m);
+        applied.push(m.name);
       }
-      await applyOne(client, m);
-      applied.push(m.name);
+      return { applied, alreadyApplied: local.length - applied.length };
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
     }
-    return { applied, alreadyApplied: local.length - applied.length };
-  } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
-    await client.end();
-  }
+  });
 }
 
 async function applyOne(client: pg.Client, m: LocalMigration) {

@@ -5,7 +5,7 @@ import { applyMigrations, MIGRATIONS_DIR } from "@/lib/db/migrate";
 import { schemaToSql } from "@/lib/db/schema-sql";
 import { createTestDatabase } from "@/lib/testing/db";
 import { schemaSnapshot } from "@/lib/testing/schema-snapshot";
-import { withPg } from "@/lib/testing/with-pg";
+import { withPg } from "@/lib/db/with-pg";
 
 const SCHEMA = path.join(MIGRATIONS_DIR, "../schema.prisma");
 

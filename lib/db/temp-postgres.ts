@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { type EmbeddedDb, startEmbeddedPostgres } from "@/lib/db/embedded";
-import { freePort } from "@/lib/testing/free-port";
+import { freePort } from "@/lib/platform/free-port";
 
 // A throwaway PostgreSQL server for tests and scripts: its own data directory
 // under the OS temp dir and a port nobody is using; stop() removes both.

@@ -9,19 +9,14 @@ type RouteContext<P> = { params: Promise<P> };
 const MAX_JSON_BYTES = 1 << 20;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-// Wraps an API route: authenticates, refuses cross-site writes, maps errors.
+// Wraps an API route: refuses cross-site writes, authenticates, maps errors.
 // Handlers only parse the request and call a verb.
 export function authedRoute<P = Record<string, never>>(handler: (args: Args<P>) => Promise<unknown>) {
-  return async (req: Request, context: RouteContext<P>) => {
-    try {
-      if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) throw forbidden("Cross-site requests are not allowed.");
-      const ctx = await sessionCtx();
-      if (!ctx) throw unauthorized();
-      return toResponse(await handler({ req, ctx, params: await context.params }));
-    } catch (e) {
-      return errorResponse(e);
-    }
-  };
+  return publicRoute<P>(async ({ req, params }) => {
+    const ctx = await sessionCtx();
+    if (!ctx) throw unauthorized();
+    return handler({ req, ctx, params });
+  });
 }
 
 // For the few routes a signed-out person may call (accepting an invitation).

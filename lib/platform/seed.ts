@@ -14,6 +14,8 @@ export async function seedIfEmpty(
   db: Db,
   opts: { email?: string; password?: string; demoSource: string },
 ): Promise<SeedResult> {
+  // Every start comes here; skip the scrypt hash when there is nothing to seed.
+  if ((await db.user.count()) > 0) return null;
   const email = (opts.email ?? "admin@slipway.local").toLowerCase();
   const password = opts.password ?? generatePassword();
   const passwordHash = await hashPassword(password);

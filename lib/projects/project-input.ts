@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { slugFromName } from "@/lib/projects/slug-from-name";
 
 // A project slug is the host label of its URLs (<slug>.<APPS_DOMAIN>), so it
 // follows DNS label rules, and "-git-" is kept for branch URLs.
@@ -32,14 +33,6 @@ export const gitUrl = z
       /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\s-][^\s]*$/.test(u),
     "Use an https://, ssh:// or git@host:path repository URL.",
   );
-
-const slugFromName = (name: string) =>
-  name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 32)
-    .replace(/-+$/, "");
 
 const base = z.object({
   teamId: z.uuid("Choose a team."),

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, inject } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
-import { withPg } from "@/lib/testing/with-pg";
+import { withPg } from "@/lib/db/with-pg";
 
 // A Prisma client on the run's migrated database, disconnected after the file's tests.
 export function testDb(): Db {

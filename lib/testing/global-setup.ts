@@ -4,7 +4,7 @@ import { type EmbeddedDb } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 import { startTempPostgres } from "@/lib/db/temp-postgres";
 import { assertLocalDatabase } from "@/lib/testing/assert-local-database";
-import { withPg } from "@/lib/testing/with-pg";
+import { withPg } from "@/lib/db/with-pg";
 
 declare module "vitest" {
   // Vitest's provide/inject types are extended by declaration merging, which needs an interface.

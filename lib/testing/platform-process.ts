@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "@/lib/testing/free-port";
+import { freePort } from "@/lib/platform/free-port";
 
 // Starts the whole platform exactly as `npm start` does, on free ports and a
 // throwaway data directory, for e2e tests and benchmarks.

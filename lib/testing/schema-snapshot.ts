@@ -1,4 +1,4 @@
-import { withPg } from "@/lib/testing/with-pg";
+import { withPg } from "@/lib/db/with-pg";
 
 // A sorted description of schema `public` (minus Prisma's bookkeeping table), for
 // comparing two databases. Column position is left out on purpose: a migration

@@ -3,12 +3,13 @@ import { crontab, taskList } from "@/lib/jobs/registry";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
+const tasks = taskList();
 const runner = await run({
   connectionString: process.env.DATABASE_URL,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
   noHandleSignals: true,
   pollInterval: 1000,
-  taskList: taskList(),
+  taskList: tasks,
   crontab,
 });
 
@@ -21,5 +22,5 @@ const stop = async () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-console.log(`worker ready (${Object.keys(taskList()).length} job types)`);
+console.log(`worker ready (${Object.keys(tasks).length} job types)`);
 await runner.promise;
