@@ -7,6 +7,7 @@ import { checkConnection, describeUrl } from "@/lib/db/check-connection";
 import { createDb } from "@/lib/db/client";
 import { type EmbeddedDb, postgresDataDir, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { applyMigrations, MigrationError } from "@/lib/db/migrate";
+import { installJobQueue } from "@/lib/jobs/install-queue";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
@@ -36,6 +37,7 @@ async function main() {
   if (unreachable) throw new StartError(unreachable);
 
   const { applied } = await applyMigrations(databaseUrl);
+  await installJobQueue(databaseUrl);
   log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database schema is up to date");
 
   const db = createDb(databaseUrl);

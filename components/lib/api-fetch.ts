@@ -18,16 +18,28 @@ export class ApiError extends Error {
 
 type ErrorBody = { error?: { code?: string; message?: string; details?: { fields?: FieldErrors } } };
 
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+type Init = { method?: string; body?: unknown; signal?: AbortSignal };
+
+export function apiFetch<T>(path: string, init: Init = {}): Promise<T> {
+  return send<T>(path, {
+    method: init.method ?? "GET",
+    headers: init.body === undefined ? undefined : { "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: init.signal,
+  });
+}
+
+// The same call with a file as the raw request body (e.g. a .tar.gz source archive).
+export function apiUpload<T>(path: string, file: Blob, contentType: string, init: { method?: string } = {}): Promise<T> {
+  return send<T>(path, { method: init.method ?? "POST", headers: { "content-type": contentType }, body: file });
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
-      method: init.method ?? "GET",
-      credentials: "same-origin",
-      headers: init.body === undefined ? undefined : { "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-  } catch {
+    res = await fetch(path, { ...init, credentials: "same-origin" });
+  } catch (e) {
+    if (init.signal?.aborted) throw e;
     throw new ApiError(0, "network", "Could not reach Slipway. Check your connection and try again.");
   }
   const body: unknown = await res.json().catch(() => null);

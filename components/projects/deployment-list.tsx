@@ -1,14 +1,22 @@
 "use client";
 
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import type { MouseEvent } from "react";
+import { shortSha } from "@/lib/ui/format";
+import { deploymentHref } from "@/components/deployments/deploy-dialog";
 import { StatusBadge } from "@/components/deployments/status-badge";
+import { ENVIRONMENT_LABEL, isTerminal } from "@/components/deployments/status";
 import { useDeployments } from "@/components/projects/queries";
 import type { Deployment } from "@/components/projects/types";
 import { Button } from "@/components/ui/button";
+import { Duration } from "@/components/ui/duration";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-const ENVIRONMENT = { production: "Production", preview: "Preview", development: "Development" } as const;
+const TH = "px-3 py-2.5 font-medium first:pl-4 last:pr-4";
+const TD = "px-3 py-3 first:pl-4 last:pr-4";
 
 export function DeploymentList({ slug }: { slug: string }) {
   const query = useDeployments(slug);
@@ -23,19 +31,31 @@ export function DeploymentList({ slug }: { slug: string }) {
   return (
     <div className="space-y-3">
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
-        <table className="w-full min-w-[36rem] text-left text-sm">
-          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs font-medium text-zinc-500">
+        {/* Fixed column widths: live status and duration changes never move the columns. */}
+        <table className="w-full min-w-[54rem] table-fixed text-left text-sm">
+          <colgroup>
+            <col className="w-[7.5rem]" />
+            <col className="w-[6.5rem]" />
+            <col className="w-[8.5rem]" />
+            <col />
+            <col className="w-[9rem]" />
+            <col className="w-[7.5rem]" />
+            <col className="w-[6rem]" />
+          </colgroup>
+          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
             <tr>
-              <th scope="col" className="px-4 py-2.5 font-medium">Status</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Environment</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Branch</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Commit</th>
-              <th scope="col" className="px-4 py-2.5 font-medium">Created</th>
+              <th scope="col" className={TH}>Status</th>
+              <th scope="col" className={TH}>Environment</th>
+              <th scope="col" className={TH}>Branch</th>
+              <th scope="col" className={TH}>Commit</th>
+              <th scope="col" className={TH}>Author</th>
+              <th scope="col" className={TH}>Created</th>
+              <th scope="col" className={`${TH} text-right`}>Duration</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-200">
             {deployments.map((d) => (
-              <DeploymentRow key={d.id} deployment={d} />
+              <DeploymentRow key={d.id} slug={slug} deployment={d} />
             ))}
           </tbody>
         </table>
@@ -49,17 +69,56 @@ export function DeploymentList({ slug }: { slug: string }) {
   );
 }
 
-function DeploymentRow({ deployment: d }: { deployment: Deployment }) {
+// The whole row opens the deployment on click; keyboard and screen reader users
+// (and middle-click) use the real link in the commit cell.
+function DeploymentRow({ slug, deployment: d }: { slug: string; deployment: Deployment }) {
+  const router = useRouter();
+  const href = deploymentHref(slug, d.id);
+
+  function onClick(e: MouseEvent<HTMLTableRowElement>) {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if ((e.target as HTMLElement).closest("a, button, input, select, textarea")) return;
+    // Selecting text in a row is not a click on it.
+    if (window.getSelection()?.toString()) return;
+    router.push(href);
+  }
+
+  const sha = d.commitSha ? shortSha(d.commitSha) : null;
   return (
-    <tr>
-      <td className="px-4 py-3">
+    <tr
+      onClick={onClick}
+      data-testid="deployment-row"
+      data-deployment-id={d.id}
+      data-status={d.status}
+      className="cursor-pointer hover:bg-zinc-50"
+    >
+      <td className={TD}>
         <StatusBadge status={d.status} />
       </td>
-      <td className="px-4 py-3 text-zinc-700">{ENVIRONMENT[d.environment]}</td>
-      <td className="px-4 py-3 font-mono text-xs text-zinc-700">{d.branch ?? "—"}</td>
-      <td className="px-4 py-3 font-mono text-xs text-zinc-700">{d.commitSha ? d.commitSha.slice(0, 7) : "—"}</td>
-      <td className="px-4 py-3 text-zinc-600">
+      <td className={`${TD} truncate text-zinc-700`}>{ENVIRONMENT_LABEL[d.environment]}</td>
+      <td className={`${TD} truncate font-mono text-xs text-zinc-700`} title={d.branch || undefined}>
+        {d.branch || "—"}
+      </td>
+      <td className={TD}>
+        <Link
+          href={href}
+          className="block truncate font-medium text-zinc-900 hover:text-accent-700 hover:underline"
+          title={d.commitMessage ?? undefined}
+        >
+          {d.commitMessage?.split("\n")[0] || (sha ? `Commit ${sha}` : `Deployment ${d.id.slice(0, 8)}`)}
+        </Link>
+        <span className="block truncate font-mono text-xs text-zinc-500" title={d.commitSha || undefined}>
+          {sha ?? "—"}
+        </span>
+      </td>
+      <td className={`${TD} truncate text-zinc-700`} title={d.author?.email}>
+        {d.author?.name ?? <span className="text-zinc-500">{d.createdByKind === "system" ? "Slipway" : "API token"}</span>}
+      </td>
+      <td className={`${TD} truncate text-zinc-600`}>
         <RelativeTime value={d.createdAt} />
+      </td>
+      <td className={`${TD} text-right text-zinc-600`}>
+        <Duration start={d.startedAt} end={d.finishedAt} running={!isTerminal(d.status)} />
       </td>
     </tr>
   );

@@ -1,20 +1,26 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { can } from "@/lib/auth/roles";
+import { DeployActions } from "@/components/deployments/deploy-actions";
+import { useCreateDeployment } from "@/components/deployments/queries";
 import { isApiError } from "@/components/lib/api-fetch";
 import { DeploymentList } from "@/components/projects/deployment-list";
 import { productionUrl, type AppsHost } from "@/components/projects/production-url";
 import { useProject } from "@/components/projects/queries";
 import { describeSource } from "@/components/projects/source";
 import type { Project } from "@/components/projects/types";
+import { Alert } from "@/components/ui/alert";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { buttonClasses } from "@/components/ui/button";
+import { Fact } from "@/components/ui/fact";
 import { PageHeader } from "@/components/ui/page-header";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 
 export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHost }) {
   const query = useProject(slug);
+  const deploy = useCreateDeployment(slug);
   if (query.isPending) return <Loading label="Loading project" rows={2} />;
   if (isApiError(query.error, "not_found")) {
     return (
@@ -37,31 +43,26 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
   if (query.isError) {
     return <LoadError title="The project could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
   }
-  const { project } = query.data;
+  const { project, role } = query.data;
   return (
     <>
-      <Breadcrumb name={project.name} />
-      <PageHeader title={project.name} description={<span className="font-mono">{project.slug}</span>} />
+      <Breadcrumb trail={[{ href: "/projects", label: "Projects" }]} current={project.name} />
+      <PageHeader
+        title={project.name}
+        description={<span className="font-mono">{project.slug}</span>}
+        actions={can(role, "deployment.create") && <DeployActions project={project} deploy={deploy} />}
+      />
+      {deploy.error && (
+        <div className="mb-4">
+          <Alert tone="error">The deployment could not be started: {deploy.error.message}</Alert>
+        </div>
+      )}
       <ProjectFacts project={project} url={productionUrl(project.slug, appsHost)} />
       <section aria-labelledby="deployments-title" className="mt-8">
         <SectionTitle id="deployments-title">Deployments</SectionTitle>
         <DeploymentList slug={project.slug} />
       </section>
     </>
-  );
-}
-
-function Breadcrumb({ name }: { name: string }) {
-  return (
-    <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-500">
-      <Link href="/projects" className="hover:text-zinc-800 hover:underline">
-        Projects
-      </Link>
-      <span aria-hidden="true"> / </span>
-      <span aria-current="page" className="text-zinc-700">
-        {name}
-      </span>
-    </nav>
   );
 }
 
@@ -81,14 +82,5 @@ function ProjectFacts({ project, url }: { project: Project; url: string }) {
         <Fact term="Team">{project.team.name}</Fact>
       </dl>
     </Panel>
-  );
-}
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs font-medium tracking-wide text-zinc-500 uppercase">{term}</dt>
-      <dd className="mt-1 text-sm text-zinc-900">{children}</dd>
-    </div>
   );
 }

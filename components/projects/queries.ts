@@ -1,6 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { isTerminal } from "@/components/deployments/status";
 import { apiFetch } from "@/components/lib/api-fetch";
 import type {
   CreateProjectBody,
@@ -35,9 +36,12 @@ export function useDeployments(slug: string) {
   return useInfiniteQuery({
     queryKey: projectKeys.deployments(slug),
     queryFn: ({ pageParam }) =>
-      apiFetch<DeploymentPage>(`${projectPath(slug)}/deployments${pageParam ? `?cursor=${pageParam}` : ""}`),
+      apiFetch<DeploymentPage>(`${projectPath(slug)}/deployments${pageParam ? `?cursor=${encodeURIComponent(pageParam)}` : ""}`),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    // Every second while a listed deployment is still moving, otherwise every ten.
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((p) => p.deployments.some((d) => !isTerminal(d.status))) ? 1000 : 10_000,
   });
 }
 

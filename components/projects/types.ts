@@ -1,4 +1,4 @@
-import type { DeploymentStatus, Environment, Role, SourceKind } from "@/lib/generated/prisma/enums";
+import type { DeploymentStatus, Role, SourceKind } from "@/lib/generated/prisma/enums";
 
 // The JSON shapes of the project API (dates arrive as ISO strings).
 export type ProjectSource = {
@@ -28,17 +28,6 @@ export type Project = ProjectSource & {
   team: { id: string; name: string; slug: string };
 };
 
-export type Deployment = {
-  id: string;
-  environment: Environment;
-  branch: string | null;
-  commitSha: string | null;
-  status: DeploymentStatus;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-};
-
 export type CreateProjectBody = {
   teamId: string;
   name: string;
@@ -51,4 +40,6 @@ export type CreateProjectBody = {
 };
 
 export type ProjectDetail = { project: Project; role: Role };
-export type DeploymentPage = { deployments: Deployment[]; nextCursor: string | null };
+
+// The deployment list of a project page.
+export type { DeploymentPage, DeploymentSummary as Deployment } from "@/components/deployments/types";

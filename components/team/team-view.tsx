@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { can } from "@/lib/auth/roles";
 import { useMe, type MyTeam } from "@/components/me/queries";
+import { ApiTokens } from "@/components/team/api-tokens";
 import { InvitationList } from "@/components/team/invitation-list";
 import { InviteForm } from "@/components/team/invite-form";
 import { MemberTable } from "@/components/team/member-table";
@@ -89,6 +90,12 @@ function TeamMembers({ team, meId }: { team: MyTeam; meId: string }) {
         <section aria-labelledby="invitations-title">
           <SectionTitle id="invitations-title">Pending invitations</SectionTitle>
           <InvitationList invitations={invitations} />
+        </section>
+      )}
+      {can(role, "token.read") && (
+        <section aria-labelledby="tokens-title">
+          <SectionTitle id="tokens-title">API tokens</SectionTitle>
+          <ApiTokens teamId={team.id} role={role} canManage={can(role, "token.create")} />
         </section>
       )}
     </div>

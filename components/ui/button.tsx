@@ -1,11 +1,12 @@
 import type { ButtonHTMLAttributes } from "react";
 
-type Variant = "primary" | "secondary" | "ghost";
+type Variant = "primary" | "secondary" | "ghost" | "danger";
 
 const VARIANTS: Record<Variant, string> = {
   primary: "bg-accent-600 text-white shadow-sm hover:bg-accent-700",
   secondary: "border border-zinc-300 bg-white text-zinc-800 shadow-sm hover:bg-zinc-50",
   ghost: "text-zinc-700 hover:bg-zinc-100",
+  danger: "bg-red-600 text-white shadow-sm hover:bg-red-700",
 };
 
 // Shared by <Button> and by links that look like buttons (a link still navigates).

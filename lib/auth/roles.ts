@@ -14,6 +14,11 @@ export const POLICY = {
   "member.read": "viewer",
   "member.invite": "admin",
   "member.changeRole": "admin",
+  "deployment.create": "developer",
+  "deployment.cancel": "developer",
+  "token.read": "admin",
+  "token.create": "admin",
+  "token.revoke": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof POLICY;

@@ -28,6 +28,12 @@ const schema = z.object({
   SLIPWAY_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   WORKER_CONCURRENCY: z.coerce.number({ error: "must be a number" }).int().min(1).max(64).default(2),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // Builds: per-step time limit, build-log cap, upload limit, and whether git
+  // sources may be paths or file:// URLs on this server.
+  BUILD_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(10).max(6 * 3600).default(900),
+  BUILD_MAX_LOG_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(1024).default(20),
+  ARCHIVE_MAX_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(10_240).default(100),
+  ALLOW_LOCAL_GIT: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string };

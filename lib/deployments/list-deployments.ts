@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Ctx } from "@/lib/auth/ctx";
 import { parseInput } from "@/lib/errors/parse-input";
+import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
 import { getProject } from "@/lib/projects/get-project";
 
 const input = z.object({
@@ -19,19 +20,8 @@ export async function listDeployments({ ctx, input: raw }: { ctx: Ctx; input: un
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit + 1,
     ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
-    select: {
-      id: true,
-      environment: true,
-      branch: true,
-      commitSha: true,
-      status: true,
-      createdAt: true,
-      startedAt: true,
-      finishedAt: true,
-      createdByKind: true,
-      createdById: true,
-    },
+    select: summarySelect,
   });
   const page = rows.slice(0, limit);
-  return { deployments: page, nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  return { deployments: await withAuthors(ctx.db, page), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
 }

@@ -1,6 +1,6 @@
 // Typed domain errors. Verbs throw these; lib/http/to-response.ts maps them to
 // HTTP statuses in one place. `message` is always safe to show to the user.
-export type AppErrorCode = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict";
+export type AppErrorCode = "invalid" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_large";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -21,5 +21,6 @@ export const forbidden = (message = "You do not have permission to do that.") =>
   new AppError("forbidden", message);
 export const notFound = (what: string) => new AppError("not_found", `${what} was not found.`);
 export const conflict = (message: string) => new AppError("conflict", message);
+export const tooLarge = (message: string) => new AppError("too_large", message);
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

@@ -1,5 +1,7 @@
 import type { Ctx } from "@/lib/auth/ctx";
 import { sessionCtx } from "@/lib/auth/session-ctx";
+import { db } from "@/lib/db/client";
+import { tokenCtx } from "@/lib/tokens/authenticate-token";
 import { forbidden, invalid, unauthorized } from "@/lib/errors/app-error";
 import { errorResponse } from "@/lib/http/to-response";
 
@@ -9,11 +11,13 @@ type RouteContext<P> = { params: Promise<P> };
 const MAX_JSON_BYTES = 1 << 20;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-// Wraps an API route: refuses cross-site writes, authenticates, maps errors.
-// Handlers only parse the request and call a verb.
+// Wraps an API route: refuses cross-site writes, authenticates (session cookie,
+// or `Authorization: Bearer <API token>` for the CLI), maps errors. Handlers
+// only parse the request and call a verb.
 export function authedRoute<P = Record<string, never>>(handler: (args: Args<P>) => Promise<unknown>) {
   return publicRoute<P>(async ({ req, params }) => {
-    const ctx = await sessionCtx();
+    const authorization = req.headers.get("authorization");
+    const ctx = authorization?.startsWith("Bearer ") ? await tokenCtx(db(), authorization.slice(7).trim()) : await sessionCtx();
     if (!ctx) throw unauthorized();
     return handler({ req, ctx, params });
   });

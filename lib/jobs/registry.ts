@@ -1,16 +1,25 @@
 import type { Task, TaskList } from "graphile-worker";
 import { z } from "zod";
 import { systemCtx } from "@/lib/auth/ctx";
+import { buildDepsFromEnv } from "@/lib/build/build-deps";
+import { runBuild } from "@/lib/build/run-build";
 import { db } from "@/lib/db/client";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
 // The one job registry: name, payload schema, handler. The payload is parsed when
 // the job is taken; a handler's error fails the job (graphile-worker retries it).
-type JobDef<S extends z.ZodType> = { payload: S; handler: (payload: z.output<S>) => Promise<unknown> };
+type JobDef<S extends z.ZodType> = {
+  payload: S;
+  handler: (payload: z.output<S>, job: { workerId: string; attempts: number }) => Promise<unknown>;
+};
 
 const define = <S extends z.ZodType>(def: JobDef<S>) => def;
 
 export const jobs = {
+  "build-deployment": define({
+    payload: z.object({ deploymentId: z.uuid() }),
+    handler: async ({ deploymentId }, job) => runBuild(deploymentId, await buildDepsFromEnv(job.workerId)),
+  }),
   "purge-expired-invitations": define({
     payload: z.object({}).passthrough(),
     handler: () => purgeExpiredInvitations({ ctx: systemCtx(db(), "purge-expired-invitations") }),
@@ -24,10 +33,10 @@ export const crontab = ["0 * * * * purge-expired-invitations"].join("\n");
 
 export function taskList(): TaskList {
   const list: TaskList = {};
-  for (const [name, def] of Object.entries(jobs)) {
+  for (const [name, def] of Object.entries(jobs) as [string, JobDef<z.ZodType>][]) {
     const task: Task = async (raw, helpers) => {
       const payload = def.payload.parse(raw ?? {});
-      const result = await def.handler(payload);
+      const result = await def.handler(payload, { workerId: helpers.job.locked_by ?? "unknown", attempts: helpers.job.attempts });
       helpers.logger.info(`${name} done ${JSON.stringify(result)}`);
     };
     list[name] = task;

@@ -66,14 +66,18 @@ describe("gitUrl", () => {
     "ssh://git@github.com/example/demo.git",
     "git@github.com:example/demo.git",
     "https://user:token@git.example.com/a/b.git",
+    // Local repositories parse; the verb refuses them unless ALLOW_LOCAL_GIT=true.
+    "file:///srv/repo.git",
+    "/srv/repo.git",
   ])("accepts %s", (url) => {
     expect(gitUrl.safeParse(url).success).toBe(true);
   });
 
   it.each([
     "--upload-pack=touch /tmp/x",
-    "file:///srv/repo.git",
-    "/srv/repo.git",
+    "file://host/srv/repo.git",
+    "/srv/../etc/repo.git",
+    "relative/repo.git",
     "ext::sh -c touch% /tmp/x",
     "ssh://-oProxyCommand=touch%20x/demo.git",
     "ssh://git@-oProxyCommand=x/demo.git",

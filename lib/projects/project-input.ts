@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRepoLocation, REPO_LOCATION_HINT } from "@/lib/projects/repo-location";
 import { slugFromName } from "@/lib/projects/slug-from-name";
 
 // A project slug is the host label of its URLs (<slug>.<APPS_DOMAIN>), so it
@@ -20,19 +21,13 @@ export const branchName = z
   .regex(/^[A-Za-z0-9._/-]+$/, "Branch names use letters, digits, '.', '_', '-' and '/'.")
   .refine((b) => !b.startsWith("-") && !b.includes("..") && !b.startsWith("/") && !b.endsWith("/"), "That is not a valid branch name.");
 
-// https://, ssh:// or scp-like git@host:path. Never a leading "-" on the URL, its
-// user, host or scp path (git or ssh would read it as an option) and no file://
-// (a path on the server is not a repo URL).
+// Any location parseRepoLocation accepts; whether a local one is allowed on
+// this server is the verb's decision (it depends on configuration).
 export const gitUrl = z
   .string()
   .trim()
   .max(500, "Repository URL is too long.")
-  .refine(
-    (u) =>
-      /^(https?|ssh):\/\/([^\s/@-][^\s/@]*@)?[^\s/@-][^\s/@]*\/\S+$/.test(u) ||
-      /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\s-][^\s]*$/.test(u),
-    "Use an https://, ssh:// or git@host:path repository URL.",
-  );
+  .refine((u) => parseRepoLocation(u) !== null, REPO_LOCATION_HINT);
 
 const base = z.object({
   teamId: z.uuid("Choose a team."),

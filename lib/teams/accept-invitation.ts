@@ -4,7 +4,7 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { db as defaultDb, type Db } from "@/lib/db/client";
 import { invalid, notFound } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
-import { hashToken } from "@/lib/teams/invite-member";
+import { hashToken } from "@/lib/auth/hash-token";
 import { password } from "@/lib/teams/team-input";
 
 const input = z.object({

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { authorize } from "@/lib/auth/authorize";
+import { hashToken } from "@/lib/auth/hash-token";
 import type { Ctx } from "@/lib/auth/ctx";
 import { actingUserId } from "@/lib/auth/ctx";
 import { conflict, forbidden } from "@/lib/errors/app-error";
@@ -11,8 +12,6 @@ import { email, role } from "@/lib/teams/team-input";
 const input = z.object({ teamId: z.uuid(), email, role });
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
-
-export const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 // Creates an invitation link. The token is returned once and stored only as a hash.
 export async function inviteMember({ ctx, input: raw }: { ctx: Ctx; input: unknown }) {

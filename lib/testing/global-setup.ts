@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
 import { type EmbeddedDb } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
+import { installJobQueue } from "@/lib/jobs/install-queue";
 import { startTempPostgres } from "@/lib/db/temp-postgres";
 import { assertLocalDatabase } from "@/lib/testing/assert-local-database";
 import { withPg } from "@/lib/db/with-pg";
@@ -32,6 +33,7 @@ export async function setup(project: TestProject) {
   };
   try {
     await applyMigrations(databaseUrl);
+    await installJobQueue(databaseUrl);
   } catch (e) {
     await teardown();
     throw e;

@@ -1,0 +1,93 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { DeployDialog, deploymentHref, type DeployTarget } from "@/components/deployments/deploy-dialog";
+import { useCancelDeployment, useCreateDeployment } from "@/components/deployments/queries";
+import type { DeploymentSummary } from "@/components/deployments/types";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+
+type Props = {
+  deployment: DeploymentSummary;
+  // Null while the project (its source kind) is still loading.
+  project: DeployTarget | null;
+  canCancel: boolean;
+  canDeploy: boolean;
+};
+
+// Redeploy ships the same environment and branch again; archive projects need a
+// new upload for that, so for them it opens the deploy dialog.
+export function DeploymentActions({ deployment: d, project, canCancel, canDeploy }: Props) {
+  const router = useRouter();
+  const slug = project?.slug ?? "";
+  const redeploy = useCreateDeployment(slug);
+  const cancel = useCancelDeployment(d.id);
+  const [confirming, setConfirming] = useState(false);
+  const [dialog, setDialog] = useState(false);
+  const environment = d.environment === "production" ? "production" : "preview";
+
+  function onRedeploy() {
+    if (!project) return;
+    if (project.sourceKind === "archive") {
+      setDialog(true);
+      return;
+    }
+    redeploy.mutate(
+      { environment, branch: d.branch || undefined },
+      { onSuccess: (next) => router.push(deploymentHref(project.slug, next.id)) },
+    );
+  }
+
+  if (!canCancel && !canDeploy) return null;
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <div className="flex flex-wrap justify-end gap-2">
+        {canDeploy && (
+          <Button variant="secondary" onClick={onRedeploy} pending={redeploy.isPending} disabled={!project}>
+            Redeploy
+          </Button>
+        )}
+        {canCancel && (
+          <Button
+            variant="secondary"
+            onClick={() => {
+              cancel.reset();
+              setConfirming(true);
+            }}
+            aria-haspopup="dialog"
+            className="text-red-700"
+          >
+            Cancel deployment
+          </Button>
+        )}
+      </div>
+      {redeploy.error && (
+        <div className="max-w-sm">
+          <Alert tone="error">Redeploy failed: {redeploy.error.message}</Alert>
+        </div>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title="Cancel this deployment?"
+          confirmLabel="Yes, stop it"
+          cancelLabel="Keep it going"
+          pending={cancel.isPending}
+          error={cancel.error}
+          onConfirm={() => cancel.mutate(undefined, { onSuccess: () => setConfirming(false) })}
+          onClose={() => setConfirming(false)}
+        >
+          It stops where it is and goes no further. The live deployment keeps serving as before.
+        </ConfirmDialog>
+      )}
+      {dialog && project && (
+        <DeployDialog
+          project={project}
+          initial={{ environment, branch: d.branch || undefined }}
+          onClose={() => setDialog(false)}
+        />
+      )}
+    </div>
+  );
+}

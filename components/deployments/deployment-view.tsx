@@ -1,0 +1,179 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatBytes, shortId, shortSha } from "@/lib/ui/format";
+import { isApiError } from "@/components/lib/api-fetch";
+import { BuildLog } from "@/components/deployments/build-log";
+import { BuildSettingsList } from "@/components/deployments/build-settings";
+import { DeploymentActions } from "@/components/deployments/deployment-actions";
+import { EventList } from "@/components/deployments/event-list";
+import { ManifestTree } from "@/components/deployments/manifest-tree";
+import { useDeployment } from "@/components/deployments/queries";
+import { StageTimeline } from "@/components/deployments/stage-timeline";
+import { ENVIRONMENT_LABEL, isTerminal } from "@/components/deployments/status";
+import { StatusBadge } from "@/components/deployments/status-badge";
+import type { DeploymentDetail } from "@/components/deployments/types";
+import { useProject } from "@/components/projects/queries";
+import { Alert } from "@/components/ui/alert";
+import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { buttonClasses } from "@/components/ui/button";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Duration } from "@/components/ui/duration";
+import { Fact } from "@/components/ui/fact";
+import { PageHeader } from "@/components/ui/page-header";
+import { Panel, SectionTitle } from "@/components/ui/panel";
+import { LoadError, Loading } from "@/components/ui/query-state";
+import { RelativeTime } from "@/components/ui/relative-time";
+
+export function DeploymentView({ slug, id }: { slug: string; id: string }) {
+  const query = useDeployment(id);
+  const project = useProject(slug);
+  if (query.isPending) return <Loading label="Loading deployment" rows={3} />;
+  if (isApiError(query.error, "not_found") || isApiError(query.error, "invalid")) {
+    return (
+      <PageHeader
+        title="Deployment not found"
+        description={
+          <>
+            There is no deployment <span className="font-mono">{id}</span> in your teams&apos; projects. Check the
+            address.
+          </>
+        }
+        actions={
+          <Link href={`/projects/${encodeURIComponent(slug)}`} className={buttonClasses("secondary")}>
+            Back to the project
+          </Link>
+        }
+      />
+    );
+  }
+  if (query.isError) {
+    return <LoadError title="The deployment could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
+  }
+
+  const { deployment: d, stages, events, canCancel, canDeploy, logLineCount } = query.data;
+  const finished = isTerminal(d.status);
+  const projectHref = `/projects/${encodeURIComponent(d.project.slug)}`;
+  const deployTarget = project.data?.project ?? null;
+  return (
+    <>
+      <Breadcrumb
+        trail={[
+          { href: "/projects", label: "Projects" },
+          { href: projectHref, label: d.project.name },
+        ]}
+        current={`Deployment ${shortId(d.id)}`}
+      />
+      <PageHeader
+        title={
+          <>
+            Deployment <span className="font-mono">{shortId(d.id)}</span>
+          </>
+        }
+        description={
+          <span className="line-clamp-2 [overflow-wrap:anywhere]" title={d.commitMessage ?? undefined}>
+            {d.commitMessage?.split("\n")[0] || "No commit message"}
+          </span>
+        }
+        actions={<DeploymentActions deployment={d} project={deployTarget} canCancel={canCancel} canDeploy={canDeploy} />}
+      />
+      {d.status === "failed" && (
+        <div className="mb-4" data-testid="failure">
+          <Alert tone="error">
+            <span className="font-medium">{d.failureStage ? `Failed at ${d.failureStage}` : "Failed"}:</span>{" "}
+            <span className="[overflow-wrap:anywhere]">{d.failureReason ?? "The deployment failed without a reason."}</span>
+          </Alert>
+        </div>
+      )}
+      <DeploymentFacts detail={query.data} />
+
+      <div className="mt-8 grid gap-x-6 gap-y-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <Section id="stages-title" title="Stages">
+          <Panel>
+            <StageTimeline stages={stages} finished={finished} />
+          </Panel>
+        </Section>
+        <Section id="settings-title" title="Build settings">
+          <Panel>
+            <BuildSettingsList settings={d.buildSettings} />
+          </Panel>
+        </Section>
+      </div>
+      <Section id="log-title" title="Build log" className="mt-8">
+        <BuildLog key={d.id} deploymentId={d.id} lineCount={logLineCount} />
+      </Section>
+      <Section id="files-title" title="Files" className="mt-8">
+        <ManifestTree deploymentId={d.id} bundle={d.bundle} finished={finished} />
+      </Section>
+      <Section id="activity-title" title="Activity" className="mt-8">
+        <Panel>
+          <EventList events={events} />
+        </Panel>
+      </Section>
+    </>
+  );
+}
+
+function Section({ id, title, className = "", children }: { id: string; title: string; className?: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className={`min-w-0 ${className}`}>
+      <SectionTitle id={id}>{title}</SectionTitle>
+      {children}
+    </section>
+  );
+}
+
+function DeploymentFacts({ detail }: { detail: DeploymentDetail }) {
+  const d = detail.deployment;
+  return (
+    <Panel>
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-4 p-5 lg:grid-cols-4">
+        <Fact term="Status">
+          <span data-testid="deployment-status" data-status={d.status}>
+            <StatusBadge status={d.status} />
+          </span>
+        </Fact>
+        <Fact term="Environment">{ENVIRONMENT_LABEL[d.environment]}</Fact>
+        <Fact term="Branch">
+          <span className="block truncate font-mono" title={d.branch || undefined}>
+            {d.branch || "—"}
+          </span>
+        </Fact>
+        <Fact term="Commit">
+          {d.commitSha ? (
+            <span className="flex items-center gap-1">
+              <span className="font-mono" title={d.commitSha}>
+                {shortSha(d.commitSha)}
+              </span>
+              <CopyButton value={d.commitSha} compact srLabel="Copy the commit SHA" />
+            </span>
+          ) : (
+            "—"
+          )}
+        </Fact>
+        <Fact term="Author">
+          <span className="block truncate" title={d.author?.email}>
+            {d.author?.name ?? (d.createdByKind === "system" ? "Slipway" : d.createdByKind === "token" ? "API token" : "—")}
+          </span>
+        </Fact>
+        <Fact term="Created">
+          <RelativeTime value={d.createdAt} />
+        </Fact>
+        <Fact term="Duration">
+          <Duration start={d.startedAt} end={d.finishedAt} running={!isTerminal(d.status)} />
+        </Fact>
+        <Fact term="Bundle">
+          {d.bundle ? (
+            <span className="tabular-nums">
+              {formatBytes(d.bundle.totalBytes)} · {d.bundle.fileCount.toLocaleString("en")}{" "}
+              {d.bundle.fileCount === 1 ? "file" : "files"}
+            </span>
+          ) : (
+            <span className="text-zinc-500">{isTerminal(d.status) ? "None" : "Not built yet"}</span>
+          )}
+        </Fact>
+      </dl>
+    </Panel>
+  );
+}

@@ -1,0 +1,90 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { apiFetch, apiUpload } from "@/components/lib/api-fetch";
+import { isTerminal } from "@/components/deployments/status";
+import type {
+  CreateDeploymentInput,
+  DeploymentDetail,
+  DeploymentSummary,
+  LogPage,
+  Manifest,
+} from "@/components/deployments/types";
+import { projectKeys } from "@/components/projects/queries";
+
+export const deploymentKeys = {
+  all: ["deployments"] as const,
+  detail: (id: string) => [...deploymentKeys.all, id] as const,
+  manifest: (id: string) => [...deploymentKeys.detail(id), "manifest"] as const,
+};
+
+export const deploymentPath = (id: string) => `/api/deployments/${encodeURIComponent(id)}`;
+const projectDeploymentsPath = (slug: string) => `/api/projects/${encodeURIComponent(slug)}/deployments`;
+
+// While the deployment moves, its page follows it every second.
+export function useDeployment(id: string) {
+  return useQuery({
+    queryKey: deploymentKeys.detail(id),
+    queryFn: () => apiFetch<DeploymentDetail>(deploymentPath(id)),
+    refetchInterval: (query) => {
+      const status = query.state.data?.deployment.status;
+      return status && !isTerminal(status) ? 1000 : false;
+    },
+  });
+}
+
+// A bundle never changes once it exists, so its manifest is fetched once.
+export function useManifest(id: string, digest: string | null) {
+  return useQuery({
+    queryKey: [...deploymentKeys.manifest(id), digest] as const,
+    queryFn: () => apiFetch<Manifest>(`${deploymentPath(id)}/manifest`),
+    enabled: digest !== null,
+    staleTime: Infinity,
+  });
+}
+
+export function fetchLogPage(id: string, after: number, limit: number, signal?: AbortSignal) {
+  return apiFetch<LogPage>(`${deploymentPath(id)}/logs?after=${after}&limit=${limit}`, { signal });
+}
+
+export function useCreateDeployment(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ archive, ...options }: CreateDeploymentInput) => {
+      const request = archive
+        ? apiUpload<{ deployment: DeploymentSummary }>(
+            `${projectDeploymentsPath(slug)}?${queryString(options)}`,
+            archive,
+            "application/gzip",
+          )
+        : apiFetch<{ deployment: DeploymentSummary }>(projectDeploymentsPath(slug), { method: "POST", body: options });
+      return request.then((r) => r.deployment);
+    },
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: projectKeys.deployments(slug) }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.list() }),
+      ]),
+  });
+}
+
+export function useCancelDeployment(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/cancel`, { method: "POST" }).then(
+        (r) => r.deployment,
+      ),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: deploymentKeys.detail(id) }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.all }),
+      ]),
+  });
+}
+
+function queryString(options: Omit<CreateDeploymentInput, "archive">): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) if (value) params.set(key, value);
+  return params.toString();
+}

@@ -1,0 +1,41 @@
+import { systemCtx } from "@/lib/auth/ctx";
+import type { Db } from "@/lib/db/client";
+import { transition } from "@/lib/deployments/lifecycle";
+
+export const LOST_AFTER_MS = 15_000;
+
+// A build whose worker stopped beating (killed, machine gone) is failed with
+// "worker lost" instead of sitting in `building` forever, and the dead worker's
+// job lock is released so the builds queued behind it in the same
+// project+environment queue go ahead. The job itself then retries, sees the
+// deployment is no longer queued, and ends.
+export async function reapLostBuilds(db: Db, lostAfterMs = LOST_AFTER_MS): Promise<string[]> {
+  const ctx = systemCtx(db, "reap-lost-builds");
+  const reaped = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string; worker_id: string | null }[]>`
+      SELECT id::text, worker_id FROM deployments
+      WHERE status IN ('building', 'built', 'uploading')
+        AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => ${lostAfterMs / 1000}))
+      FOR UPDATE SKIP LOCKED`;
+    const done: { id: string; workerId: string | null }[] = [];
+    for (const row of rows) {
+      const stage = await tx.deploymentStage.findFirst({ where: { deploymentId: row.id, status: "running" }, orderBy: { position: "desc" } });
+      const reason = "worker lost";
+      const moved = await transition(tx, {
+        deploymentId: row.id,
+        from: ["building", "built", "uploading"],
+        to: "failed",
+        actor: ctx.actor,
+        reason,
+        data: { failureStage: stage?.name ?? "building", failureReason: reason },
+      });
+      if (!moved) continue;
+      if (stage) await tx.deploymentStage.update({ where: { deploymentId_name: { deploymentId: row.id, name: stage.name } }, data: { status: "failed", detail: reason, finishedAt: new Date() } });
+      done.push({ id: row.id, workerId: row.worker_id });
+    }
+    return done;
+  });
+  const workers = [...new Set(reaped.map((r) => r.workerId).filter((w): w is string => !!w))];
+  if (workers.length) await db.$executeRaw`SELECT graphile_worker.force_unlock_workers(${workers}::text[])`;
+  return reaped.map((r) => r.id);
+}

@@ -1,0 +1,172 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { systemCtx } from "@/lib/auth/ctx";
+import { BuildCanceled, type BuildContext, type BuildDeps, StageFailure } from "@/lib/build/build-context";
+import { resolveBuildSettings, SettingsError } from "@/lib/build/build-settings";
+import { LogSink } from "@/lib/build/log-sink";
+import { makeMasker } from "@/lib/build/mask-secrets";
+import { killMarked } from "@/lib/build/sandbox/kill-marked";
+import { installDeps } from "@/lib/build/stages/install-deps";
+import { makeBundle } from "@/lib/build/stages/make-bundle";
+import { migrateApp } from "@/lib/build/stages/migrate-app";
+import { stageSource } from "@/lib/build/stages/stage-source";
+import { uploadBundle } from "@/lib/build/stages/upload-bundle";
+import { runUserCommand } from "@/lib/build/build-context";
+import { EnvResolveError, resolveEnv } from "@/lib/env-vars/resolve-env";
+import { transition } from "@/lib/deployments/lifecycle";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { StageStatus } from "@/lib/generated/prisma/enums";
+import { publishDeployment } from "@/lib/routes/publish-deployment";
+import { seal } from "@/lib/secrets/seal";
+
+export const STAGES = ["source", "install", "build", "migrate", "bundle", "upload", "publish"] as const;
+export type StageName = (typeof STAGES)[number];
+export type BuildOutcome = "live" | "failed" | "canceled" | "skipped";
+
+const actor = { kind: "system", job: "build-deployment" } as const;
+
+// The build job: takes a queued deployment through source → install → build →
+// migrate → bundle → upload → publish. A failure anywhere records the stage and
+// a readable reason and leaves the live deployment untouched; a cancel (seen on
+// the heartbeat, within a second or two) kills the running step.
+export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<BuildOutcome> {
+  const { db } = deps;
+  const claimed = await db.$transaction((tx) =>
+    transition(tx, {
+      deploymentId,
+      from: ["queued"],
+      to: "building",
+      actor,
+      data: { workerId: deps.workerId, heartbeatAt: new Date() },
+    }),
+  );
+  if (!claimed) return "skipped";
+  const deployment = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+  const project = await db.project.findUniqueOrThrow({ where: { id: deployment.projectId } });
+  const workspace = path.join(deps.dataDir, "workspaces", deploymentId);
+  const abort = new AbortController();
+  const heartbeat = startHeartbeat(deps, deploymentId, abort);
+  let log = new LogSink(db, deploymentId, (t) => t);
+  let current: StageName | null = null;
+
+  try {
+    await rm(workspace, { recursive: true, force: true });
+    await mkdir(path.join(workspace, "home"), { recursive: true });
+    const vars = await resolveEnv(db, { projectId: project.id, environment: deployment.environment, branch: deployment.branch, key: deps.secretKey }).catch((e) => {
+      if (e instanceof EnvResolveError) throw new StageFailure(e.message);
+      throw e;
+    });
+    log = new LogSink(db, deploymentId, makeMasker(vars.filter((v) => v.sensitive).map((v) => v.value)));
+    // The runtime variables are fixed now, so a later Promote serves this build with the values it was built with.
+    await db.deployment.update({
+      where: { id: deploymentId },
+      data: { runtimeEnvEnc: seal(deps.secretKey, JSON.stringify(Object.fromEntries(vars.map((v) => [v.key, v.value])))) },
+    });
+    const ctx: BuildContext = {
+      deps,
+      deployment,
+      project,
+      workspace,
+      appDir: path.join(workspace, "app"),
+      log,
+      signal: abort.signal,
+      vars,
+      settings: null,
+      outputBudget: { remaining: deps.maxLogBytes },
+    };
+    const stage = async <T>(name: StageName, fn: () => Promise<T>, detail: (r: T) => string | null = () => null): Promise<T> => {
+      if (abort.signal.aborted) throw new BuildCanceled();
+      current = name;
+      await setStage(deps, deploymentId, name, "running", null);
+      log.system(`── ${name}`);
+      const result = await fn();
+      const text = detail(result);
+      await setStage(deps, deploymentId, name, result === null ? "skipped" : "succeeded", text);
+      return result;
+    };
+
+    await stage("source", () => stageSource(ctx), (d) => d);
+    ctx.settings = await resolveBuildSettings(ctx.appDir, project).catch((e) => {
+      if (e instanceof SettingsError) throw new StageFailure(e.message);
+      throw e;
+    });
+    await db.deployment.update({ where: { id: deploymentId }, data: { buildSettings: ctx.settings as unknown as Prisma.InputJsonValue } });
+    await stage("install", () => installDeps(ctx), (d) => d);
+    await stage(
+      "build",
+      async () => (ctx.settings!.buildCommand ? (await runUserCommand(ctx, ctx.settings!.buildCommand), ctx.settings!.buildCommand) : null),
+      (d) => d,
+    );
+    await stage("migrate", () => migrateApp(ctx), (d) => d);
+    const bundle = await stage("bundle", () => makeBundle(ctx), (b) => `${b.entries.length} files`);
+    if (!(await moveTo(deps, deploymentId, "building", "built", { bundleDigest: bundle.digest }))) throw new BuildCanceled();
+    if (!(await moveTo(deps, deploymentId, "built", "uploading"))) throw new BuildCanceled();
+    await stage("upload", () => uploadBundle(ctx, bundle), (d) => d);
+    await stage("publish", async () => {
+      if (!(await publishDeployment(systemCtx(db, "build-deployment"), deploymentId))) throw new BuildCanceled();
+      return "live";
+    }, () => "live");
+    log.system("Deployment is live.");
+    return "live";
+  } catch (e) {
+    const canceled = e instanceof BuildCanceled || abort.signal.aborted;
+    if (current) await setStage(deps, deploymentId, current, canceled ? "canceled" : "failed", canceled ? "Canceled." : reasonOf(e)).catch(() => undefined);
+    if (canceled) {
+      log.system("Canceled.");
+      return "canceled";
+    }
+    const reason = reasonOf(e);
+    if (!(e instanceof StageFailure)) console.error(`[build] ${deploymentId} failed unexpectedly:`, e);
+    log.system(`Failed${current ? ` at ${current}` : ""}: ${reason}`);
+    const failed = await db.$transaction((tx) =>
+      transition(tx, {
+        deploymentId,
+        from: ["building", "built", "uploading"],
+        to: "failed",
+        actor,
+        reason,
+        data: { failureStage: current ?? "setup", failureReason: reason },
+      }),
+    );
+    return failed ? "failed" : "canceled";
+  } finally {
+    heartbeat.stop();
+    await log.close().catch((e) => console.error(`[build] ${deploymentId} log write failed:`, e));
+    await killMarked(deploymentId).catch(() => undefined);
+    await rm(workspace, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+const reasonOf = (e: unknown) =>
+  e instanceof StageFailure ? e.message : `Internal error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
+
+async function moveTo(deps: BuildDeps, deploymentId: string, from: "building" | "built", to: "built" | "uploading", data?: Prisma.DeploymentUncheckedUpdateManyInput) {
+  return deps.db.$transaction((tx) => transition(tx, { deploymentId, from: [from], to, actor, data }));
+}
+
+async function setStage(deps: BuildDeps, deploymentId: string, name: StageName, status: StageStatus, detail: string | null) {
+  const finished = status === "running" ? null : new Date();
+  await deps.db.deploymentStage.upsert({
+    where: { deploymentId_name: { deploymentId, name } },
+    create: { deploymentId, name, position: STAGES.indexOf(name), status, detail, finishedAt: finished },
+    update: { status, detail, finishedAt: finished },
+  });
+}
+
+// Says "still building" every couple of seconds (a stale heartbeat is how a lost
+// worker is noticed) and learns from the same write whether the deployment was
+// canceled meanwhile.
+function startHeartbeat(deps: BuildDeps, deploymentId: string, abort: AbortController) {
+  const timer = setInterval(async () => {
+    try {
+      const rows = await deps.db.$queryRaw<{ status: string }[]>`
+        UPDATE deployments SET heartbeat_at = now()
+        WHERE id = ${deploymentId}::uuid AND worker_id = ${deps.workerId}
+        RETURNING status::text`;
+      if (rows.length === 0 || rows[0].status === "canceled" || rows[0].status === "failed") abort.abort();
+    } catch {
+      // The database is briefly unreachable: keep building; the next beat retries.
+    }
+  }, deps.heartbeatMs ?? 1000);
+  return { stop: () => clearInterval(timer) };
+}

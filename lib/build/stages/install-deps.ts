@@ -1,0 +1,20 @@
+import path from "node:path";
+import { type BuildContext, runUserCommand } from "@/lib/build/build-context";
+import { depCacheKey, restoreDeps, saveDeps } from "@/lib/build/dep-cache";
+
+// Installs dependencies, or restores them from the cache when the lockfile is
+// one we have installed before. Returns the stage's detail line, or null when
+// there is nothing to install (no package.json and no install command).
+export async function installDeps(ctx: BuildContext): Promise<string | null> {
+  const command = ctx.settings!.installCommand;
+  if (!command) return null;
+  const cacheDir = path.join(ctx.deps.dataDir, "cache", "deps");
+  const key = await depCacheKey(ctx.appDir, command);
+  if (key && (await restoreDeps(cacheDir, key, ctx.appDir))) {
+    ctx.log.system(`Restored node_modules from the dependency cache (lockfile ${key.slice(0, 12)}); skipping \`${command}\``);
+    return "restored from cache";
+  }
+  await runUserCommand(ctx, command);
+  if (key && (await saveDeps(cacheDir, key, ctx.appDir))) ctx.log.system(`Saved node_modules to the dependency cache (${key.slice(0, 12)})`);
+  return command;
+}

@@ -1,0 +1,49 @@
+import type { Db, Tx } from "@/lib/db/client";
+
+// The columns every deployment view shows, and the author behind each row: the
+// user who deployed, or the creator of the API token that did.
+export const summarySelect = {
+  id: true,
+  environment: true,
+  branch: true,
+  commitSha: true,
+  commitMessage: true,
+  status: true,
+  createdAt: true,
+  startedAt: true,
+  readyAt: true,
+  finishedAt: true,
+  createdByKind: true,
+  createdById: true,
+  failureStage: true,
+  failureReason: true,
+} as const;
+
+type Row = { createdByKind: "user" | "token" | "system"; createdById: string | null };
+export type Author = { name: string; email: string } | null;
+
+export async function withAuthors<R extends Row>(db: Db | Tx, rows: R[]): Promise<Array<Omit<R, "createdById"> & { author: Author }>> {
+  const userIds = new Set(rows.filter((r) => r.createdByKind === "user" && r.createdById).map((r) => r.createdById!));
+  const tokenIds = [...new Set(rows.filter((r) => r.createdByKind === "token" && r.createdById).map((r) => r.createdById!))];
+  const tokens = tokenIds.length
+    ? await db.apiToken.findMany({ where: { id: { in: tokenIds } }, select: { id: true, name: true, userId: true } })
+    : [];
+  for (const t of tokens) userIds.add(t.userId);
+  const users = userIds.size
+    ? await db.user.findMany({ where: { id: { in: [...userIds] } }, select: { id: true, name: true, email: true } })
+    : [];
+  const userById = new Map(users.map((u) => [u.id, u]));
+  const tokenById = new Map(tokens.map((t) => [t.id, t]));
+  return rows.map(({ createdById, ...rest }) => {
+    let author: Author = null;
+    if (rest.createdByKind === "user" && createdById) {
+      const u = userById.get(createdById);
+      author = u ? { name: u.name, email: u.email } : null;
+    } else if (rest.createdByKind === "token" && createdById) {
+      const t = tokenById.get(createdById);
+      const u = t && userById.get(t.userId);
+      author = t && u ? { name: `${u.name} (token ${t.name})`, email: u.email } : null;
+    }
+    return { ...rest, author };
+  });
+}

@@ -1,0 +1,45 @@
+import type { Ctx } from "@/lib/auth/ctx";
+import { can } from "@/lib/auth/roles";
+import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
+import { CANCELABLE } from "@/lib/deployments/lifecycle";
+import { loadDeployment } from "@/lib/deployments/load-deployment";
+
+// Everything the deployment page shows: summary, bundle, settings used, the
+// stage timeline and the op log.
+export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
+  const { deployment: d, role } = await loadDeployment(ctx, id);
+  const [row, stages, events, bundle, lastLine] = await Promise.all([
+    ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: { ...summarySelect, buildSettings: true } }),
+    ctx.db.deploymentStage.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } }),
+    ctx.db.deploymentEvent.findMany({ where: { deploymentId: id }, orderBy: { id: "asc" } }),
+    d.bundleDigest
+      ? ctx.db.bundle.findUnique({ where: { digest: d.bundleDigest }, select: { digest: true, fileCount: true, totalBytes: true, verifiedAt: true } })
+      : null,
+    ctx.db.buildLogLine.findFirst({ where: { deploymentId: id }, orderBy: { seq: "desc" }, select: { seq: true } }),
+  ]);
+  const [summary] = await withAuthors(ctx.db, [row]);
+  const actors = await withAuthors(
+    ctx.db,
+    events.map((e) => ({ createdByKind: e.actorKind, createdById: e.actorId })),
+  );
+  return {
+    deployment: {
+      ...summary,
+      project: { slug: d.project.slug, name: d.project.name },
+      bundle: bundle ? { digest: bundle.digest, fileCount: bundle.fileCount, totalBytes: Number(bundle.totalBytes), verified: !!bundle.verifiedAt } : null,
+    },
+    stages: stages.map((s) => ({ name: s.name, position: s.position, status: s.status, detail: s.detail, startedAt: s.startedAt, finishedAt: s.finishedAt })),
+    events: events.map((e, i) => ({
+      id: e.id.toString(),
+      fromStatus: e.fromStatus,
+      toStatus: e.toStatus,
+      actorKind: e.actorKind,
+      actorName: e.actorKind === "system" ? "Slipway" : (actors[i].author?.name ?? null),
+      reason: e.reason,
+      createdAt: e.createdAt,
+    })),
+    canCancel: CANCELABLE.includes(d.status) && can(role, "deployment.cancel"),
+    canDeploy: can(role, "deployment.create"),
+    logLineCount: lastLine?.seq ?? 0,
+  };
+}
