@@ -90,6 +90,8 @@ describe("createEntryRules", () => {
       ["a", "b/../.."],
       // b may itself be a link (now or later in the archive); ".." after it would climb from wherever it points.
       ["a", "b/.."],
+      ["sub/deeper/a", "b/.."],
+      ["sub/deeper/a", "../b/../c"],
       ["a", "..\\..\\etc"],
     ])("refuses %s -> %s as link_escape", (name, target) => {
       const err = refusal([link(name, target)]);
@@ -97,10 +99,11 @@ describe("createEntryRules", () => {
       expect(err.message).toContain(JSON.stringify(name));
     });
 
-    it("refuses the escape that a lexical check misses: up -> ../.., then z -> x/y/up/..", () => {
-      const err = refusal([link("x/y/up", "../.."), link("z", "x/y/up/..")]);
+    it("refuses the escape that a lexical check misses: x/y/up -> ../.., then x/y/z -> up/..", () => {
+      // Lexically x/y/z points at x/y; on disk up/.. is the parent of the app root.
+      const err = refusal([link("x/y/up", "../.."), link("x/y/z", "up/..")]);
       expect(err.code).toBe("link_escape");
-      expect(err.entry).toBe("z");
+      expect(err.entry).toBe("x/y/z");
     });
 
     it("refuses an empty target", () => {

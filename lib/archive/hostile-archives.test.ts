@@ -95,11 +95,11 @@ const CASES: Case[] = [
   {
     title: "a symlink that escapes by climbing out of another symlink",
     code: "link_escape",
-    entry: "z",
+    entry: "x/y/z",
     build: tarGz(() => [
       { name: "x/y/up", type: "symlink", linkname: "../.." }, // the app root: allowed
-      { name: "z", type: "symlink", linkname: "x/y/up/.." }, // looks like x/y, is the root's parent
-      { name: "z/sentinel.txt", content: "pwned" },
+      { name: "x/y/z", type: "symlink", linkname: "up/.." }, // looks like x/y, is the root's parent
+      { name: "x/y/z/sentinel.txt", content: "pwned" },
     ]),
   },
   {
@@ -287,6 +287,15 @@ describe.each(CASES)("an archive with $title", ({ code, entry, limits, build }) 
     expect(await readFile(sentinel, "utf8")).toBe("original");
     expect((await readdir(tmp)).sort()).toEqual(["archive.tar.gz", "dest", "sentinel.txt"]);
   });
+});
+
+it("stops a file whose body runs past the decompressed-size limit, and cleans up", async () => {
+  // The declared size fits the limit, but headers push the tar stream over it mid-body.
+  await writeTarGz(archive, [...GOOD, { name: "edge.bin", zeros: 256 * 1024 }]);
+  const limits = { maxUncompressedBytes: 256 * 1024 + 4 };
+  expect((await rejection(() => inspectArchive(archive, limits))).code).toBe("too_large");
+  expect((await rejection(() => extractArchive(archive, dest, limits))).code).toBe("too_large");
+  expect(await readdir(dest)).toEqual([]);
 });
 
 it.each([

@@ -133,6 +133,15 @@ describe("packDirectory", () => {
     }
   });
 
+  it("leaves out its own output file when it is written inside the tree", async () => {
+    const expected = (await pack("outside.tar.gz")).sha;
+    const out = path.join(src, "app.tar.gz");
+    await writeFile(out, "left over from the last run");
+    await packDirectory(src, out);
+    expect((await headers(out)).map((h) => h.name)).not.toContain("app.tar.gz");
+    expect(await sha256File(out)).toBe(expected);
+  });
+
   it("writes to a stream", async () => {
     const sink = new PassThrough();
     const chunks: Buffer[] = [];

@@ -28,8 +28,11 @@ export async function packDirectory(
   out: string | NodeJS.WritableStream,
   opts: PackOptions = {},
 ): Promise<{ files: number; bytes: number }> {
+  // An output file inside the tree would otherwise end up packing itself.
+  const outPath = typeof out === "string" ? path.resolve(out) : null;
+  const skip = (rel: string, abs: string) => ALWAYS_EXCLUDED.has(path.posix.basename(rel)) || path.resolve(abs) === outPath || !!opts.exclude?.(rel);
   const items: Item[] = [];
-  await collect(dir, "", opts.exclude, items);
+  await collect(dir, "", skip, items);
   items.sort((a, b) => Buffer.compare(Buffer.from(a.rel), Buffer.from(b.rel)));
 
   const pack = createPack();
@@ -60,15 +63,15 @@ export async function packDirectory(
   return { files, bytes };
 }
 
-async function collect(root: string, relDir: string, exclude: PackOptions["exclude"], items: Item[]) {
+async function collect(root: string, relDir: string, skip: (rel: string, abs: string) => boolean, items: Item[]) {
   for (const name of await readdir(path.join(root, relDir))) {
     const rel = relDir ? `${relDir}/${name}` : name;
-    if (ALWAYS_EXCLUDED.has(name) || exclude?.(rel)) continue;
     const abs = path.join(root, rel);
+    if (skip(rel, abs)) continue;
     const stats = await lstat(abs);
     if (stats.isDirectory()) {
       items.push({ kind: "directory", rel });
-      await collect(root, rel, exclude, items);
+      await collect(root, rel, skip, items);
     } else if (stats.isFile()) {
       items.push({ kind: "file", rel, abs, size: stats.size, mode: stats.mode & 0o111 ? 0o755 : 0o644 });
     } else if (stats.isSymbolicLink()) {

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { childEnv } from "@/lib/platform/child-env";
 
 const run = promisify(execFile);
 
@@ -18,7 +19,7 @@ function git(args: string[], opts: { cwd?: string; allowLocal: boolean; timeoutM
     timeout: opts.timeoutMs,
     killSignal: "SIGKILL",
     maxBuffer: 8 << 20,
-    env: {
+    env: childEnv({
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: opts.cwd ?? "/nonexistent",
       GIT_TERMINAL_PROMPT: "0",
@@ -26,7 +27,7 @@ function git(args: string[], opts: { cwd?: string; allowLocal: boolean; timeoutM
       GIT_CONFIG_GLOBAL: "/dev/null",
       GIT_ASKPASS: "/bin/false",
       SSH_ASKPASS: "/bin/false",
-    } as Record<string, string> as NodeJS.ProcessEnv,
+    }),
   }).catch((e: { stderr?: string; killed?: boolean; message: string }) => {
     if (e.killed) throw new GitError(`git timed out after ${Math.round(opts.timeoutMs / 1000)} s.`);
     const detail = (e.stderr ?? e.message).trim().split("\n").filter(Boolean).slice(-2).join(" ");

@@ -9,7 +9,8 @@ import { cancelDeployment } from "@/lib/deployments/cancel-deployment";
 import { getBuildLog } from "@/lib/deployments/get-build-log";
 import { getManifest } from "@/lib/deployments/get-manifest";
 import { appError } from "@/lib/testing/expect-app-error";
-import { testDb } from "@/lib/testing/db";
+import { withPg } from "@/lib/db/with-pg";
+import { createTestDatabase, testDb } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
 
 const db = testDb();
@@ -173,5 +174,30 @@ describe("runBuild", () => {
     expect(log).not.toContain("INSTALL RAN 42");
     expect(log).toContain("Restored node_modules from the dependency cache");
     expect((await getManifest({ ctx, id: second.id })).files.map((f) => f.path)).toEqual(["dep.txt"]);
+  });
+
+  it("applies the app's SQL migrations to its environment's database once, before publishing", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const appDb = await createTestDatabase();
+    await seedEnvVar(db, project.id, { key: "DATABASE_URL", value: appDb, sensitive: true });
+    const dir = await makeApp(appFiles({ "migrations/001_items.sql": "CREATE TABLE items (id int primary key);" }));
+    const first = await deployDir(ctx, project.slug, dir);
+    expect(await runBuild(first.id, deps())).toBe("live");
+    expect((await db.deploymentStage.findUniqueOrThrow({ where: { deploymentId_name: { deploymentId: first.id, name: "migrate" } } })).detail).toBe("applied 1: 001_items.sql");
+
+    await writeFile(path.join(dir, "src", "index.html"), "v2");
+    const second = await deployDir(ctx, project.slug, dir);
+    expect(await runBuild(second.id, deps())).toBe("live");
+    expect((await db.deploymentStage.findUniqueOrThrow({ where: { deploymentId_name: { deploymentId: second.id, name: "migrate" } } })).detail).toBe("up to date");
+
+    await writeFile(path.join(dir, "migrations", "002_broken.sql"), "ALTER TABLE items ADD COLUMN name text;\nALTER TABLE nope ADD COLUMN x int;");
+    const third = await deployDir(ctx, project.slug, dir);
+    expect(await runBuild(third.id, deps())).toBe("failed");
+    const row = await db.deployment.findUniqueOrThrow({ where: { id: third.id } });
+    expect(row).toMatchObject({ failureStage: "migrate" });
+    expect(row.failureReason).toMatch(/002_broken.sql failed: relation "nope" does not exist/);
+    expect((await routeOf(project.id)).liveDeploymentId).toBe(second.id);
+    const columns = await withPg(appDb, (c) => c.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'items'"));
+    expect(columns.rows.map((r) => r.column_name)).toEqual(["id"]);
   });
 });

@@ -1,0 +1,134 @@
+import { ApiError, CliError, NetworkError } from "@/lib/cli/errors";
+
+// The console's REST API as the CLI sees it: Bearer-token requests, JSON
+// answers, and every failure turned into one readable line. The token goes in
+// the Authorization header only and never into a message.
+
+export type StageStatus = "running" | "succeeded" | "failed" | "skipped" | "canceled";
+export type DeploymentStatus = "queued" | "building" | "built" | "uploading" | "canary" | "live" | "superseded" | "failed" | "canceled";
+
+export type Me = { user: { id?: string; email: string; name: string }; teams: { id: string; name: string; slug: string; role: string }[] };
+
+export type DeploymentSummary = {
+  id: string;
+  status: DeploymentStatus;
+  commitSha: string;
+  environment: string;
+  branch: string;
+  failureStage?: string | null;
+  failureReason?: string | null;
+};
+
+export type Stage = { name: string; status: StageStatus; detail: string | null; startedAt: string | null; finishedAt: string | null };
+
+export type DeploymentView = {
+  deployment: DeploymentSummary & { project?: { slug: string; name: string }; bundle?: { fileCount: number; totalBytes: number } | null };
+  stages: Stage[];
+  events?: { toStatus: string; reason: string | null }[];
+};
+
+export type LogLine = { seq: number; stream: "stdout" | "stderr" | "system"; text: string; at: string };
+export type LogPage = { lines: LogLine[]; lastSeq: number; done: boolean; status: DeploymentStatus };
+
+type RequestOptions = {
+  query?: Record<string, string | number | undefined>;
+  body?: ReadableStream<Uint8Array>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+};
+
+export class ApiClient {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  me(signal?: AbortSignal) {
+    return this.request<Me>("GET", "/api/me", { signal });
+  }
+
+  uploadDeployment(
+    slug: string,
+    archive: { body: ReadableStream<Uint8Array>; bytes: number },
+    query: { environment?: string; branch?: string; message?: string },
+    signal?: AbortSignal,
+  ) {
+    return this.request<{ deployment: DeploymentSummary }>("POST", `/api/projects/${encodeURIComponent(slug)}/deployments`, {
+      query,
+      body: archive.body,
+      headers: { "content-type": "application/gzip", "content-length": String(archive.bytes) },
+      signal,
+    });
+  }
+
+  deployment(id: string, signal?: AbortSignal) {
+    return this.request<DeploymentView>("GET", `/api/deployments/${encodeURIComponent(id)}`, { signal });
+  }
+
+  logs(id: string, after: number, limit: number, signal?: AbortSignal) {
+    return this.request<LogPage>("GET", `/api/deployments/${encodeURIComponent(id)}/logs`, { query: { after, limit }, signal });
+  }
+
+  async request<T>(method: string, pathname: string, opts: RequestOptions = {}): Promise<T> {
+    const target = new URL(this.url + pathname);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) target.searchParams.set(k, String(v));
+    let res: Response;
+    try {
+      res = await this.fetchImpl(target, {
+        method,
+        headers: { accept: "application/json", authorization: `Bearer ${this.token}`, ...opts.headers },
+        body: opts.body,
+        signal: opts.signal,
+        // A streamed request body must say so (Node's fetch refuses it otherwise).
+        ...(opts.body ? { duplex: "half" } : {}),
+      } as RequestInit);
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      throw new NetworkError(this.url, networkReason(e));
+    }
+    const text = await res.text().catch((e) => {
+      if (opts.signal?.aborted) throw e;
+      throw new NetworkError(this.url, networkReason(e));
+    });
+    const json = parseJson(text);
+    if (!res.ok) {
+      const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      if (error && typeof error.message === "string") {
+        throw new ApiError(res.status, typeof error.code === "string" ? error.code : `http_${res.status}`, error.message);
+      }
+      throw new ApiError(res.status, `http_${res.status}`, `${method} ${pathname} answered ${res.status} ${res.statusText}. Is ${this.url} a Slipway console?`);
+    }
+    if (json === undefined) throw new CliError(`${method} ${pathname} did not answer with JSON. Is ${this.url} a Slipway console?`);
+    return json as T;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// fetch() says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND,
+// a TLS problem) is in the cause.
+export function networkReason(e: unknown): string {
+  let cause: unknown = e;
+  for (let i = 0; i < 4 && cause instanceof Error && cause.cause; i++) cause = cause.cause;
+  if (cause instanceof AggregateError && cause.errors.length) cause = cause.errors[0];
+  const err = cause as { code?: string; message?: string };
+  const known: Record<string, string> = {
+    ECONNREFUSED: "connection refused",
+    ENOTFOUND: "host not found",
+    EAI_AGAIN: "host name lookup failed",
+    ECONNRESET: "connection reset",
+    ETIMEDOUT: "connection timed out",
+    UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+    UND_ERR_SOCKET: "connection closed",
+    EPIPE: "connection closed",
+  };
+  if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
+  return err?.message || String(e);
+}

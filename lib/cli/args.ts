@@ -1,0 +1,149 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { CliError, UsageError } from "@/lib/cli/errors";
+import type { Command } from "@/lib/cli/usage";
+
+// Command-line parsing and the checks that need no server: every mistake here
+// is a UsageError (exit 2) naming the flag, before anything is packed or sent.
+
+type OptionSpec = { type: "string" | "boolean"; short?: string };
+type Values = Record<string, string | boolean | undefined>;
+
+const HELP = { help: { type: "boolean", short: "h" } } as const satisfies Record<string, OptionSpec>;
+const CONNECTION = { url: { type: "string" }, token: { type: "string" } } as const satisfies Record<string, OptionSpec>;
+
+export type ConnectionFlags = { url?: string; token?: string };
+export type Help = { help: true };
+
+export type DeployArgs = ConnectionFlags & {
+  help: false;
+  dir: string;
+  project: string;
+  environment?: Environment;
+  branch?: string;
+  message?: string;
+  follow: boolean;
+};
+export type LoginArgs = ConnectionFlags & { help: false };
+export type PlainArgs = ConnectionFlags & { help: false };
+
+export const ENVIRONMENTS = ["production", "preview"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+function parse(command: Command, argv: string[], options: Record<string, OptionSpec>, maxPositionals: number) {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (e) {
+    throw new UsageError(describeParseError(e), command);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    const extra = parsed.positionals.slice(maxPositionals).map((p) => JSON.stringify(p)).join(" ");
+    throw new UsageError(`Unexpected argument${parsed.positionals.length - maxPositionals > 1 ? "s" : ""}: ${extra}.`, command);
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === "string" && value.trim() === "") throw new UsageError(`--${name} must not be empty.`, command);
+  }
+  return parsed;
+}
+
+// node:util's messages are long and quote flags oddly; say it in one line.
+function describeParseError(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const flag = /'(-{1,2}[^' ]+)/.exec(err.message ?? "")?.[1];
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Unknown option ${flag ?? ""}.`.replace(" .", ".");
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/argument missing|ambiguous/.test(err.message ?? "")) return `Option ${flag ?? ""} needs a value.`;
+      return `Option ${flag ?? ""} does not take a value.`;
+    default:
+      return err.message ?? String(e);
+  }
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === "string" ? v.trim() : undefined);
+
+export function parseDeployArgs(argv: string[]): DeployArgs | Help {
+  const { values, positionals } = parse(
+    "deploy",
+    argv,
+    {
+      ...HELP,
+      ...CONNECTION,
+      project: { type: "string", short: "p" },
+      env: { type: "string", short: "e" },
+      branch: { type: "string", short: "b" },
+      message: { type: "string", short: "m" },
+      "no-follow": { type: "boolean" },
+    },
+    1,
+  );
+  if (values.help) return { help: true };
+  const project = str(values.project);
+  if (!project) throw new UsageError("Missing --project <slug>: which project to deploy.", "deploy");
+  const env = str(values.env);
+  if (env !== undefined && !(ENVIRONMENTS as readonly string[]).includes(env)) {
+    throw new UsageError(`--env must be production or preview, not "${env}".`, "deploy");
+  }
+  return {
+    help: false,
+    dir: positionals[0] ?? ".",
+    project,
+    environment: env as Environment | undefined,
+    branch: str(values.branch),
+    // Messages keep their inner spacing; only the ends are trimmed.
+    message: str(values.message),
+    follow: !values["no-follow"],
+    url: str(values.url),
+    token: str(values.token),
+  };
+}
+
+export function parseLoginArgs(argv: string[]): LoginArgs | Help {
+  const { values } = parse("login", argv, { ...HELP, ...CONNECTION }, 0);
+  if (values.help) return { help: true };
+  return { help: false, url: str(values.url), token: str(values.token) };
+}
+
+export function parseWhoamiArgs(argv: string[]): PlainArgs | Help {
+  const { values } = parse("whoami", argv, { ...HELP, ...CONNECTION }, 0);
+  if (values.help) return { help: true };
+  return { help: false, url: str(values.url), token: str(values.token) };
+}
+
+export function parseLogoutArgs(argv: string[]): PlainArgs | Help {
+  const { values } = parse("logout", argv, HELP, 0);
+  if (values.help) return { help: true };
+  return { help: false };
+}
+
+// A console URL: http(s) only, no credentials, query or fragment; returned
+// without a trailing slash so paths can be appended.
+export function normalizeConsoleUrl(raw: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`${source} is not a valid URL: "${raw}". Use e.g. https://slipway.example.com.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`${source} must be an http:// or https:// URL, not "${raw}".`);
+  }
+  if (url.username || url.password) throw new UsageError(`${source} must not contain a user name or password.`);
+  if (url.search || url.hash) throw new UsageError(`${source} must not have a query string or fragment.`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+// The directory to deploy must exist and be a directory (a symlink to one is fine).
+export async function resolveDeployDir(dir: string, cwd: string): Promise<string> {
+  const abs = path.resolve(cwd, dir);
+  const info = await stat(abs).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT" || e.code === "ENOTDIR") throw new CliError(`Directory "${dir}" does not exist.`);
+    if (e.code === "EACCES") throw new CliError(`Directory "${dir}" cannot be read (permission denied).`);
+    throw e;
+  });
+  if (!info.isDirectory()) throw new CliError(`"${dir}" is not a directory. Pass the app's directory.`);
+  return abs;
+}

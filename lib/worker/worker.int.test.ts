@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { findMarked } from "@/lib/build/sandbox/kill-marked";
+import { createDb } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrate";
+import { installJobQueue } from "@/lib/jobs/install-queue";
+import { childEnv } from "@/lib/platform/child-env";
+import { createTestDatabase } from "@/lib/testing/db";
+import { deployDir, makeApp, seedArchiveProject, testDataDir } from "@/lib/testing/deploy";
+
+// Real worker processes on their own database: the queue's guarantees are
+// graphile-worker's plus ours (heartbeats, lost-worker reaping, per-queue order).
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const dataDir = testDataDir();
+let databaseUrl: string;
+let db: ReturnType<typeof createDb>;
+const workers: ChildProcess[] = [];
+
+beforeAll(async () => {
+  databaseUrl = await createTestDatabase();
+  await applyMigrations(databaseUrl);
+  await installJobQueue(databaseUrl);
+  db = createDb(databaseUrl);
+});
+afterEach(() => {
+  for (const w of workers.splice(0)) w.kill("SIGKILL");
+});
+afterAll(() => db?.$disconnect());
+
+function startWorker() {
+  const child = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
+    cwd: ROOT,
+    env: childEnv({ PATH: process.env.PATH, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, SLIPWAY_SECRET_KEY: process.env.SLIPWAY_SECRET_KEY, WORKER_CONCURRENCY: "2" }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  child.stdout!.on("data", (b) => output.push(String(b)));
+  child.stderr!.on("data", (b) => output.push(String(b)));
+  workers.push(child);
+  return { child, output };
+}
+
+const app = (build: string) =>
+  makeApp({
+    "package.json": JSON.stringify({ name: "w", private: true }),
+    "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: build }),
+  });
+const quick = "mkdir -p dist && echo $SLIPWAY_DEPLOYMENT_ID > dist/index.html";
+const terminal = ["live", "superseded", "failed", "canceled"];
+
+describe("worker processes", () => {
+  it("build each deployment exactly once with two workers, one project+environment at a time, in order", async () => {
+    startWorker();
+    startWorker();
+    const projects = await Promise.all([seedArchiveProject(db), seedArchiveProject(db)]);
+    const dir = await app(`sleep 0.3 && ${quick}`);
+    const ids: string[][] = [[], []];
+    for (let i = 0; i < 3; i++) {
+      for (const [p, { ctx, project }] of projects.entries()) {
+        ids[p].push((await deployDir(ctx, project.slug, dir, { branch: `b${i}`, environment: "preview" })).id);
+      }
+    }
+    const all = ids.flat();
+    await expect
+      .poll(async () => (await db.deployment.findMany({ where: { id: { in: all } } })).every((d) => terminal.includes(d.status)), { timeout: 60_000, interval: 500 })
+      .toBe(true);
+
+    const rows = await db.deployment.findMany({ where: { id: { in: all } }, include: { events: true } });
+    for (const d of rows) {
+      expect(d.status).toBe("live");
+      expect(d.events.filter((e) => e.toStatus === "building")).toHaveLength(1);
+    }
+    for (const perProject of ids) {
+      const ordered = perProject.map((id) => rows.find((r) => r.id === id)!);
+      for (let i = 1; i < ordered.length; i++) {
+        expect(ordered[i].startedAt!.getTime()).toBeGreaterThanOrEqual(ordered[i - 1].finishedAt!.getTime());
+      }
+    }
+  });
+
+  it("fails a build whose worker was killed with 'worker lost', leaves no build process, and goes on with the queue", async () => {
+    const first = startWorker();
+    const { ctx, project } = await seedArchiveProject(db);
+    const slow = await deployDir(ctx, project.slug, await app("sleep 1000 & sleep 1000"));
+    await expect.poll(async () => (await db.deployment.findUniqueOrThrow({ where: { id: slow.id } })).status, { timeout: 30_000 }).toBe("building");
+    await expect.poll(() => findMarked(slow.id), { timeout: 15_000 }).not.toEqual([]);
+    const next = await deployDir(ctx, project.slug, await app(quick), { branch: "other", environment: "production" });
+
+    first.child.kill("SIGKILL");
+    // The launcher notices its parent is gone and kills the build's process group.
+    await expect.poll(() => findMarked(slow.id), { timeout: 5000 }).toEqual([]);
+
+    startWorker();
+    await expect
+      .poll(async () => db.deployment.findUniqueOrThrow({ where: { id: slow.id } }), { timeout: 40_000, interval: 500 })
+      .toMatchObject({ status: "failed", failureReason: "worker lost", failureStage: "build" });
+    // The dead worker's lock on the project's queue was released: the next deploy builds.
+    await expect.poll(async () => (await db.deployment.findUniqueOrThrow({ where: { id: next.id } })).status, { timeout: 40_000, interval: 500 }).toBe("live");
+  });
+});
