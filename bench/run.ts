@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each measured against its reference in the same run.
+import { buildBench } from "@/bench/build";
 import { coldStartBench } from "@/bench/cold-start";
 
-const benches: Record<string, () => Promise<void>> = { "cold-start": coldStartBench };
+const benches: Record<string, () => Promise<void>> = { "cold-start": coldStartBench, build: buildBench };
 const only = process.argv[2];
 
 for (const [name, bench] of Object.entries(benches)) {

@@ -1,0 +1,156 @@
+// Build speed and storage, against a bare `npm ci && npm run build` of the same
+// Vite example in the same run:
+//   (a) a cold Slipway deploy (empty dependency cache, empty npm cache) / bare, cold
+//   (b) a warm Slipway deploy (one source file changed, lockfile unchanged) / cold deploy
+//   (c) store size after 10 deploys of the app / after 1
+// A Slipway deploy here is the whole path: pack + upload the source, then the
+// worker's build job (stage, install, build, manifest, upload blobs, verify,
+// publish), run in-process against a real temporary Postgres.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { appendFile, cp, mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { promisify } from "node:util";
+import { median, ratio } from "@/bench/lib/stats";
+import { packDirectory } from "@/lib/archive/pack-directory";
+import { userCtx } from "@/lib/auth/ctx";
+import type { BuildDeps } from "@/lib/build/build-context";
+import { runBuild } from "@/lib/build/run-build";
+import { createLocalStore } from "@/lib/bundles/store/local-store";
+import { createDb, type Db } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startTempPostgres } from "@/lib/db/temp-postgres";
+import { createDeployment } from "@/lib/deployments/create-deployment";
+import { installJobQueue } from "@/lib/jobs/install-queue";
+import { childEnv } from "@/lib/platform/child-env";
+import { parseSecretKey } from "@/lib/secrets/keyring";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const EXAMPLE = path.join(ROOT, "examples/vite-demo");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const run = promisify(execFile);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function copyExample(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-app-"));
+  await cp(EXAMPLE, dir, { recursive: true, filter: (src) => !/\/(node_modules|dist)(\/|$)/.test(src.slice(EXAMPLE.length)) });
+  return dir;
+}
+
+// The reference: what a developer runs by hand, with an empty npm cache.
+async function bareBuild(): Promise<number> {
+  const dir = await copyExample();
+  const cache = await mkdtemp(path.join(os.tmpdir(), "bench-npm-cache-"));
+  const env = childEnv({ PATH: process.env.PATH, HOME: dir, npm_config_cache: cache, npm_config_fund: "false", npm_config_audit: "false" });
+  try {
+    const t0 = performance.now();
+    await run("npm", ["ci"], { cwd: dir, env });
+    await run("npm", ["run", "build"], { cwd: dir, env });
+    return performance.now() - t0;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
+  }
+}
+
+type Platform = { db: Db; databaseUrl: string; ctx: ReturnType<typeof userCtx>; slug: string };
+
+async function seedProject(db: Db, databaseUrl: string): Promise<Platform> {
+  const suffix = randomBytes(4).toString("hex");
+  const user = await db.user.create({ data: { email: `bench-${suffix}@example.test`, name: "Bench", passwordHash: "x" } });
+  const team = await db.team.create({ data: { slug: `bench-${suffix}`, name: "Bench" } });
+  await db.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
+  const project = await db.project.create({ data: { teamId: team.id, name: "Bench", slug: `bench-${suffix}`, sourceKind: "archive" } });
+  await db.route.create({ data: { name: project.slug, kind: "production", projectId: project.id } });
+  return { db, databaseUrl, ctx: userCtx(db, user.id), slug: project.slug };
+}
+
+// One deploy as the CLI and worker do it; returns its wall time.
+async function slipwayDeploy(p: Platform, appDir: string, dataDir: string): Promise<number> {
+  process.env.DATA_DIR = dataDir;
+  const deps: BuildDeps = {
+    db: p.db,
+    databaseUrl: p.databaseUrl,
+    store: createLocalStore(path.join(dataDir, "store")),
+    dataDir,
+    secretKey: parseSecretKey(process.env.SLIPWAY_SECRET_KEY!),
+    workerId: "bench",
+    allowLocalGit: false,
+    stepTimeoutMs: 600_000,
+    maxLogBytes: 20 << 20,
+  };
+  const t0 = performance.now();
+  const archive = path.join(dataDir, `upload-${randomBytes(4).toString("hex")}.tar.gz`);
+  await packDirectory(appDir, archive);
+  const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
+  const { deployment } = await createDeployment({ ctx: p.ctx, slug: p.slug, input: {}, upload: { body } });
+  await rm(archive, { force: true });
+  const outcome = await runBuild(deployment.id, deps);
+  if (outcome !== "live") {
+    const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+    throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
+  }
+  return performance.now() - t0;
+}
+
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await dirBytes(p);
+    else if (entry.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+const newDataDir = () => mkdtemp(path.join(os.tmpdir(), "bench-data-"));
+
+export async function buildBench() {
+  process.env.SLIPWAY_SECRET_KEY ??= randomBytes(32).toString("hex");
+  const pg = await startTempPostgres();
+  const db = createDb(pg.url);
+  const cleanup: string[] = [];
+  try {
+    await applyMigrations(pg.url);
+    await installJobQueue(pg.url);
+    const bare: number[] = [];
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bare.push(await bareBuild());
+      const dataDir = await newDataDir();
+      const app = await copyExample();
+      cleanup.push(dataDir, app);
+      const p = await seedProject(db, pg.url);
+      cold.push(await slipwayDeploy(p, app, dataDir));
+      await appendFile(path.join(app, "src/main.js"), `\n// edit ${i}\n`);
+      warm.push(await slipwayDeploy(p, app, dataDir));
+      console.log(`  run ${i + 1}: bare ${seconds(bare[i])}, slipway cold ${seconds(cold[i])}, warm ${seconds(warm[i])}`);
+    }
+
+    const dataDir = await newDataDir();
+    const app = await copyExample();
+    cleanup.push(dataDir, app);
+    const p = await seedProject(db, pg.url);
+    await slipwayDeploy(p, app, dataDir);
+    const one = await dirBytes(path.join(dataDir, "store"));
+    for (let i = 1; i < 10; i++) await slipwayDeploy(p, app, dataDir);
+    const ten = await dirBytes(path.join(dataDir, "store"));
+    const leftovers = (await readdir(path.join(dataDir, "workspaces")).catch(() => [])).length;
+
+    const [b, c, w] = [median(bare), median(cold), median(warm)];
+    console.log(`bare npm ci && npm run build (cold)   median ${seconds(b)}`);
+    console.log(`slipway deploy, cold                  median ${seconds(c)}`);
+    console.log(`slipway deploy, warm dependency cache median ${seconds(w)}`);
+    console.log(`(a) cold slipway / bare:   ${ratio(c, b).toFixed(2)}  (target <= 1.15)`);
+    console.log(`(b) warm / cold slipway:   ${ratio(w, c).toFixed(2)}  (target <= 0.5)`);
+    console.log(`(c) store after 10 deploys / after 1: ${(ten / 1024).toFixed(1)} KB / ${(one / 1024).toFixed(1)} KB = ${ratio(ten, one).toFixed(2)}  (target <= 1.2; ${leftovers} workspaces left behind)`);
+  } finally {
+    await db.$disconnect();
+    await pg.stop();
+    for (const dir of cleanup) await rm(dir, { recursive: true, force: true });
+  }
+}
