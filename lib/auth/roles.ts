@@ -11,6 +11,7 @@ export const lowerOf = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
 export const POLICY = {
   "project.read": "viewer",
   "project.create": "developer",
+  "project.update": "admin",
   "member.read": "viewer",
   "member.invite": "admin",
   "member.changeRole": "admin",

@@ -7,6 +7,7 @@ export async function getProject({ ctx, slug }: { ctx: Ctx; slug: string }) {
   const project = await ctx.db.project.findUnique({
     where: { slug },
     include: { team: { select: { id: true, name: true, slug: true } } },
+    omit: { webhookSecretEnc: true },
   });
   if (!project) throw notFound("Project");
   const role = await authorize(ctx, project.teamId, "project.read").catch((e) => {
