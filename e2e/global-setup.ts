@@ -10,6 +10,7 @@ export default async function globalSetup() {
   });
   process.env.E2E_BASE_URL = platform.consoleUrl;
   process.env.E2E_ROUTER_URL = platform.routerUrl;
+  process.env.E2E_DATA_DIR = platform.dataDir;
   return async () => {
     await platform.stop();
   };

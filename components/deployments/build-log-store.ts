@@ -80,12 +80,15 @@ export class BuildLogStore {
   private async poll(controller: AbortController) {
     let delay = POLL_MS;
     try {
-      const page = await fetchLogPage(this.deploymentId, this.cache.total, LOG_CHUNK_SIZE, controller.signal);
+      const before = this.cache.total;
+      const page = await fetchLogPage(this.deploymentId, before, LOG_CHUNK_SIZE, controller.signal);
       if (controller.signal.aborted) return;
       this.cache.insert(page.lines, page.lastSeq);
       this.cache.evict(this.near);
       this.error = null;
-      this.done = page.done;
+      // Finished means a terminal deployment and a poll that brought nothing new:
+      // the last lines may still be landing when the status turns terminal.
+      this.done = page.done && page.lines.length === 0 && page.lastSeq <= before;
     } catch (e) {
       if (controller.signal.aborted) return;
       this.error = e instanceof Error ? e : new Error("The build log could not be loaded.");

@@ -5,7 +5,6 @@ import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } fr
 import { displayLogText } from "@/lib/ui/log-text";
 import { BuildLogStore } from "@/components/deployments/build-log-store";
 import type { LogLine } from "@/components/deployments/types";
-import { Button } from "@/components/ui/button";
 
 // Every row has the same height, so the list is a plain multiplication: fast at
 // any length, and nothing moves when lines arrive.
@@ -30,11 +29,12 @@ type Props = { deploymentId: string; lineCount: number };
 export function BuildLog({ deploymentId, lineCount }: Props) {
   const [store] = useState(() => new BuildLogStore(deploymentId));
   useSyncExternalStore(store.subscribe, store.getVersion, store.getVersion);
+  // The page's line count first, so the first poll asks only for newer lines.
+  useEffect(() => store.growTo(lineCount), [store, lineCount]);
   useEffect(() => {
     store.start();
     return () => store.stop();
   }, [store]);
-  useEffect(() => store.growTo(lineCount), [store, lineCount]);
 
   const total = store.total;
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -82,17 +82,20 @@ export function BuildLog({ deploymentId, lineCount }: Props) {
       <div className="flex flex-wrap items-center justify-between gap-2 border-b border-zinc-800 px-4 py-2 text-xs text-zinc-400">
         <p className="tabular-nums" data-testid="build-log-count">
           {total.toLocaleString("en")} {total === 1 ? "line" : "lines"}
-          {!store.done && total > 0 && <span className="ml-2 text-sky-300">· streaming</span>}
+          {!store.done && total > 0 && <span className="text-sky-300"> · streaming</span>}
         </p>
-        <Button
-          variant="ghost"
+        <button
+          type="button"
           aria-pressed={follow}
           onClick={() => setFollow((f) => !f)}
-          className={`h-7 px-2.5 text-xs ${follow ? "bg-zinc-800 text-white hover:bg-zinc-700" : "text-zinc-300 hover:bg-zinc-800"}`}
+          title={follow ? "Following new lines; scroll up or click to stop" : "Jump to the end and follow new lines"}
+          className={`inline-flex h-7 items-center gap-1.5 rounded-md px-2.5 font-medium ${
+            follow ? "bg-zinc-700 text-white hover:bg-zinc-600" : "text-zinc-300 ring-1 ring-zinc-700 ring-inset hover:bg-zinc-800"
+          }`}
         >
           <span aria-hidden="true" className={`size-1.5 rounded-full ${follow ? "bg-emerald-400" : "bg-zinc-500"}`} />
           Follow
-        </Button>
+        </button>
       </div>
       {store.error && (
         <div role="alert" className="flex flex-wrap items-center justify-between gap-2 border-b border-red-900 bg-red-950 px-4 py-2 text-xs text-red-200">
@@ -109,7 +112,7 @@ export function BuildLog({ deploymentId, lineCount }: Props) {
         role="region"
         aria-label="Build log"
         data-testid="build-log"
-        className="h-[26rem] overflow-auto font-mono text-xs leading-5 sm:h-[32rem]"
+        className="h-[26rem] overflow-auto font-mono text-xs leading-5 focus-visible:outline-offset-[-2px] sm:h-[32rem]"
       >
         {total === 0 ? (
           <p className="px-4 py-3 text-zinc-400">{store.done ? "This deployment wrote no build output." : "Waiting for build output…"}</p>

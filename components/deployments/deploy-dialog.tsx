@@ -104,8 +104,7 @@ export function DeployDialog({ project, initial, onClose }: Props) {
             value={ref}
             onChange={(e) => setRef(e.target.value)}
             error={fields.ref}
-            hint="Build this commit instead of the branch's latest."
-            placeholder="e.g. 3f9c2ab"
+            hint="Build this commit of the branch instead of its latest. The full 40-character SHA is safest."
             spellCheck={false}
             autoComplete="off"
             className="font-mono"

@@ -51,13 +51,12 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
         )}
         {canCancel && (
           <Button
-            variant="secondary"
+            variant="danger-secondary"
             onClick={() => {
               cancel.reset();
               setConfirming(true);
             }}
             aria-haspopup="dialog"
-            className="text-red-700"
           >
             Cancel deployment
           </Button>

@@ -1,12 +1,11 @@
-import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 import { StatusBadge } from "@/components/deployments/status-badge";
 import type { DeploymentEvent } from "@/components/deployments/types";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 function actorOf(e: DeploymentEvent): string {
   if (e.actorKind === "system") return e.actorName ?? "Slipway";
-  if (e.actorKind === "token") return e.actorName ? `API token ${e.actorName}` : "An API token";
-  return e.actorName ?? "A team member";
+  if (e.actorKind === "token") return e.actorName ?? "an API token";
+  return e.actorName ?? "a team member";
 }
 
 // The deployment's operation log: every status change, who made it and why.
@@ -23,12 +22,12 @@ export function EventList({ events }: { events: DeploymentEvent[] }) {
         >
           <div className="min-w-0 space-y-1">
             <p className="flex flex-wrap items-center gap-1.5">
-              {e.fromStatus ? <Status status={e.fromStatus} /> : <span className="text-xs text-zinc-500">Created</span>}
+              {e.fromStatus ? <StatusBadge status={e.fromStatus} /> : <span className="text-xs text-zinc-500">Created</span>}
               <span aria-hidden="true" className="text-zinc-400">
                 →
               </span>
               <span className="sr-only">to</span>
-              <Status status={e.toStatus} />
+              <StatusBadge status={e.toStatus} />
               <span className="text-zinc-600">by {actorOf(e)}</span>
             </p>
             {e.reason && <p className="text-xs [overflow-wrap:anywhere] text-zinc-600">{e.reason}</p>}
@@ -41,5 +40,3 @@ export function EventList({ events }: { events: DeploymentEvent[] }) {
     </ol>
   );
 }
-
-const Status = ({ status }: { status: DeploymentStatus }) => <StatusBadge status={status} />;

@@ -13,7 +13,7 @@ import { LoadError, Loading } from "@/components/ui/query-state";
 // Small bundles open fully; big ones start with their top-level folders closed.
 const EXPAND_ALL_UP_TO = 300;
 
-const ROW = "grid grid-cols-[minmax(0,1fr)_5rem_4.5rem] items-center gap-x-3 py-1.5 pr-3 sm:grid-cols-[minmax(0,1fr)_5.5rem_11rem_4.5rem]";
+const ROW = "grid min-h-10 grid-cols-[minmax(0,1fr)_5rem_4.5rem] items-center gap-x-3 py-1.5 pr-3 sm:grid-cols-[minmax(0,1fr)_5.5rem_11rem_4.5rem]";
 
 type Props = { deploymentId: string; bundle: BundleInfo | null; finished: boolean };
 

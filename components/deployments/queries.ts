@@ -12,6 +12,8 @@ import type {
 } from "@/components/deployments/types";
 import { projectKeys } from "@/components/projects/queries";
 
+const SETTLE_MS = 15_000;
+
 export const deploymentKeys = {
   all: ["deployments"] as const,
   detail: (id: string) => [...deploymentKeys.all, id] as const,
@@ -27,8 +29,12 @@ export function useDeployment(id: string) {
     queryKey: deploymentKeys.detail(id),
     queryFn: () => apiFetch<DeploymentDetail>(deploymentPath(id)),
     refetchInterval: (query) => {
-      const status = query.state.data?.deployment.status;
-      return status && !isTerminal(status) ? 1000 : false;
+      const d = query.state.data?.deployment;
+      if (!d) return false;
+      if (!isTerminal(d.status)) return 1000;
+      // A little longer after it ends: the last stage and event updates may land just after.
+      const ended = d.finishedAt ? Date.parse(d.finishedAt) : 0;
+      return Date.now() - ended < SETTLE_MS ? 2000 : false;
     },
   });
 }

@@ -35,7 +35,8 @@ export function StageTimeline({ stages, finished }: { stages: DeploymentStage[];
   return (
     <ol role="list" aria-label="Build stages" className="divide-y divide-zinc-100">
       {rows.map(({ name, stage }) => {
-        const status: Shown = stage?.status ?? (finished ? "not_run" : "pending");
+        // A finished deployment has no running stage, whatever the last poll said.
+        const status: Shown = stage ? (finished && stage.status === "running" ? "canceled" : stage.status) : finished ? "not_run" : "pending";
         return (
           <li
             key={name}

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { MouseEvent } from "react";
-import { shortSha } from "@/lib/ui/format";
+import { shortId, shortSha } from "@/lib/ui/format";
 import { deploymentHref } from "@/components/deployments/deploy-dialog";
 import { StatusBadge } from "@/components/deployments/status-badge";
 import { ENVIRONMENT_LABEL, isTerminal } from "@/components/deployments/status";
@@ -16,7 +16,8 @@ import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 const TH = "px-3 py-2.5 font-medium first:pl-4 last:pr-4";
-const TD = "px-3 py-3 first:pl-4 last:pr-4";
+// Below the sm breakpoint each row becomes a two-line card: the commit, then the rest.
+const TD = "px-3 py-3 first:pl-4 last:pr-4 max-sm:p-0 max-sm:first:pl-0 max-sm:last:pr-0";
 
 export function DeploymentList({ slug }: { slug: string }) {
   const query = useDeployments(slug);
@@ -32,7 +33,7 @@ export function DeploymentList({ slug }: { slug: string }) {
     <div className="space-y-3">
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
         {/* Fixed column widths: live status and duration changes never move the columns. */}
-        <table className="w-full min-w-[54rem] table-fixed text-left text-sm">
+        <table className="w-full table-fixed text-left text-sm sm:min-w-[54rem] max-sm:block">
           <colgroup>
             <col className="w-[7.5rem]" />
             <col className="w-[6.5rem]" />
@@ -42,7 +43,7 @@ export function DeploymentList({ slug }: { slug: string }) {
             <col className="w-[7.5rem]" />
             <col className="w-[6rem]" />
           </colgroup>
-          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
+          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500 max-sm:hidden">
             <tr>
               <th scope="col" className={TH}>Status</th>
               <th scope="col" className={TH}>Environment</th>
@@ -53,7 +54,7 @@ export function DeploymentList({ slug }: { slug: string }) {
               <th scope="col" className={`${TH} text-right`}>Duration</th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-zinc-200">
+          <tbody className="divide-y divide-zinc-200 max-sm:block">
             {deployments.map((d) => (
               <DeploymentRow key={d.id} slug={slug} deployment={d} />
             ))}
@@ -90,34 +91,34 @@ function DeploymentRow({ slug, deployment: d }: { slug: string; deployment: Depl
       data-testid="deployment-row"
       data-deployment-id={d.id}
       data-status={d.status}
-      className="cursor-pointer hover:bg-zinc-50"
+      className="cursor-pointer hover:bg-zinc-50 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3 max-sm:text-xs"
     >
       <td className={TD}>
         <StatusBadge status={d.status} />
       </td>
       <td className={`${TD} truncate text-zinc-700`}>{ENVIRONMENT_LABEL[d.environment]}</td>
-      <td className={`${TD} truncate font-mono text-xs text-zinc-700`} title={d.branch || undefined}>
+      <td className={`${TD} truncate font-mono text-xs text-zinc-700 max-sm:max-w-[10rem]`} title={d.branch || undefined}>
         {d.branch || "—"}
       </td>
-      <td className={TD}>
+      <td className={`${TD} max-sm:order-first max-sm:w-full`}>
         <Link
           href={href}
           className="block truncate font-medium text-zinc-900 hover:text-accent-700 hover:underline"
           title={d.commitMessage ?? undefined}
         >
-          {d.commitMessage?.split("\n")[0] || (sha ? `Commit ${sha}` : `Deployment ${d.id.slice(0, 8)}`)}
+          {d.commitMessage?.split("\n")[0] || `Deployment ${shortId(d.id)}`}
         </Link>
         <span className="block truncate font-mono text-xs text-zinc-500" title={d.commitSha || undefined}>
           {sha ?? "—"}
         </span>
       </td>
-      <td className={`${TD} truncate text-zinc-700`} title={d.author?.email}>
+      <td className={`${TD} truncate text-zinc-700 max-sm:max-w-[10rem]`} title={d.author?.email}>
         {d.author?.name ?? <span className="text-zinc-500">{d.createdByKind === "system" ? "Slipway" : "API token"}</span>}
       </td>
       <td className={`${TD} truncate text-zinc-600`}>
         <RelativeTime value={d.createdAt} />
       </td>
-      <td className={`${TD} text-right text-zinc-600`}>
+      <td className={`${TD} text-right text-zinc-600 max-sm:text-left`}>
         <Duration start={d.startedAt} end={d.finishedAt} running={!isTerminal(d.status)} />
       </td>
     </tr>

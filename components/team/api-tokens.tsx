@@ -68,17 +68,18 @@ function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }
   }
   return (
     <>
-      <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
-        <table className="w-full min-w-[58rem] table-fixed text-left text-sm">
+      {/* relative: keeps the sr-only header text inside the scrolling box on narrow screens. */}
+      <div className="relative overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
+        <table className="w-full min-w-[60rem] table-fixed text-left text-sm">
           <colgroup>
             <col />
-            <col className="w-[8.5rem]" />
-            <col className="w-[6.5rem]" />
-            <col className="w-[10rem]" />
-            <col className="w-[7.5rem]" />
             <col className="w-[8rem]" />
-            <col className="w-[7.5rem]" />
-            {canManage && <col className="w-[6rem]" />}
+            <col className="w-[6rem]" />
+            <col className="w-[9rem]" />
+            <col className="w-[7rem]" />
+            <col className="w-[6.5rem]" />
+            <col className="w-[7rem]" />
+            {canManage && <col className="w-[5.5rem]" />}
           </colgroup>
           <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500">
             <tr>
@@ -142,8 +143,8 @@ function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManag
       </td>
       <td className="truncate px-3 py-3 text-zinc-600">
         {revoked ? (
-          <span className="font-medium text-red-700">
-            Revoked <RelativeTime value={t.revokedAt!} />
+          <span className="font-medium text-red-700" title={`Revoked ${new Date(t.revokedAt!).toLocaleString("en")}`}>
+            Revoked
           </span>
         ) : t.expiresAt ? (
           <RelativeTime value={t.expiresAt} />
@@ -157,7 +158,7 @@ function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManag
       {canManage && (
         <td className="px-4 py-2 text-right">
           {!revoked && (
-            <Button variant="ghost" onClick={onRevoke} aria-label={`Revoke ${t.name}`} aria-haspopup="dialog" className="h-8 px-2.5 text-red-700 hover:bg-red-50">
+            <Button variant="danger-secondary" size="sm" onClick={onRevoke} aria-label={`Revoke ${t.name}`} aria-haspopup="dialog">
               Revoke
             </Button>
           )}

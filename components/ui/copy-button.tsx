@@ -27,10 +27,11 @@ export function CopyButton({ value, label = "Copy", copiedLabel = "Copied", srLa
   return (
     <Button
       variant={compact ? "ghost" : "secondary"}
+      size={compact ? "sm" : "md"}
       onClick={copy}
       aria-label={srLabel}
       title={state === "failed" ? "Copying is blocked in this browser; select the text and copy it by hand." : undefined}
-      className={`${compact ? "h-7 px-2 text-xs" : ""} ${className}`}
+      className={className}
     >
       {/* A fixed minimum width keeps the row still when the label changes. */}
       <span className={compact ? "min-w-[3.5rem]" : "min-w-[4.5rem]"} aria-live="polite">

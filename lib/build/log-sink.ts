@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import type { LogStream } from "@/lib/generated/prisma/enums";
 
-const FLUSH_LINES = 500;
+const FLUSH_LINES = 2000;
 const FLUSH_MS = 200;
 const MAX_LINE_CHARS = 8192;
 

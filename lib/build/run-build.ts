@@ -79,7 +79,11 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       current = name;
       await setStage(deps, deploymentId, name, "running", null);
       log.system(`── ${name}`);
+      if (name === "publish") await log.flush();
       const result = await fn();
+      // Every line of a stage is stored before the stage (and, at the end, the
+      // deployment) is reported done, so a reader that sees "done" has it all.
+      await log.flush();
       const text = detail(result);
       await setStage(deps, deploymentId, name, result === null ? "skipped" : "succeeded", text);
       return result;
@@ -106,18 +110,19 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       if (!(await publishDeployment(systemCtx(db, "build-deployment"), deploymentId))) throw new BuildCanceled();
       return "live";
     }, () => "live");
-    log.system("Deployment is live.");
     return "live";
   } catch (e) {
     const canceled = e instanceof BuildCanceled || abort.signal.aborted;
     if (current) await setStage(deps, deploymentId, current, canceled ? "canceled" : "failed", canceled ? "Canceled." : reasonOf(e)).catch(() => undefined);
     if (canceled) {
       log.system("Canceled.");
+      await log.flush();
       return "canceled";
     }
     const reason = reasonOf(e);
     if (!(e instanceof StageFailure)) console.error(`[build] ${deploymentId} failed unexpectedly:`, e);
     log.system(`Failed${current ? ` at ${current}` : ""}: ${reason}`);
+    await log.flush();
     const failed = await db.$transaction((tx) =>
       transition(tx, {
         deploymentId,

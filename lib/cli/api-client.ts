@@ -48,6 +48,10 @@ export class ApiClient {
     return this.request<Me>("GET", "/api/me", { signal });
   }
 
+  project(slug: string, signal?: AbortSignal) {
+    return this.request<{ project: { id: string; slug: string; name: string }; role: string }>("GET", `/api/projects/${encodeURIComponent(slug)}`, { signal });
+  }
+
   uploadDeployment(
     slug: string,
     archive: { body: ReadableStream<Uint8Array>; bytes: number },

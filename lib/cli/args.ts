@@ -51,7 +51,8 @@ function parse(command: Command, argv: string[], options: Record<string, OptionS
 // node:util's messages are long and quote flags oddly; say it in one line.
 function describeParseError(e: unknown): string {
   const err = e as { code?: string; message?: string };
-  const flag = /'(-{1,2}[^' ]+)/.exec(err.message ?? "")?.[1];
+  // e.g. "Option '-b, --branch <value>' argument missing": name the long form.
+  const flag = /'(?:-\w, )?(-{1,2}[^' ,]+)/.exec(err.message ?? "")?.[1];
   switch (err.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `Unknown option ${flag ?? ""}.`.replace(" .", ".");

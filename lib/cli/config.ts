@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type ConnectionFlags, normalizeConsoleUrl } from "@/lib/cli/args";
 import { CliError } from "@/lib/cli/errors";
+import type { Env } from "@/lib/cli/io";
 
 // Where `slipway login` keeps the console URL and token, and how a command
 // decides which URL and token to use: flags, then SLIPWAY_URL / SLIPWAY_TOKEN,
@@ -12,14 +13,14 @@ export type SavedConfig = { url: string; token: string };
 export type Connection = { url: string; token: string };
 type Source = "flag" | "env" | "config";
 
-export function configPath(env: NodeJS.ProcessEnv): string {
+export function configPath(env: Env): string {
   // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
   const xdg = env.XDG_CONFIG_HOME;
   const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME || os.homedir(), ".config");
   return path.join(base, "slipway", "config.json");
 }
 
-export async function readConfig(env: NodeJS.ProcessEnv): Promise<SavedConfig | null> {
+export async function readConfig(env: Env): Promise<SavedConfig | null> {
   const file = configPath(env);
   let text: string;
   try {
@@ -43,7 +44,7 @@ export async function readConfig(env: NodeJS.ProcessEnv): Promise<SavedConfig | 
 
 // Written to a temp file with mode 0600 and renamed into place, so the token is
 // never readable by others, not even for a moment, and a crash leaves the old file.
-export async function writeConfig(env: NodeJS.ProcessEnv, config: SavedConfig): Promise<string> {
+export async function writeConfig(env: Env, config: SavedConfig): Promise<string> {
   const file = configPath(env);
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -60,7 +61,7 @@ export async function writeConfig(env: NodeJS.ProcessEnv, config: SavedConfig): 
 }
 
 /** Returns the removed file's path, or null when there was none. */
-export async function removeConfig(env: NodeJS.ProcessEnv): Promise<string | null> {
+export async function removeConfig(env: Env): Promise<string | null> {
   const file = configPath(env);
   try {
     await rm(file);
@@ -78,7 +79,7 @@ const HOW_TO_LOG_IN =
 
 // Picks each of url and token by precedence. One exception keeps a saved token
 // from leaking to another server: it is only used with the URL it was saved for.
-export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, saved: SavedConfig | null): Connection & { sources: { url: Source; token: Source } } {
+export function resolveConnection(flags: ConnectionFlags, env: Env, saved: SavedConfig | null): Connection & { sources: { url: Source; token: Source } } {
   const pick = (flag: string | undefined, envValue: string | undefined, fromFile: string | undefined): [string | undefined, Source] => {
     if (flag) return [flag, "flag"];
     if (envValue?.trim()) return [envValue.trim(), "env"];
@@ -101,7 +102,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   return { url, token, sources: { url: urlSource, token: tokenSource } };
 }
 
-export async function loadConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<Connection> {
+export async function loadConnection(flags: ConnectionFlags, env: Env): Promise<Connection> {
   const needFile = !(flags.url || env.SLIPWAY_URL?.trim()) || !(flags.token || env.SLIPWAY_TOKEN?.trim());
   const saved = needFile ? await readConfig(env) : null;
   const { url, token } = resolveConnection(flags, env, saved);

@@ -1,17 +1,21 @@
 // Where the CLI writes, and whether it may use colour. Commands take an Io so
 // tests can capture output; every line passes through `redact`, so a token can
 // never reach the terminal, even inside a server's error message.
+export type Env = Record<string, string | undefined>;
+
 export type Io = {
   out: (line: string) => void;
   err: (line: string) => void;
   /** Colour for lines written with `out` / `err`. */
   color: { out: boolean; err: boolean };
-  env: NodeJS.ProcessEnv;
+  env: Env;
   cwd: string;
   /** Calls handler on Ctrl-C (SIGINT); the returned function stops listening. */
   onInterrupt: (handler: () => void) => () => void;
   /** Adds a secret that must never be printed. */
   addSecret: (secret: string) => void;
+  /** All of stdin, for `--token -`. */
+  readStdin: () => Promise<string>;
 };
 
 export function processIo(): Io {
@@ -31,11 +35,17 @@ export function processIo(): Io {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
+    readStdin: async () => {
+      if (process.stdin.isTTY) process.stderr.write("Paste the token, then press Enter and Ctrl-D: ");
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
   };
 }
 
 // An Io that records what was written, for tests.
-export function memoryIo(opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+export function memoryIo(opts: { env?: Env; cwd?: string; stdin?: string } = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const secrets: string[] = [];
@@ -54,6 +64,7 @@ export function memoryIo(opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
     addSecret: (secret) => {
       if (secret && !secrets.includes(secret)) secrets.push(secret);
     },
+    readStdin: async () => opts.stdin ?? "",
   };
   return { io, stdout, stderr, interrupt: () => [...interrupts].forEach((h) => h()) };
 }

@@ -16,6 +16,7 @@ export async function cancelDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       const now = await tx.deployment.findUniqueOrThrow({ where: { id }, select: { status: true } });
       throw conflict(`The deployment is ${now.status}; only a deployment that is not live yet can be canceled.`);
     }
+    await tx.deploymentStage.updateMany({ where: { deploymentId: id, status: "running" }, data: { status: "canceled", detail: "Canceled.", finishedAt: new Date() } });
     await recordAudit(tx, ctx, { teamId: deployment.project.teamId, action: "deployment.cancel", targetType: "deployment", targetId: id });
   });
   const row = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: summarySelect });

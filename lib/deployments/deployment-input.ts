@@ -9,7 +9,7 @@ export const deployInput = z.object({
   ref: z
     .string()
     .trim()
-    .regex(/^[0-9a-f]{7,40}$/i, "ref must be a commit SHA (7 to 40 hex digits).")
+    .regex(/^[0-9a-f]{40}$/i, "ref must be a full commit SHA (40 hex digits).")
     .transform((s) => s.toLowerCase())
     .optional(),
   message: z.string().trim().max(500, "Message is at most 500 characters.").optional(),

@@ -8,6 +8,7 @@ export const summarySelect = {
   branch: true,
   commitSha: true,
   commitMessage: true,
+  sourceKind: true,
   status: true,
   createdAt: true,
   startedAt: true,

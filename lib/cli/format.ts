@@ -1,0 +1,81 @@
+import type { LogLine, Stage } from "@/lib/cli/api-client";
+
+// Pure text formatting: sizes, durations, stage progress lines, log lines.
+
+const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+export type Paint = Record<keyof typeof CODES, (s: string) => string>;
+
+export function paint(enabled: boolean): Paint {
+  const make = (code: number) => (s: string) => (enabled ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return Object.fromEntries(Object.entries(CODES).map(([k, code]) => [k, make(code)])) as Paint;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["kB", "MB", "GB"];
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, "0")} s`;
+}
+
+const NAME_WIDTH = 7; // the longest stage names: install, migrate, publish
+
+function stageDuration(stage: Stage): string {
+  if (!stage.startedAt || !stage.finishedAt) return "";
+  return formatDuration(Date.parse(stage.finishedAt) - Date.parse(stage.startedAt));
+}
+
+// The line printed when a stage starts.
+export function formatStageStart(name: string, p: Paint = paint(false)): string {
+  return `${p.cyan("▸")} ${name} …`;
+}
+
+// The line printed when a stage ends: mark, name, duration, the worker's detail.
+export function formatStageEnd(stage: Stage, p: Paint = paint(false)): string {
+  const detail = oneLine(stage.detail);
+  const columns = (mark: string, ...rest: string[]) => {
+    const cols = rest.filter(Boolean);
+    return [`${mark} ${cols.length ? stage.name.padEnd(NAME_WIDTH) : stage.name}`, ...cols].join("  ");
+  };
+  const duration = stageDuration(stage);
+  switch (stage.status) {
+    case "succeeded":
+      return columns(p.green("✓"), duration && p.dim(duration), detail);
+    case "failed":
+      return columns(p.red("✗"), duration && p.dim(duration), detail && p.red(detail));
+    case "skipped":
+      return columns(p.dim("–"), p.dim("skipped"), detail && p.dim(detail));
+    case "canceled":
+      return columns(p.yellow("–"), p.yellow("canceled"));
+    default:
+      return formatStageStart(stage.name, p);
+  }
+}
+
+// Build output, indented under the stage lines; system lines are the
+// platform's own notes, dimmed.
+export function formatLogLine(line: LogLine, p: Paint = paint(false)): string {
+  const gutter = p.dim("  │ ");
+  if (line.stream === "system") return gutter + p.dim(line.text);
+  if (line.stream === "stderr") return gutter + p.yellow(line.text);
+  return gutter + line.text;
+}
+
+// The worker writes "── <stage>" into the log when a stage starts; the CLI
+// prints its own stage line instead.
+export const isStageMarker = (line: LogLine) => line.stream === "system" && /^── [a-z-]+$/.test(line.text);
+
+const oneLine = (s: string | null | undefined) => (s ?? "").replace(/\s*\n\s*/g, " ").trim();
