@@ -95,6 +95,8 @@ describe("runBuild", () => {
 
     // One new output blob, plus the new source archive (stored by its sha256, the build SHA).
     expect(blobCount() - before).toBe(2);
+    const upload = await db.deploymentStage.findUniqueOrThrow({ where: { deploymentId_name: { deploymentId: second.id, name: "upload" } } });
+    expect(upload.detail).toBe("1 new, 1 reused");
     expect(await statusOf(first.id)).toBe("superseded");
     expect((await routeOf(project.id)).liveDeploymentId).toBe(second.id);
   });
@@ -105,6 +107,8 @@ describe("runBuild", () => {
     ["build", { "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: "sleep 30" }) }, /Timed out/],
     ["build", { "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: "yes 'a long line of output'" }) }, /log limit/],
     ["source", { "slipway.json": "{ not json" }, /slipway.json is not valid JSON/],
+    ["source", { "slipway.json": JSON.stringify({ outputDirectory: "../outside" }) }, /outputDirectory must be a relative path inside the app/],
+    ["bundle", { "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: "ln -s /etc dist" }) }, /links outside the app/],
   ])("fails at %s with a readable reason and leaves the live deployment serving", async (stage, files, reason) => {
     const { ctx, project } = await seedArchiveProject(db);
     const good = await deployDir(ctx, project.slug, await makeApp(appFiles()));
