@@ -17,6 +17,7 @@ export const POLICY = {
   "member.changeRole": "admin",
   "deployment.create": "developer",
   "deployment.cancel": "developer",
+  "deployment.promote": "developer",
   "token.read": "admin",
   "token.create": "admin",
   "token.revoke": "admin",

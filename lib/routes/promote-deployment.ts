@@ -1,0 +1,42 @@
+import { recordAudit } from "@/lib/audit/record-audit";
+import type { Ctx } from "@/lib/auth/ctx";
+import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
+import { transition } from "@/lib/deployments/lifecycle";
+import { loadDeployment } from "@/lib/deployments/load-deployment";
+import { conflict } from "@/lib/errors/app-error";
+import { lockRoute, notifyRouteChanged } from "@/lib/routes/lock-route";
+
+// Promote (and rollback, the same action): any live or superseded deployment
+// with a verified bundle becomes live on its route, with no rebuild. One
+// transaction: the route's live pointer moves (one UPDATE), the deployment it
+// replaces becomes superseded, events and audit are written, routers notified.
+// Concurrent promotes of one route queue on the route's row lock.
+export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
+  const { deployment } = await loadDeployment(ctx, id, "deployment.promote");
+  await ctx.db.$transaction(async (tx) => {
+    const route = await lockRoute(tx, deployment.project, deployment.environment, deployment.branch);
+    const target = await tx.deployment.findUniqueOrThrow({ where: { id }, include: { bundle: { select: { verifiedAt: true } } } });
+    if (target.status !== "live" && target.status !== "superseded") {
+      throw conflict(`Only a deployment that has been live can be promoted; this one is ${target.status}.`);
+    }
+    if (!target.bundle?.verifiedAt) throw conflict("This deployment's bundle is not verified in the store, so it cannot be served.");
+    const previous = route.liveDeploymentId;
+    if (previous === id) return;
+    if (previous) {
+      await transition(tx, { deploymentId: previous, from: ["live"], to: "superseded", actor: ctx.actor, reason: `Promoted ${id}.` });
+    }
+    await transition(tx, { deploymentId: id, from: ["superseded", "live"], to: "live", actor: ctx.actor, reason: "Promoted." });
+    await tx.route.update({ where: { id: route.id }, data: { liveDeploymentId: id, version: { increment: 1 } } });
+    await notifyRouteChanged(tx, route.name);
+    await recordAudit(tx, ctx, {
+      teamId: deployment.project.teamId,
+      action: "deployment.promote",
+      targetType: "route",
+      targetId: route.id,
+      data: { route: route.name, live: id, previous },
+    });
+  });
+  const row = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: summarySelect });
+  const [summary] = await withAuthors(ctx.db, [row]);
+  return { deployment: summary };
+}
