@@ -97,3 +97,37 @@ test("Cancel stops a slow build and shows it canceled", async ({ page }) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("Promote makes an earlier deployment live again, and the newer one superseded", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-promote-"));
+  try {
+    const me = await (await page.request.get("/api/me")).json();
+    const slug = `promo-${Date.now().toString(36)}`;
+    expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Promo app", slug, sourceKind: "archive" } })).status()).toBe(201);
+    const ids: string[] = [];
+    for (const version of ["one", "two"]) {
+      const app = path.join(dir, version);
+      cpSync(path.join(ROOT, "examples/static-site"), app, { recursive: true });
+      execFileSync("node", ["-e", `require("fs").appendFileSync(${JSON.stringify(path.join(app, "public/index.html"))}, "<!-- ${version} -->")`]);
+      execFileSync("tar", ["-czf", `${app}.tar.gz`, "-C", app, "."]);
+      const res = await page.request.post(`/api/projects/${slug}/deployments`, { headers: { "content-type": "application/gzip" }, data: readFileSync(`${app}.tar.gz`) });
+      const { deployment } = await res.json();
+      ids.push(deployment.id);
+      await expect
+        .poll(async () => (await (await page.request.get(`/api/deployments/${deployment.id}`)).json()).deployment.status, { timeout: 60_000 })
+        .toBe("live");
+    }
+    await page.goto(`/projects/${slug}/deployments/${ids[0]}`);
+    await expect(page.getByTestId("deployment-status")).toHaveAttribute("data-status", "superseded");
+    await page.getByRole("button", { name: "Promote", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Promote to live" }).click();
+    await expect(page.getByTestId("deployment-status")).toHaveAttribute("data-status", "live", { timeout: 10_000 });
+    await shot(page, "deploy-promoted");
+    const newer = await (await page.request.get(`/api/deployments/${ids[1]}`)).json();
+    expect(newer.deployment.status).toBe("superseded");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

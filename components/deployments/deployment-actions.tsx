@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { DeployDialog, deploymentHref, type DeployTarget } from "@/components/deployments/deploy-dialog";
-import { useCancelDeployment, useCreateDeployment } from "@/components/deployments/queries";
+import { useCancelDeployment, useCreateDeployment, usePromoteDeployment } from "@/components/deployments/queries";
 import type { DeploymentSummary } from "@/components/deployments/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -24,7 +24,10 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
   const slug = project?.slug ?? "";
   const redeploy = useCreateDeployment(slug);
   const cancel = useCancelDeployment(d.id);
+  const promote = usePromoteDeployment(d.id);
   const [confirming, setConfirming] = useState(false);
+  const [promoting, setPromoting] = useState(false);
+  const canPromote = canDeploy && d.status === "superseded";
   const [dialog, setDialog] = useState(false);
   const environment = d.environment === "production" ? "production" : "preview";
 
@@ -44,6 +47,17 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex flex-wrap justify-end gap-2">
+        {canPromote && (
+          <Button
+            onClick={() => {
+              promote.reset();
+              setPromoting(true);
+            }}
+            aria-haspopup="dialog"
+          >
+            Promote
+          </Button>
+        )}
         {canDeploy && (
           <Button variant="secondary" onClick={onRedeploy} pending={redeploy.isPending} disabled={!project}>
             Redeploy
@@ -78,6 +92,20 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
           onClose={() => setConfirming(false)}
         >
           It stops where it is and goes no further. The live deployment keeps serving as before.
+        </ConfirmDialog>
+      )}
+      {promoting && (
+        <ConfirmDialog
+          title="Promote this deployment to live?"
+          confirmLabel="Promote to live"
+          cancelLabel="Keep the current one"
+          pending={promote.isPending}
+          error={promote.error}
+          onConfirm={() => promote.mutate(undefined, { onSuccess: () => setPromoting(false) })}
+          onClose={() => setPromoting(false)}
+        >
+          Its bundle is already built and stored, so the live URL switches to it at once, with no rebuild. The
+          deployment live now is kept and can be promoted back the same way.
         </ConfirmDialog>
       )}
       {dialog && project && (

@@ -74,11 +74,14 @@ export function useCreateDeployment(slug: string) {
   });
 }
 
-export function useCancelDeployment(id: string) {
+export const useCancelDeployment = (id: string) => useDeploymentAction(id, "cancel");
+export const usePromoteDeployment = (id: string) => useDeploymentAction(id, "promote");
+
+function useDeploymentAction(id: string, action: "cancel" | "promote") {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () =>
-      apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/cancel`, { method: "POST" }).then(
+      apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/${action}`, { method: "POST" }).then(
         (r) => r.deployment,
       ),
     onSuccess: () =>
