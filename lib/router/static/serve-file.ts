@@ -1,0 +1,178 @@
+import type { ManifestEntry } from "@/lib/bundles/build-manifest";
+import type { FileSource } from "@/lib/router/static/blob-source";
+import { cacheControlFor, etagFor } from "@/lib/router/static/cache-headers";
+import { CompressedCache, type Encoding } from "@/lib/router/static/compressed-cache";
+
+export type StaticRequest = { method: string; headers: Record<string, string | string[] | undefined> };
+
+export type StaticResponse = {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | NodeJS.ReadableStream | null;
+};
+
+export type ServeOptions = { compressed?: CompressedCache };
+
+export const MIN_COMPRESS_BYTES = 1024;
+
+// Shared by every call that does not pass its own cache.
+let defaultCache: CompressedCache | undefined;
+const sharedCache = () => (defaultCache ??= new CompressedCache({ maxBytes: 64 * 1024 * 1024 }));
+
+const COMPRESSIBLE = new Set([
+  "application/javascript",
+  "application/x-javascript",
+  "application/json",
+  "application/manifest+json",
+  "application/xml",
+  "application/wasm",
+  "image/svg+xml",
+]);
+
+export function isCompressible(contentType: string): boolean {
+  const mime = contentType.split(";")[0].trim().toLowerCase();
+  return mime.startsWith("text/") || COMPRESSIBLE.has(mime) || mime.endsWith("+json") || mime.endsWith("+xml");
+}
+
+function header(req: StaticRequest, name: string): string | undefined {
+  let value = req.headers[name];
+  if (value === undefined) {
+    const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
+    value = key === undefined ? undefined : req.headers[key];
+  }
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+const opaque = (tag: string) => (tag.startsWith("W/") ? tag.slice(2) : tag);
+
+// If-None-Match uses the weak comparison: W/"x" matches "x".
+export function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  const want = opaque(etag);
+  return ifNoneMatch.split(",").some((raw) => {
+    const tag = raw.trim();
+    return tag === "*" || (tag !== "" && opaque(tag) === want);
+  });
+}
+
+export type ByteRange = { start: number; end: number };
+
+// One "bytes=" range against a body of `size` bytes: the range, "unsatisfiable",
+// or null to ignore the header (other units, bad syntax, several ranges).
+export function parseRange(value: string, size: number): ByteRange | "unsatisfiable" | null {
+  const m = /^\s*bytes\s*=(.*)$/i.exec(value);
+  if (!m) return null;
+  const specs = m[1].split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (specs.length !== 1) return null;
+  const spec = /^(\d*)\s*-\s*(\d*)$/.exec(specs[0]);
+  if (!spec || (spec[1] === "" && spec[2] === "")) return null;
+  if (spec[1] === "") {
+    const suffix = Number(spec[2]);
+    if (suffix === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(spec[1]);
+  const last = spec[2] === "" ? Infinity : Number(spec[2]);
+  if (!Number.isSafeInteger(start) || last < start) return null;
+  if (start >= size) return "unsatisfiable";
+  return { start, end: Math.min(last, size - 1) };
+}
+
+// Picks br or gzip from Accept-Encoding by q-value (br wins a tie); q=0
+// refuses a coding, and "*" stands for any coding not listed.
+export function negotiateEncoding(acceptEncoding: string | undefined): Encoding | null {
+  if (!acceptEncoding) return null;
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(",")) {
+    const [name, ...params] = part.split(";").map((s) => s.trim());
+    if (!name) continue;
+    let weight = 1;
+    for (const p of params) {
+      const m = /^q\s*=\s*([0-9.]+)$/i.exec(p);
+      if (m) weight = Number(m[1]);
+    }
+    if (!Number.isFinite(weight)) weight = 0;
+    q.set(name.toLowerCase(), weight);
+  }
+  const star = q.get("*") ?? 0;
+  const br = q.get("br") ?? star;
+  const gz = q.get("gzip") ?? q.get("x-gzip") ?? star;
+  if (br <= 0 && gz <= 0) return null;
+  return br >= gz ? "br" : "gzip";
+}
+
+async function readChecked(source: FileSource, entry: ManifestEntry): Promise<Buffer> {
+  const data = await source.read(entry.sha256);
+  if (data.length !== entry.size) {
+    throw new Error(`Blob ${entry.sha256} for ${entry.path} is ${data.length} bytes, the manifest says ${entry.size}.`);
+  }
+  return data;
+}
+
+// Builds the response for one bundle file. `status` is 200 for the file asked
+// for, or e.g. 404 when serving a custom 404 page (then no 304 or 206).
+export async function serveFile(
+  req: StaticRequest,
+  entry: ManifestEntry,
+  source: FileSource,
+  status = 200,
+  opts: ServeOptions = {},
+): Promise<StaticResponse> {
+  const method = req.method.toUpperCase();
+  const headers: Record<string, string> = { "X-Content-Type-Options": "nosniff" };
+  if (method !== "GET" && method !== "HEAD") {
+    return { status: 405, headers: { ...headers, Allow: "GET, HEAD", "Content-Length": "0" }, body: null };
+  }
+  const head = method === "HEAD";
+  const ok = status === 200;
+  const etag = etagFor(entry.sha256);
+  const compressible = isCompressible(entry.contentType) && entry.size >= MIN_COMPRESS_BYTES;
+
+  headers["Cache-Control"] = cacheControlFor(entry.path);
+  if (compressible) headers["Vary"] = "Accept-Encoding";
+  if (ok) {
+    headers["ETag"] = etag;
+    headers["Accept-Ranges"] = "bytes";
+    const inm = header(req, "if-none-match");
+    if (inm !== undefined && etagMatches(inm, etag)) return { status: 304, headers, body: null };
+  }
+  headers["Content-Type"] = entry.contentType;
+
+  const rangeHeader = ok ? header(req, "range") : undefined;
+  if (rangeHeader !== undefined) {
+    const ifRange = header(req, "if-range")?.trim();
+    // If-Range with a date never matches: there is no Last-Modified.
+    const rangeValid = ifRange === undefined || (!ifRange.startsWith("W/") && ifRange === etag);
+    const range = rangeValid ? parseRange(rangeHeader, entry.size) : null;
+    if (range === "unsatisfiable") {
+      return {
+        status: 416,
+        headers: { ...headers, "Content-Range": `bytes */${entry.size}`, "Content-Length": "0" },
+        body: null,
+      };
+    }
+    if (range) {
+      const length = range.end - range.start + 1;
+      headers["Content-Range"] = `bytes ${range.start}-${range.end}/${entry.size}`;
+      headers["Content-Length"] = String(length);
+      if (head) return { status: 206, headers, body: null };
+      const data = await readChecked(source, entry);
+      return { status: 206, headers, body: data.subarray(range.start, range.end + 1) };
+    }
+  }
+
+  // A Range header (even an ignored one) means the identity body.
+  const encoding = compressible && rangeHeader === undefined ? negotiateEncoding(header(req, "accept-encoding")) : null;
+  if (encoding) {
+    const cache = opts.compressed ?? sharedCache();
+    const packed = await cache.get(entry.sha256, encoding, () => readChecked(source, entry));
+    if (packed.length < entry.size) {
+      headers["Content-Encoding"] = encoding;
+      headers["Content-Length"] = String(packed.length);
+      return { status, headers, body: head ? null : packed };
+    }
+  }
+
+  headers["Content-Length"] = String(entry.size);
+  if (head) return { status, headers, body: null };
+  return { status, headers, body: await readChecked(source, entry) };
+}
