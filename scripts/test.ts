@@ -61,4 +61,5 @@ for (const s of suites) {
 if (failures.length) console.log(`failed steps: ${failures.join(", ")}`);
 const total = suites.reduce((a, s) => ({ passed: a.passed + s.passed, failed: a.failed + s.failed }), { passed: 0, failed: 0 });
 console.log(`${total.passed} passed, ${total.failed + (failures.length && !total.failed ? failures.length : 0)} failed`);
-process.exit(failures.length ? 1 : 0);
+// A failed test fails the run even if its runner exited 0.
+process.exit(failures.length || total.failed ? 1 : 0);

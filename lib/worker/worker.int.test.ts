@@ -83,7 +83,9 @@ describe("worker processes", () => {
     const first = startWorker();
     const { ctx, project } = await seedArchiveProject(db);
     const slow = await deployDir(ctx, project.slug, await app("sleep 1000 & sleep 1000"));
-    await expect.poll(async () => (await db.deployment.findUniqueOrThrow({ where: { id: slow.id } })).status, { timeout: 30_000 }).toBe("building");
+    // Wait for the build step itself (the install step carries the same marker, briefly).
+    const buildStage = () => db.deploymentStage.findUnique({ where: { deploymentId_name: { deploymentId: slow.id, name: "build" } } });
+    await expect.poll(async () => (await buildStage())?.status, { timeout: 30_000 }).toBe("running");
     await expect.poll(() => findMarked(slow.id), { timeout: 15_000 }).not.toEqual([]);
     const next = await deployDir(ctx, project.slug, await app(quick), { branch: "other", environment: "production" });
 
