@@ -25,6 +25,7 @@ import { applyMigrations } from "@/lib/db/migrate";
 import { startTempPostgres } from "@/lib/db/temp-postgres";
 import { createDeployment } from "@/lib/deployments/create-deployment";
 import { installJobQueue } from "@/lib/jobs/install-queue";
+import { createProject } from "@/lib/projects/create-project";
 import { childEnv } from "@/lib/platform/child-env";
 import { parseSecretKey } from "@/lib/secrets/keyring";
 
@@ -63,9 +64,9 @@ async function seedProject(db: Db, databaseUrl: string): Promise<Platform> {
   const user = await db.user.create({ data: { email: `bench-${suffix}@example.test`, name: "Bench", passwordHash: "x" } });
   const team = await db.team.create({ data: { slug: `bench-${suffix}`, name: "Bench" } });
   await db.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
-  const project = await db.project.create({ data: { teamId: team.id, name: "Bench", slug: `bench-${suffix}`, sourceKind: "archive" } });
-  await db.route.create({ data: { name: project.slug, kind: "production", projectId: project.id } });
-  return { db, databaseUrl, ctx: userCtx(db, user.id), slug: project.slug };
+  const ctx = userCtx(db, user.id);
+  const project = await createProject({ ctx, input: { teamId: team.id, name: "Bench", slug: `bench-${suffix}`, sourceKind: "archive" } });
+  return { db, databaseUrl, ctx, slug: project.slug };
 }
 
 // One deploy as the CLI and worker do it; returns its wall time.

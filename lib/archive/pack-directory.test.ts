@@ -9,7 +9,7 @@ import { createGunzip } from "node:zlib";
 import { extract, type Header } from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packDirectory } from "@/lib/archive/pack-directory";
-import { sha256File } from "@/lib/archive/sha256-file";
+import { hashFile } from "@/lib/bundles/hash-stream";
 
 let tmp: string;
 let src: string;
@@ -50,7 +50,7 @@ async function headers(archive: string): Promise<Header[]> {
 async function pack(name: string, opts?: Parameters<typeof packDirectory>[2]) {
   const out = path.join(tmp, name);
   const result = await packDirectory(src, out, opts);
-  return { out, result, sha: await sha256File(out) };
+  return { out, result, sha: (await hashFile(out)).sha256 };
 }
 
 describe("packDirectory", () => {
@@ -139,7 +139,7 @@ describe("packDirectory", () => {
     await writeFile(out, "left over from the last run");
     await packDirectory(src, out);
     expect((await headers(out)).map((h) => h.name)).not.toContain("app.tar.gz");
-    expect(await sha256File(out)).toBe(expected);
+    expect((await hashFile(out)).sha256).toBe(expected);
   });
 
   it("writes to a stream", async () => {

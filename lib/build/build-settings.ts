@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { appRelativeDir } from "@/lib/projects/project-input";
 
 // What the build runs, from (highest first) the app's slipway.json, the
 // project's settings, or the defaults. `from` records which, for the console.
@@ -22,25 +23,20 @@ export class SettingsError extends Error {
 }
 
 const command = z.string().trim().min(1, "must not be empty").max(2000, "is too long (2000 characters at most)");
-export const relativeDir = z
-  .string()
-  .trim()
-  .max(200)
-  .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, "must be a relative path inside the app");
 
 // Unknown keys are allowed: later features (canary settings) read the same file.
 const fileSchema = z
   .object({
     installCommand: command.optional(),
     buildCommand: command.optional(),
-    outputDirectory: relativeDir.optional(),
+    outputDirectory: appRelativeDir("must be a relative path inside the app").optional(),
     migrate: command.optional(),
   })
   .passthrough();
 
 const MAX_FILE_BYTES = 64 * 1024;
 
-export async function readSlipwayJson(appDir: string): Promise<z.infer<typeof fileSchema> | null> {
+async function readSlipwayJson(appDir: string): Promise<z.infer<typeof fileSchema> | null> {
   const file = path.join(appDir, "slipway.json");
   if (!existsSync(file)) return null;
   const info = await stat(file);

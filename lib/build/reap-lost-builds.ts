@@ -1,6 +1,6 @@
 import { systemCtx } from "@/lib/auth/ctx";
 import type { Db } from "@/lib/db/client";
-import { transition } from "@/lib/deployments/lifecycle";
+import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 
 export const LOST_AFTER_MS = 15_000;
 
@@ -14,7 +14,7 @@ export async function reapLostBuilds(db: Db, lostAfterMs = LOST_AFTER_MS): Promi
   const reaped = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; worker_id: string | null }[]>`
       SELECT id::text, worker_id FROM deployments
-      WHERE status IN ('building', 'built', 'uploading')
+      WHERE status = ANY(${[...BUILDING]}::"DeploymentStatus"[])
         AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => ${lostAfterMs / 1000}))
       FOR UPDATE SKIP LOCKED`;
     const done: { id: string; workerId: string | null }[] = [];
@@ -23,7 +23,7 @@ export async function reapLostBuilds(db: Db, lostAfterMs = LOST_AFTER_MS): Promi
       const reason = "worker lost";
       const moved = await transition(tx, {
         deploymentId: row.id,
-        from: ["building", "built", "uploading"],
+        from: BUILDING,
         to: "failed",
         actor: ctx.actor,
         reason,

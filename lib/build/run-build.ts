@@ -13,7 +13,7 @@ import { stageSource } from "@/lib/build/stages/stage-source";
 import { uploadBundle } from "@/lib/build/stages/upload-bundle";
 import { runUserCommand } from "@/lib/build/build-context";
 import { EnvResolveError, resolveEnv } from "@/lib/env-vars/resolve-env";
-import { transition } from "@/lib/deployments/lifecycle";
+import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { StageStatus } from "@/lib/generated/prisma/enums";
 import { publishDeployment } from "@/lib/routes/publish-deployment";
@@ -78,11 +78,11 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       if (abort.signal.aborted) throw new BuildCanceled();
       current = name;
       await setStage(deps, deploymentId, name, "running", null);
+      // Every line is stored before the state it leads to is written (a stage
+      // ends, the deployment goes live), so a reader that sees "done" has it all.
       log.system(`── ${name}`);
-      if (name === "publish") await log.flush();
+      await log.flush();
       const result = await fn();
-      // Every line of a stage is stored before the stage (and, at the end, the
-      // deployment) is reported done, so a reader that sees "done" has it all.
       await log.flush();
       const text = detail(result);
       await setStage(deps, deploymentId, name, result === null ? "skipped" : "succeeded", text);
@@ -126,7 +126,7 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     const failed = await db.$transaction((tx) =>
       transition(tx, {
         deploymentId,
-        from: ["building", "built", "uploading"],
+        from: BUILDING,
         to: "failed",
         actor,
         reason,

@@ -9,7 +9,8 @@ import { parseDeployArgs, resolveDeployDir } from "@/lib/cli/args";
 import { loadConnection } from "@/lib/cli/config";
 import { CliError } from "@/lib/cli/errors";
 import { followDeployment } from "@/lib/cli/follow";
-import { formatBytes, paint } from "@/lib/cli/format";
+import { paint } from "@/lib/cli/format";
+import { formatBytes } from "@/lib/ui/format";
 import type { Io } from "@/lib/cli/io";
 import { USAGE } from "@/lib/cli/usage";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Stage } from "@/lib/cli/api-client";
-import { formatBytes, formatDuration, formatLogLine, formatStageEnd, formatStageStart, isStageMarker, paint } from "@/lib/cli/format";
+import { formatDuration, formatLogLine, formatStageEnd, formatStageStart, isStageMarker, paint } from "@/lib/cli/format";
+import { formatBytes } from "@/lib/ui/format";
 
 const stage = (s: Partial<Stage> & Pick<Stage, "name" | "status">): Stage => ({
   detail: null,

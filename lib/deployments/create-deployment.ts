@@ -10,9 +10,10 @@ import { deployInput } from "@/lib/deployments/deployment-input";
 import { transition } from "@/lib/deployments/lifecycle";
 import { packSourceDirectory } from "@/lib/deployments/pack-source-directory";
 import { type ReceivedArchive, receiveArchive } from "@/lib/deployments/receive-archive";
-import { invalid, notFound } from "@/lib/errors/app-error";
+import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
 import { enqueue } from "@/lib/jobs/enqueue";
+import { getProject } from "@/lib/projects/get-project";
 import { allowLocalGit, LOCAL_REPO_REFUSED, parseRepoLocation } from "@/lib/projects/repo-location";
 
 export type Upload = { body: ReadableStream<Uint8Array> | null; declaredBytes?: number | null };
@@ -24,11 +25,7 @@ export type Upload = { body: ReadableStream<Uint8Array> | null; declaredBytes?: 
 // and environment, which the new one supersedes.
 export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx; slug: string; input: unknown; upload?: Upload }) {
   const data = parseInput(deployInput, input);
-  const project = await ctx.db.project.findUnique({ where: { slug } });
-  if (!project) throw notFound("Project");
-  await authorize(ctx, project.teamId, "deployment.create").catch((e) => {
-    throw e.code === "not_found" ? notFound("Project") : e;
-  });
+  const { project } = await getProject({ ctx, slug, action: "deployment.create" });
   const config = loadConfig();
   const branch = data.branch ?? project.productionBranch;
   const environment = data.environment ?? (branch === project.productionBranch ? "production" : "preview");

@@ -20,6 +20,13 @@ export const summarySelect = {
   failureReason: true,
 } as const;
 
+type SummaryKey = keyof typeof summarySelect;
+
+// The summary columns of a full deployment row (never its sealed runtime env).
+export function toSummary<R extends Record<SummaryKey, unknown>>(row: R): Pick<R, SummaryKey> {
+  return Object.fromEntries(Object.keys(summarySelect).map((k) => [k, row[k as SummaryKey]])) as Pick<R, SummaryKey>;
+}
+
 type Row = { createdByKind: "user" | "token" | "system"; createdById: string | null };
 export type Author = { name: string; email: string } | null;
 

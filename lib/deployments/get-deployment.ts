@@ -1,6 +1,6 @@
 import type { Ctx } from "@/lib/auth/ctx";
 import { can } from "@/lib/auth/roles";
-import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
+import { toSummary, withAuthors } from "@/lib/deployments/deployment-summary";
 import { CANCELABLE } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 
@@ -8,8 +8,7 @@ import { loadDeployment } from "@/lib/deployments/load-deployment";
 // stage timeline and the op log.
 export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
   const { deployment: d, role } = await loadDeployment(ctx, id);
-  const [row, stages, events, bundle, lastLine] = await Promise.all([
-    ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: { ...summarySelect, buildSettings: true } }),
+  const [stages, events, bundle, lastLine] = await Promise.all([
     ctx.db.deploymentStage.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } }),
     ctx.db.deploymentEvent.findMany({ where: { deploymentId: id }, orderBy: { id: "asc" } }),
     d.bundleDigest
@@ -17,7 +16,7 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       : null,
     ctx.db.buildLogLine.findFirst({ where: { deploymentId: id }, orderBy: { seq: "desc" }, select: { seq: true } }),
   ]);
-  const [summary] = await withAuthors(ctx.db, [row]);
+  const [summary] = await withAuthors(ctx.db, [toSummary(d)]);
   const actors = await withAuthors(
     ctx.db,
     events.map((e) => ({ createdByKind: e.actorKind, createdById: e.actorId })),
@@ -25,6 +24,7 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
   return {
     deployment: {
       ...summary,
+      buildSettings: d.buildSettings,
       project: { slug: d.project.slug, name: d.project.name },
       bundle: bundle ? { digest: bundle.digest, fileCount: bundle.fileCount, totalBytes: Number(bundle.totalBytes), verified: !!bundle.verifiedAt } : null,
     },

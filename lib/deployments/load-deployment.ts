@@ -2,7 +2,6 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/auth/ctx";
 import type { Action } from "@/lib/auth/roles";
 import { notFound } from "@/lib/errors/app-error";
-import type { Role } from "@/lib/generated/prisma/enums";
 import { z } from "zod";
 
 const deploymentId = z.uuid();
@@ -16,12 +15,8 @@ export async function loadDeployment(ctx: Ctx, id: string, action: Action = "pro
     include: { project: { select: { id: true, slug: true, name: true, teamId: true } } },
   });
   if (!deployment) throw notFound("Deployment");
-  let role: Role;
-  try {
-    role = await authorize(ctx, deployment.project.teamId, "project.read");
-  } catch (e) {
-    throw (e as { code?: string }).code === "not_found" ? notFound("Deployment") : e;
-  }
-  if (action !== "project.read") role = await authorize(ctx, deployment.project.teamId, action);
+  const role = await authorize(ctx, deployment.project.teamId, action).catch((e) => {
+    throw e.code === "not_found" ? notFound("Deployment") : e;
+  });
   return { deployment, role };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { packDirectory } from "@/lib/archive/pack-directory";
-import { sha256File } from "@/lib/archive/sha256-file";
+import { hashFile } from "@/lib/bundles/hash-stream";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import type { ReceivedArchive } from "@/lib/deployments/receive-archive";
 
@@ -16,7 +16,7 @@ export async function packSourceDirectory(opts: { root: string; sourcePath: stri
   const file = path.join(opts.tmpDir, `pack-${randomUUID()}.tar.gz`);
   try {
     const { bytes } = await packDirectory(dir, file);
-    const sha256 = await sha256File(file);
+    const { sha256 } = await hashFile(file);
     await opts.store.put(sha256, file, { contentType: "application/gzip" });
     return { sha256, bytes };
   } finally {

@@ -29,17 +29,22 @@ export const gitUrl = z
   .max(500, "Repository URL is too long.")
   .refine((u) => parseRepoLocation(u) !== null, REPO_LOCATION_HINT);
 
+// A path inside the app's directory: relative, no ".." segment.
+export const appRelativeDir = (message: string) =>
+  z
+    .string()
+    .trim()
+    .max(200)
+    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, message);
+
+export const outputDirectory = appRelativeDir("Output directory must be a relative path inside the app.");
+
 const base = z.object({
   teamId: z.uuid("Choose a team."),
   name: z.string().trim().min(1, "Name is required.").max(80, "Name is at most 80 characters."),
   slug: projectSlug,
   productionBranch: branchName.default("main"),
-  outputDirectory: z
-    .string()
-    .trim()
-    .max(200)
-    .regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]+$/, "Output directory must be a relative path inside the app.")
-    .default("dist"),
+  outputDirectory: outputDirectory.default("dist"),
 });
 
 // With no slug given, one is derived from the name; either way it is checked

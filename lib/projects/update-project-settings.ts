@@ -1,11 +1,9 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
-import { authorize } from "@/lib/auth/authorize";
 import type { Ctx } from "@/lib/auth/ctx";
-import { relativeDir } from "@/lib/build/build-settings";
-import { notFound } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
-import { branchName } from "@/lib/projects/project-input";
+import { getProject } from "@/lib/projects/get-project";
+import { branchName, outputDirectory } from "@/lib/projects/project-input";
 
 // An empty command means "use the default" (npm ci / npm install, npm run build).
 const command = z
@@ -19,7 +17,7 @@ const input = z
   .object({
     installCommand: command.optional(),
     buildCommand: command.optional(),
-    outputDirectory: relativeDir.optional(),
+    outputDirectory: outputDirectory.optional(),
     productionBranch: branchName.optional(),
   })
   .strict();
@@ -36,11 +34,7 @@ export const projectSettingsSelect = {
 export async function updateProjectSettings({ ctx, slug, input: raw }: { ctx: Ctx; slug: string; input: unknown }) {
   const data = parseInput(input, raw);
   return ctx.db.$transaction(async (tx) => {
-    const project = await tx.project.findUnique({ where: { slug } });
-    if (!project) throw notFound("Project");
-    await authorize(ctx, project.teamId, "project.update", tx).catch((e) => {
-      throw e.code === "not_found" ? notFound("Project") : e;
-    });
+    const { project } = await getProject({ ctx, slug, action: "project.update", tx });
     const updated = await tx.project.update({ where: { id: project.id }, data, select: projectSettingsSelect });
     await recordAudit(tx, ctx, { teamId: project.teamId, action: "project.update", targetType: "project", targetId: project.id, data });
     return { project: updated };

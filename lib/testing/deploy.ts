@@ -10,6 +10,7 @@ import type { BuildDeps } from "@/lib/build/build-context";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
 import type { Db } from "@/lib/db/client";
 import { createDeployment } from "@/lib/deployments/create-deployment";
+import { createProject } from "@/lib/projects/create-project";
 import { parseSecretKey } from "@/lib/secrets/keyring";
 import { seal } from "@/lib/secrets/seal";
 import { makeDataDir } from "@/lib/testing/platform-process";
@@ -57,11 +58,9 @@ export async function makeApp(files: Record<string, string>): Promise<string> {
 // A project of an archive-deployed app, and its owner's ctx.
 export async function seedArchiveProject(db: Db) {
   const { team, user } = await seedTeam(db, "owner");
-  const project = await db.project.create({
-    data: { teamId: team.id, name: "App", slug: unique("app"), sourceKind: "archive" },
-  });
-  await db.route.create({ data: { name: project.slug, kind: "production", projectId: project.id } });
-  return { team, user, project, ctx: userCtx(db, user.id) };
+  const ctx = userCtx(db, user.id);
+  const project = await createProject({ ctx, input: { teamId: team.id, name: "App", slug: unique("app"), sourceKind: "archive" } });
+  return { team, user, project, ctx };
 }
 
 // Deploys a directory the way the CLI does: packed, uploaded as a stream.

@@ -1,4 +1,4 @@
-// Small display formatters shared by the console (pure, no DOM, no database).
+// Small display formatters shared by the console and the CLI (pure, no DOM, no database).
 
 const BYTE_UNITS = ["B", "kB", "MB", "GB", "TB"];
 

@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { AppMigrationError } from "@/lib/build/app-migrations/app-migration-error";
-import { applySqlMigrations } from "@/lib/build/app-migrations/apply-sql-migrations";
+import { advisoryLockKey, applySqlMigrations } from "@/lib/build/app-migrations/apply-sql-migrations";
 import { type BuildContext, runUserCommand, StageFailure } from "@/lib/build/build-context";
 import { withPg } from "@/lib/db/with-pg";
 
@@ -43,7 +42,7 @@ export async function migrateApp(ctx: BuildContext): Promise<string | null> {
 // A session advisory lock in Slipway's database, keyed by project and
 // environment, held while the app's own migrate command runs.
 async function withEnvironmentLock<T>(ctx: BuildContext, lockKey: string, fn: () => Promise<T>): Promise<T> {
-  const key = createHash("sha256").update(`migrate:${lockKey}`).digest().readBigInt64BE(0);
+  const key = advisoryLockKey(`migrate:${lockKey}`);
   return withPg(ctx.deps.databaseUrl, async (client) => {
     ctx.log.system("Waiting for the environment's migration lock");
     await client.query("SELECT pg_advisory_lock($1)", [key.toString()]);

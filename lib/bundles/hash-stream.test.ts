@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { sha256File } from "@/lib/archive/sha256-file";
+import { hashFile } from "@/lib/bundles/hash-stream";
 
 let tmp: string;
 beforeEach(async () => {
@@ -15,7 +15,7 @@ afterEach(async () => {
 it("hashes a file's bytes as hex sha256", async () => {
   const file = path.join(tmp, "abc");
   await writeFile(file, "abc");
-  expect(await sha256File(file)).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  expect((await hashFile(file)).sha256).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   await writeFile(file, "");
-  expect(await sha256File(file)).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  expect((await hashFile(file)).sha256).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 });
