@@ -15,7 +15,7 @@ test("npm start: seed once, sign in, stop cleanly, restart with data intact", as
     const [, email, password] = creds!;
     expect(email).toBe("admin@slipway.local");
 
-    const health = await fetch(`${first.routerUrl}/healthz`);
+    const health = await fetch(`${first.routerAdminUrl}/healthz`);
     expect(health.status).toBe(200);
     const unknownApp = await fetch(`${first.routerUrl}/`, { headers: { host: "nothing.localhost" } });
     expect(unknownApp.status).toBe(404);

@@ -71,7 +71,7 @@ async function main() {
   const alive = () => !shuttingDown;
   await Promise.all([
     waitForHttp(`http://127.0.0.1:${config.PORT}/api/healthz`, 60_000, alive),
-    waitForHttp(`http://127.0.0.1:${config.ROUTER_PORT}/healthz`, 30_000, alive),
+    waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/healthz`, 30_000, alive),
   ]);
   if (shuttingDown) return;
 

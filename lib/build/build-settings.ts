@@ -12,6 +12,8 @@ export type BuildSettings = {
   buildCommand: string | null;
   outputDirectory: string;
   migrateCommand: string | null;
+  /** Serve index.html for paths that match no file (single-page apps); slipway.json `"spa": true`. */
+  spaFallback: boolean;
   from: Record<"installCommand" | "buildCommand" | "outputDirectory" | "migrateCommand", Origin>;
 };
 
@@ -31,6 +33,7 @@ const fileSchema = z
     buildCommand: command.optional(),
     outputDirectory: appRelativeDir("must be a relative path inside the app").optional(),
     migrate: command.optional(),
+    spa: z.boolean({ error: "must be true or false" }).optional(),
   })
   .passthrough();
 
@@ -78,6 +81,7 @@ export async function resolveBuildSettings(appDir: string, project: ProjectSetti
     buildCommand,
     outputDirectory,
     migrateCommand,
+    spaFallback: file?.spa ?? false,
     from: { installCommand: installFrom, buildCommand: buildFrom, outputDirectory: outputFrom, migrateCommand: migrateFrom },
   };
 }

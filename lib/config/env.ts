@@ -14,6 +14,16 @@ const port = (fallback: number) =>
 const schema = z.object({
   PORT: port(3000),
   ROUTER_PORT: port(8080),
+  // The router's own /healthz and /readyz, apart from the apps' traffic.
+  ROUTER_ADMIN_PORT: port(8081),
+  // Router processes (one per core by default), how often each re-reads the
+  // whole route table (missed notifications heal), and its file cache.
+  ROUTER_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(0).max(256).default(0),
+  ROUTER_RESYNC_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(3600).default(30),
+  ROUTER_CACHE_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(65_536).default(256),
+  // Server functions: per-request time limit and memory limit of each deployment's function process.
+  FUNCTION_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(900).default(10),
+  FUNCTION_MEMORY_MB: z.coerce.number({ error: "must be a number" }).int().min(32).max(16_384).default(256),
   BIND_HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1).default(".data"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),

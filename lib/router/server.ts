@@ -1,43 +1,213 @@
 import http from "node:http";
-import pg from "pg";
+import type { BlobStore } from "@/lib/bundles/store/blob-store";
+import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
+import { FunctionPool } from "@/lib/router/functions/function-pool";
+import { matchFunction } from "@/lib/router/functions/function-paths";
+import { parseHost } from "@/lib/router/host-name";
+import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
+import { type Page, pages, renderPage } from "@/lib/router/pages";
+import { RouteSync } from "@/lib/router/route-sync";
+import { type DeploymentRef, type RouteEntry, RouteTable } from "@/lib/router/route-table";
+import { createBlobSource } from "@/lib/router/static/blob-source";
+import { CompressedCache } from "@/lib/router/static/compressed-cache";
+import { resolveRequestPath } from "@/lib/router/static/resolve-path";
+import { serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
+import { TtlCache } from "@/lib/router/ttl-cache";
+import type { SecretKey } from "@/lib/secrets/keyring";
+import { unseal } from "@/lib/secrets/seal";
 
-// The edge router (first cut): health endpoints and a 404 for every app name.
-// Routing real traffic to bundles is built on this server in the router issue.
-export type RouterOptions = { databaseUrl: string; appsDomain: string };
+export type RouterOptions = {
+  databaseUrl: string;
+  appsDomain: string;
+  store: BlobStore;
+  /** Bytes of file contents (and, as much again, of compressed bodies) kept in memory. */
+  cacheBytes: number;
+  resyncMs: number;
+  secretKey: SecretKey;
+  functions: { workDir: string; timeoutMs: number; memoryMb: number };
+  log?: (line: string) => void;
+};
 
-export function createRouterServer(opts: RouterOptions) {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2, connectionTimeoutMillis: 2000 });
-  pool.on("error", () => undefined);
+// Files larger than this are streamed from the store each time, never cached.
+const MAX_CACHED_FILE = 8 * 1024 * 1024;
+// How long a deployment URL's lookup (found or not) is remembered.
+const DEPLOYMENT_HOST_TTL_MS = 60_000;
+const MISSING_HOST_TTL_MS = 2_000;
 
-  const server = http.createServer(async (req, res) => {
-    const url = req.url ?? "/";
-    if (url === "/healthz") return send(res, 200, "application/json", JSON.stringify({ ok: true }));
-    if (url === "/readyz") {
-      const ready = await pool.query("SELECT 1").then(
-        () => true,
-        () => false,
-      );
-      return send(res, ready ? 200 : 503, "application/json", JSON.stringify({ ready, database: ready ? "up" : "down" }));
-    }
-    return send(res, 404, "text/html; charset=utf-8", notFoundPage(req.headers.host, opts.appsDomain));
+type Target = { deployment: DeploymentRef } | { page: Page };
+
+// The edge router: Host → route → deployment → a file of its bundle or one of
+// its functions. Every app response names the deployment and build SHA it
+// came from, and all of it comes from that one deployment: the route entry is
+// read once per request.
+export function createRouter(opts: RouterOptions) {
+  const table = new RouteTable();
+  const bundles = new BundleCache((digest) => loadManifest(sync.pool, digest));
+  const source = createBlobSource(opts.store, { maxCachedBytes: opts.cacheBytes, maxFileBytes: MAX_CACHED_FILE });
+  const compressed = new CompressedCache({ maxBytes: opts.cacheBytes });
+  const functions = new FunctionPool({ source, ...opts.functions });
+  const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
+  const runtimeEnvs = new TtlCache<Record<string, string>>(256);
+
+  const sync = new RouteSync({
+    databaseUrl: opts.databaseUrl,
+    table,
+    resyncMs: opts.resyncMs,
+    log: opts.log,
+    prepare: async (entries) => {
+      await Promise.all(entries.flatMap((r) => [r.live, r.canary]).map((d) => d && bundles.get(d.bundleDigest, d.spaFallback)));
+    },
+    onChange: () => {
+      const keys = new Set<string>();
+      for (const r of table.entries()) {
+        for (const d of [r.live, r.canary]) if (d) keys.add(BundleCache.key(d.bundleDigest, d.spaFallback));
+      }
+      bundles.pin(keys);
+      functions.retain(table.routableDeployments());
+    },
   });
-  server.on("close", () => void pool.end());
-  return server;
+
+  function resolveTarget(hostHeader: string | undefined): Target | Promise<Target> {
+    const host = parseHost(hostHeader, opts.appsDomain);
+    if (!host) return { page: pages.badHost() };
+    if (host.kind === "deployment") return deploymentTarget(host.slug, host.deploymentId, hostHeader!);
+    const route: RouteEntry | undefined = host.kind === "route" ? table.route(host.name) : table.domainRoute(host.hostname);
+    if (!route) return { page: pages.unknownHost(hostHeader!.split(":")[0], opts.appsDomain) };
+    if (!route.live) return { page: pages.nothingLive(hostHeader!.split(":")[0]) };
+    return { deployment: route.live };
+  }
+
+  async function deploymentTarget(slug: string, id: string, hostHeader: string): Promise<Target> {
+    const key = `${slug}/${id}`;
+    let ref = deploymentHosts.get(key);
+    if (ref === undefined) {
+      try {
+        ref = await loadDeploymentForHost(sync.pool, slug, id);
+      } catch {
+        return { page: pages.unavailable() };
+      }
+      deploymentHosts.set(key, ref, ref ? DEPLOYMENT_HOST_TTL_MS : MISSING_HOST_TTL_MS);
+    }
+    if (!ref) return { page: pages.unknownHost(hostHeader.split(":")[0], opts.appsDomain) };
+    return { deployment: ref };
+  }
+
+  function runtimeEnv(d: DeploymentRef): Record<string, string> {
+    let env = runtimeEnvs.get(d.id);
+    if (!env) {
+      env = d.runtimeEnvEnc ? (JSON.parse(unseal(opts.secretKey, d.runtimeEnvEnc)) as Record<string, string>) : {};
+      runtimeEnvs.set(d.id, env, 10 * 60_000);
+    }
+    return env;
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const found = resolveTarget(req.headers.host);
+    const target = found instanceof Promise ? await found : found;
+    if ("page" in target) return sendPage(req, res, target.page);
+    const d = target.deployment;
+    const stamp = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
+
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const resolved = resolveRequestPath(q === -1 ? rawUrl : rawUrl.slice(0, q));
+    if (!resolved.ok) return sendPage(req, res, pages.badPath(resolved.status), stamp);
+
+    let bundle: LoadedBundle | undefined = bundles.peek(d.bundleDigest, d.spaFallback);
+    if (!bundle) {
+      try {
+        bundle = await bundles.get(d.bundleDigest, d.spaFallback);
+      } catch {
+        return sendPage(req, res, pages.unavailable(), stamp);
+      }
+    }
+
+    if (bundle.functions.size > 0 && resolved.path.startsWith("api/")) {
+      const fn = matchFunction(bundle.functions, resolved.path);
+      if (fn) {
+        let env: Record<string, string>;
+        try {
+          env = runtimeEnv(d);
+        } catch {
+          return sendPage(req, res, { status: 500, title: "environment unavailable", message: "This deployment's environment variables could not be decrypted." }, stamp);
+        }
+        const fnBundle = { deploymentId: d.id, bundleDigest: d.bundleDigest, files: bundle.files, env };
+        return functions.handle(fnBundle, fn, req, res, stamp);
+      }
+    }
+
+    const lookup = bundle.index.lookup(resolved.path);
+    if (!lookup) return sendPage(req, res, pages.notFound(), stamp);
+    let response: StaticResponse;
+    try {
+      response = await serveFile({ method: req.method ?? "GET", headers: req.headers }, lookup.entry, source, lookup.status, { compressed });
+    } catch (e) {
+      opts.log?.(`serving ${lookup.entry.path} of ${d.id} failed: ${(e as Error).message}`);
+      return sendPage(req, res, pages.unavailable(), stamp);
+    }
+    res.writeHead(response.status, Object.assign(response.headers, stamp));
+    res.end(response.body as Buffer | null);
+  }
+
+  const app = http.createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      opts.log?.(`request failed: ${(e as Error).message}`);
+      if (!res.headersSent) sendPage(req, res, pages.unavailable());
+      else res.destroy();
+    });
+  });
+  app.keepAliveTimeout = 65_000;
+
+  const admin = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url === "/healthz") return sendJson(res, 200, { ok: true, pid: process.pid });
+    if (url === "/readyz") {
+      const s = sync.status();
+      const status = !s.hasTable ? "unavailable" : s.database === "up" ? "ready" : "degraded";
+      return sendJson(res, s.hasTable ? 200 : 503, { status, pid: process.pid, ...s });
+    }
+    sendJson(res, 404, { error: "not found" });
+  });
+
+  return {
+    app,
+    admin,
+    sync,
+    table,
+    functions,
+    start: () => sync.start(),
+    async close() {
+      await Promise.all([closeServer(app), closeServer(admin)]);
+      await functions.close();
+      await sync.close();
+    },
+  };
 }
 
-function send(res: http.ServerResponse, status: number, type: string, body: string) {
-  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+export type Router = ReturnType<typeof createRouter>;
+
+function sendPage(req: http.IncomingMessage, res: http.ServerResponse, page: Page, extra: Record<string, string> = {}) {
+  const body = renderPage(page);
+  res.writeHead(page.status, {
+    "content-type": "text/html; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    ...extra,
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
   res.end(body);
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function notFoundPage(host: string | undefined, appsDomain: string) {
-  const name = escapeHtml((host ?? "").slice(0, 255));
-  return `<!doctype html><html><head><meta charset="utf-8"><title>404: nothing deployed here</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222">
-<h1>404: nothing deployed here</h1>
-<p>No live deployment answers for <code>${name || "this host"}</code>.</p>
-<p>Apps are served at <code>&lt;project&gt;.${escapeHtml(appsDomain)}</code> once a deployment is live.</p>
-</body></html>`;
+function closeServer(server: http.Server) {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -9,6 +9,7 @@ import { freePort } from "@/lib/platform/free-port";
 export type RunningPlatform = {
   consoleUrl: string;
   routerUrl: string;
+  routerAdminUrl: string;
   dataDir: string;
   child: ChildProcess;
   output: () => string;
@@ -27,11 +28,12 @@ export function makeDataDir(): string {
 
 export async function startPlatform(opts: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number } = {}) {
   const dataDir = opts.dataDir ?? makeDataDir();
-  const [port, routerPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, routerPort, adminPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env = {
     ...process.env,
     PORT: String(port),
     ROUTER_PORT: String(routerPort),
+    ROUTER_ADMIN_PORT: String(adminPort),
     EMBEDDED_PG_PORT: String(pgPort),
     DATA_DIR: dataDir,
     BIND_HOST: "127.0.0.1",
@@ -73,6 +75,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; dataDi
   return {
     consoleUrl: `http://localhost:${port}`,
     routerUrl: `http://127.0.0.1:${routerPort}`,
+    routerAdminUrl: `http://127.0.0.1:${adminPort}`,
     dataDir,
     child,
     output: () => out,

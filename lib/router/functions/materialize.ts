@@ -1,0 +1,75 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { ManifestEntry } from "@/lib/bundles/build-manifest";
+import type { FileSource } from "@/lib/router/static/blob-source";
+import { isFunctionPath } from "@/lib/router/functions/function-paths";
+
+// Writes a bundle's function files to disk so a function host can import
+// them: <workDir>/bundles/<digest>/api/..., plus a package.json
+// {"type":"module"} at that root, so `.js` files are ES modules (under their
+// own names, so they can import each other as written). The directory is
+// built under a temporary name and renamed into place, so it is either
+// complete or absent; an existing one is reused as is (bundles are
+// immutable). Every file's bytes are checked against its sha256 and size.
+export const PACKAGE_JSON = `${JSON.stringify({ type: "module" })}\n`;
+
+const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The directory name for a bundle digest: the digest itself when it is a plain name, else its sha256. */
+export function bundleDirName(bundleDigest: string): string {
+  return SAFE_NAME.test(bundleDigest) ? bundleDigest : createHash("sha256").update(String(bundleDigest)).digest("hex");
+}
+
+export async function materializeFunctions(
+  source: FileSource,
+  workDir: string,
+  bundleDigest: string,
+  files: readonly ManifestEntry[],
+): Promise<string> {
+  const bundlesDir = path.join(path.resolve(workDir), "bundles");
+  const dir = path.join(bundlesDir, bundleDirName(bundleDigest));
+  if (await isDirectory(dir)) return dir;
+
+  await mkdir(bundlesDir, { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    await mkdir(tmp);
+    await writeFile(path.join(tmp, "package.json"), PACKAGE_JSON);
+    for (const entry of files) {
+      if (!isFunctionPath(entry.path)) throw new Error(`${JSON.stringify(entry.path)} is not a function file.`);
+      const target = path.join(tmp, entry.path);
+      if (!target.startsWith(tmp + path.sep)) throw new Error(`${JSON.stringify(entry.path)} leaves the bundle.`);
+      const bytes = await source.read(entry.sha256);
+      const digest = createHash("sha256").update(bytes).digest("hex");
+      if (digest !== entry.sha256 || bytes.length !== entry.size) {
+        throw new Error(`the stored bytes of ${entry.path} do not match its manifest entry.`);
+      }
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, bytes);
+    }
+    try {
+      await rename(tmp, dir);
+    } catch (err) {
+      // Someone else (another router) put it there first: theirs is as good as ours.
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === "ENOTEMPTY" || code === "EEXIST") && (await isDirectory(dir))) {
+        await rm(tmp, { recursive: true, force: true });
+        return dir;
+      }
+      throw err;
+    }
+    return dir;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBuild } from "@/lib/build/run-build";
+import { createDb, type Db } from "@/lib/db/client";
+import { type EmbeddedDb, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { applyMigrations } from "@/lib/db/migrate";
+import { installJobQueue } from "@/lib/jobs/install-queue";
+import { freePort } from "@/lib/platform/free-port";
+import { promoteDeployment } from "@/lib/routes/promote-deployment";
+import { request, startTestRouter, until } from "@/lib/router/testing";
+import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
+
+const dataDir = testDataDir();
+
+// Its own Postgres server, so the test can really stop it and start it again.
+describe("router while Postgres is down", () => {
+  let pgDir: string;
+  let server: EmbeddedDb | undefined;
+  let db: Db | undefined;
+  afterAll(async () => {
+    await db?.$disconnect();
+    await server?.stop();
+    if (pgDir) await rm(pgDir, { recursive: true, force: true });
+  });
+
+  it("keeps serving the last table, reports degraded, and picks up a promote within 1 s once Postgres is back", async () => {
+    pgDir = await mkdtemp(path.join(os.tmpdir(), "slipway-outage-pg-"));
+    const port = await freePort();
+    const start = () => startEmbeddedPostgres({ dir: pgDir, port, database: "outage" });
+    server = await start();
+    await applyMigrations(server.url);
+    await installJobQueue(server.url);
+    db = createDb(server.url);
+
+    const { ctx, project } = await seedArchiveProject(db);
+    const ids: string[] = [];
+    for (const v of ["v1", "v2"]) {
+      const app = await makeApp({ "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: `mkdir -p dist && echo ${v} > dist/index.html` }) });
+      const d = await deployDir(ctx, project.slug, app);
+      expect(await runBuild(d.id, testBuildDeps(db, server.url, dataDir))).toBe("live");
+      ids.push(d.id);
+    }
+    const router = await startTestRouter(server.url, dataDir);
+    const host = `${project.slug}.localhost`;
+    const readyz = async () => JSON.parse((await request(router.adminPort, "localhost", "/readyz")).body.toString());
+    expect(await readyz()).toMatchObject({ status: "ready", database: "up" });
+    expect((await request(router.port, host, "/")).body.toString()).toBe("v2\n");
+
+    await db.$disconnect();
+    await server.stop();
+    server = undefined;
+    await until(async () => (await readyz()).status === "degraded", 5000, 50);
+    for (let i = 0; i < 20; i++) {
+      const res = await request(router.port, host, "/");
+      expect(res).toMatchObject({ status: 200, body: Buffer.from("v2\n") });
+      expect(res.headers["x-slipway-deployment"]).toBe(ids[1]);
+    }
+    expect((await request(router.adminPort, "localhost", "/readyz")).status).toBe(200);
+
+    server = await start();
+    db = createDb(server.url);
+    const ctxBack = { ...ctx, db };
+    await promoteDeployment({ ctx: ctxBack, id: ids[0] });
+    const took = await until(async () => (await request(router.port, host, "/")).body.toString() === "v1\n", 1000, 5);
+    expect(took).toBeLessThan(1000);
+    await until(async () => (await readyz()).status === "ready", 3000, 50);
+  });
+});
