@@ -3,7 +3,7 @@ import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
 import { FunctionPool } from "@/lib/router/functions/function-pool";
 import { matchFunction } from "@/lib/router/functions/function-paths";
-import { parseHost } from "@/lib/router/host-name";
+import { type HostTarget, parseHost } from "@/lib/router/host-name";
 import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
 import { RouteSync } from "@/lib/router/route-sync";
@@ -33,6 +33,7 @@ const MAX_CACHED_FILE = 8 * 1024 * 1024;
 // How long a deployment URL's lookup (found or not) is remembered.
 const DEPLOYMENT_HOST_TTL_MS = 60_000;
 const MISSING_HOST_TTL_MS = 2_000;
+const MAX_PARSED_HOSTS = 10_000;
 
 type Target = { deployment: DeploymentRef } | { page: Page };
 
@@ -67,8 +68,21 @@ export function createRouter(opts: RouterOptions) {
     },
   });
 
+  // Host headers repeat; parse each distinct one once.
+  const parsedHosts = new Map<string, HostTarget | null>();
+  const hostOf = (header: string | undefined) => {
+    if (header === undefined) return null;
+    let parsed = parsedHosts.get(header);
+    if (parsed === undefined) {
+      if (parsedHosts.size >= MAX_PARSED_HOSTS) parsedHosts.clear();
+      parsed = parseHost(header, opts.appsDomain);
+      parsedHosts.set(header, parsed);
+    }
+    return parsed;
+  };
+
   function resolveTarget(hostHeader: string | undefined): Target | Promise<Target> {
-    const host = parseHost(hostHeader, opts.appsDomain);
+    const host = hostOf(hostHeader);
     if (!host) return { page: pages.badHost() };
     if (host.kind === "deployment") return deploymentTarget(host.slug, host.deploymentId, hostHeader!);
     const route: RouteEntry | undefined = host.kind === "route" ? table.route(host.name) : table.domainRoute(host.hostname);
@@ -138,9 +152,10 @@ export function createRouter(opts: RouterOptions) {
 
     const lookup = bundle.index.lookup(resolved.path);
     if (!lookup) return sendPage(req, res, pages.notFound(), stamp);
-    let response: StaticResponse;
+    let response: StaticResponse | Promise<StaticResponse>;
     try {
-      response = await serveFile({ method: req.method ?? "GET", headers: req.headers }, lookup.entry, source, lookup.status, { compressed });
+      response = serveFile({ method: req.method ?? "GET", headers: req.headers }, lookup.entry, source, lookup.status, { compressed });
+      if (response instanceof Promise) response = await response;
     } catch (e) {
       opts.log?.(`serving ${lookup.entry.path} of ${d.id} failed: ${(e as Error).message}`);
       return sendPage(req, res, pages.unavailable(), stamp);

@@ -560,6 +560,7 @@ export class FunctionPool {
       if (ready === "timeout") return sendError(res, 504, `504: the function did not start within ${formatDuration(this.timeoutMs)}.`, headers);
       if (ready === "failed") return sendError(res, 503, FAILED_MESSAGE, headers);
       if (ready === "stopped") return sendError(res, 503, "503: server functions of this deployment were stopped.", headers);
+      if (res.destroyed) return; // the client left while the host started
       await this.proxy(host, ready, entry, req, res, headers, body, deadline);
     } finally {
       host.requestDone();
@@ -583,7 +584,7 @@ export class FunctionPool {
     return new Promise<void>((resolve) => {
       let settled = false;
       let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
+      // Events arrive asynchronously, so `timer` (below) is set before finish() can run.
       const finish = () => {
         if (settled) return;
         settled = true;
@@ -604,7 +605,7 @@ export class FunctionPool {
         finish();
       };
       res.on("close", onClientClose);
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         timedOut = true;
         upstream.destroy();
         sendError(res, 504, `504: the function did not respond within ${formatDuration(this.timeoutMs)}.`, headers);

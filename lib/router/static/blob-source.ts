@@ -4,6 +4,8 @@ import { ByteLru } from "@/lib/router/static/lru";
 // Where serveFile gets a file's bytes.
 export interface FileSource {
   read(sha256: string): Promise<Buffer>;
+  /** The bytes if they are already in memory (lets the router answer without a promise). */
+  peek?(sha256: string): Buffer | undefined;
 }
 
 export type BlobSourceOptions = { maxCachedBytes: number; maxFileBytes: number };
@@ -30,6 +32,7 @@ export function createBlobSource(store: BlobStore, opts: BlobSourceOptions): Blo
   };
 
   return {
+    peek: (sha256) => cache.get(sha256),
     read(sha256) {
       const hit = cache.get(sha256);
       if (hit) return Promise.resolve(hit);

@@ -42,6 +42,10 @@ export class CompressedCache {
     return this.lru.size;
   }
 
+  peek(sha256: string, encoding: Encoding): Buffer | undefined {
+    return this.lru.get(`${sha256}:${encoding}`);
+  }
+
   get(sha256: string, encoding: Encoding, load: () => Promise<Buffer>): Promise<Buffer> {
     const key = `${sha256}:${encoding}`;
     const hit = this.lru.get(key);

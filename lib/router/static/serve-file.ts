@@ -100,23 +100,44 @@ export function negotiateEncoding(acceptEncoding: string | undefined): Encoding 
   return br >= gz ? "br" : "gzip";
 }
 
-async function readChecked(source: FileSource, entry: ManifestEntry): Promise<Buffer> {
-  const data = await source.read(entry.sha256);
+function checked(entry: ManifestEntry, data: Buffer): Buffer {
   if (data.length !== entry.size) {
     throw new Error(`Blob ${entry.sha256} for ${entry.path} is ${data.length} bytes, the manifest says ${entry.size}.`);
   }
   return data;
 }
 
+async function readChecked(source: FileSource, entry: ManifestEntry): Promise<Buffer> {
+  return checked(entry, await source.read(entry.sha256));
+}
+
+// What never changes for an entry, worked out once per entry object.
+type EntryFacts = { etag: string; cacheControl: string; compressible: boolean };
+const facts = new WeakMap<ManifestEntry, EntryFacts>();
+function factsOf(entry: ManifestEntry): EntryFacts {
+  let f = facts.get(entry);
+  if (!f) {
+    f = {
+      etag: etagFor(entry.sha256),
+      cacheControl: cacheControlFor(entry.path),
+      compressible: isCompressible(entry.contentType) && entry.size >= MIN_COMPRESS_BYTES,
+    };
+    facts.set(entry, f);
+  }
+  return f;
+}
+
 // Builds the response for one bundle file. `status` is 200 for the file asked
 // for, or e.g. 404 when serving a custom 404 page (then no 304 or 206).
-export async function serveFile(
+// Answers synchronously when the bytes it needs are already in memory, so the
+// router's hot path allocates no promise; otherwise returns a promise.
+export function serveFile(
   req: StaticRequest,
   entry: ManifestEntry,
   source: FileSource,
   status = 200,
   opts: ServeOptions = {},
-): Promise<StaticResponse> {
+): StaticResponse | Promise<StaticResponse> {
   const method = req.method.toUpperCase();
   const headers: Record<string, string> = { "X-Content-Type-Options": "nosniff" };
   if (method !== "GET" && method !== "HEAD") {
@@ -124,10 +145,9 @@ export async function serveFile(
   }
   const head = method === "HEAD";
   const ok = status === 200;
-  const etag = etagFor(entry.sha256);
-  const compressible = isCompressible(entry.contentType) && entry.size >= MIN_COMPRESS_BYTES;
+  const { etag, cacheControl, compressible } = factsOf(entry);
 
-  headers["Cache-Control"] = cacheControlFor(entry.path);
+  headers["Cache-Control"] = cacheControl;
   if (compressible) headers["Vary"] = "Accept-Encoding";
   if (ok) {
     headers["ETag"] = etag;
@@ -155,24 +175,37 @@ export async function serveFile(
       headers["Content-Range"] = `bytes ${range.start}-${range.end}/${entry.size}`;
       headers["Content-Length"] = String(length);
       if (head) return { status: 206, headers, body: null };
-      const data = await readChecked(source, entry);
-      return { status: 206, headers, body: data.subarray(range.start, range.end + 1) };
+      const slice = (data: Buffer): StaticResponse => ({ status: 206, headers, body: data.subarray(range.start, range.end + 1) });
+      const cached = source.peek?.(entry.sha256);
+      return cached ? slice(checked(entry, cached)) : readChecked(source, entry).then(slice);
     }
   }
 
-  // A Range header (even an ignored one) means the identity body.
-  const encoding = compressible && rangeHeader === undefined ? negotiateEncoding(header(req, "accept-encoding")) : null;
-  if (encoding) {
-    const cache = opts.compressed ?? sharedCache();
-    const packed = await cache.get(entry.sha256, encoding, () => readChecked(source, entry));
+  const identity = (data: Buffer | null): StaticResponse => {
+    headers["Content-Length"] = String(entry.size);
+    return { status, headers, body: head ? null : data };
+  };
+  const packedOrIdentity = (packed: Buffer, encoding: Encoding): StaticResponse | Promise<StaticResponse> => {
     if (packed.length < entry.size) {
       headers["Content-Encoding"] = encoding;
       headers["Content-Length"] = String(packed.length);
       return { status, headers, body: head ? null : packed };
     }
+    if (head) return identity(null);
+    const cached = source.peek?.(entry.sha256);
+    return cached ? identity(checked(entry, cached)) : readChecked(source, entry).then(identity);
+  };
+
+  // A Range header (even an ignored one) means the identity body.
+  const encoding = compressible && rangeHeader === undefined ? negotiateEncoding(header(req, "accept-encoding")) : null;
+  if (encoding) {
+    const cache = opts.compressed ?? sharedCache();
+    const packed = cache.peek(entry.sha256, encoding);
+    if (packed) return packedOrIdentity(packed, encoding);
+    return cache.get(entry.sha256, encoding, () => readChecked(source, entry)).then((p) => packedOrIdentity(p, encoding));
   }
 
-  headers["Content-Length"] = String(entry.size);
-  if (head) return { status, headers, body: null };
-  return { status, headers, body: await readChecked(source, entry) };
+  if (head) return identity(null);
+  const cached = source.peek?.(entry.sha256);
+  return cached ? identity(checked(entry, cached)) : readChecked(source, entry).then(identity);
 }
