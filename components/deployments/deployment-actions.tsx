@@ -3,7 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { DeployDialog, deploymentHref, type DeployTarget } from "@/components/deployments/deploy-dialog";
-import { useCancelDeployment, useCreateDeployment, usePromoteDeployment } from "@/components/deployments/queries";
+import { PromoteDialog } from "@/components/deployments/promote-dialog";
+import { useCancelDeployment, useCreateDeployment } from "@/components/deployments/queries";
+import { offersPromote } from "@/components/deployments/status";
 import type { DeploymentSummary } from "@/components/deployments/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -15,19 +17,20 @@ type Props = {
   project: DeployTarget | null;
   canCancel: boolean;
   canDeploy: boolean;
+  // The actor's role allows promoting; whether this deployment can be promoted is decided here.
+  canPromote: boolean;
 };
 
 // Redeploy ships the same environment and branch again; archive projects need a
 // new upload for that, so for them it opens the deploy dialog.
-export function DeploymentActions({ deployment: d, project, canCancel, canDeploy }: Props) {
+export function DeploymentActions({ deployment: d, project, canCancel, canDeploy, canPromote }: Props) {
   const router = useRouter();
   const slug = project?.slug ?? "";
   const redeploy = useCreateDeployment(slug);
   const cancel = useCancelDeployment(d.id);
-  const promote = usePromoteDeployment(d.id);
   const [confirming, setConfirming] = useState(false);
   const [promoting, setPromoting] = useState(false);
-  const canPromote = canDeploy && d.status === "superseded";
+  const showPromote = canPromote && offersPromote(d.status);
   const [dialog, setDialog] = useState(false);
   const environment = d.environment === "production" ? "production" : "preview";
 
@@ -43,18 +46,12 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
     );
   }
 
-  if (!canCancel && !canDeploy) return null;
+  if (!canCancel && !canDeploy && !showPromote) return null;
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex flex-wrap justify-end gap-2">
-        {canPromote && (
-          <Button
-            onClick={() => {
-              promote.reset();
-              setPromoting(true);
-            }}
-            aria-haspopup="dialog"
-          >
+        {showPromote && (
+          <Button onClick={() => setPromoting(true)} aria-haspopup="dialog">
             Promote
           </Button>
         )}
@@ -94,20 +91,7 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
           It stops where it is and goes no further. The live deployment keeps serving as before.
         </ConfirmDialog>
       )}
-      {promoting && (
-        <ConfirmDialog
-          title="Promote this deployment to live?"
-          confirmLabel="Promote to live"
-          cancelLabel="Keep the current one"
-          pending={promote.isPending}
-          error={promote.error}
-          onConfirm={() => promote.mutate(undefined, { onSuccess: () => setPromoting(false) })}
-          onClose={() => setPromoting(false)}
-        >
-          Its bundle is already built and stored, so the live URL switches to it at once, with no rebuild. The
-          deployment live now is kept and can be promoted back the same way.
-        </ConfirmDialog>
-      )}
+      {promoting && <PromoteDialog deploymentId={d.id} onClose={() => setPromoting(false)} />}
       {dialog && project && (
         <DeployDialog
           project={project}

@@ -52,7 +52,7 @@ export function DeploymentView({ slug, id }: { slug: string; id: string }) {
     return <LoadError title="The deployment could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
   }
 
-  const { deployment: d, stages, events, canCancel, canDeploy, logLineCount } = query.data;
+  const { deployment: d, stages, events, canCancel, canDeploy, canPromote, logLineCount } = query.data;
   const finished = isTerminal(d.status);
   const projectHref = `/projects/${encodeURIComponent(d.project.slug)}`;
   const deployTarget = project.data?.project ?? null;
@@ -76,7 +76,15 @@ export function DeploymentView({ slug, id }: { slug: string; id: string }) {
             {d.commitMessage?.split("\n")[0] || "No commit message"}
           </span>
         }
-        actions={<DeploymentActions deployment={d} project={deployTarget} canCancel={canCancel} canDeploy={canDeploy} />}
+        actions={
+          <DeploymentActions
+            deployment={d}
+            project={deployTarget}
+            canCancel={canCancel}
+            canDeploy={canDeploy}
+            canPromote={canPromote}
+          />
+        }
       />
       {d.status === "failed" && (
         <div className="mb-4" data-testid="failure">

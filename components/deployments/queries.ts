@@ -9,6 +9,7 @@ import type {
   DeploymentSummary,
   LogPage,
   Manifest,
+  PromotePreview,
 } from "@/components/deployments/types";
 import { projectKeys } from "@/components/projects/queries";
 
@@ -18,6 +19,7 @@ export const deploymentKeys = {
   all: ["deployments"] as const,
   detail: (id: string) => [...deploymentKeys.all, id] as const,
   manifest: (id: string) => [...deploymentKeys.detail(id), "manifest"] as const,
+  promotePreview: (id: string) => [...deploymentKeys.detail(id), "promote"] as const,
 };
 
 export const deploymentPath = (id: string) => `/api/deployments/${encodeURIComponent(id)}`;
@@ -74,22 +76,51 @@ export function useCreateDeployment(slug: string) {
   });
 }
 
-export const useCancelDeployment = (id: string) => useDeploymentAction(id, "cancel");
-export const usePromoteDeployment = (id: string) => useDeploymentAction(id, "promote");
-
-function useDeploymentAction(id: string, action: "cancel" | "promote") {
+export function useCancelDeployment(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () =>
-      apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/${action}`, { method: "POST" }).then(
-        (r) => r.deployment,
-      ),
+    mutationFn: () => postAction(id, "cancel"),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: deploymentKeys.detail(id) }),
         queryClient.invalidateQueries({ queryKey: projectKeys.all }),
       ]),
   });
+}
+
+// What a promote would change, read fresh each time the dialog opens: the live
+// deployment may have moved since the last look.
+export function usePromotePreview(id: string) {
+  return useQuery({
+    queryKey: deploymentKeys.promotePreview(id),
+    queryFn: () => apiFetch<PromotePreview>(`${deploymentPath(id)}/promote`),
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+  });
+}
+
+// A promote changes two deployments (the target goes live, the one it replaces
+// is superseded) and the project's list, so every cached deployment page is
+// refreshed, not only this one's. Manifests never change; the open preview is
+// left alone so the dialog does not flip to "already live" as it closes. The
+// mutation settles after the refetch, so the list shows the new statuses when
+// the dialog closes.
+export function usePromoteDeployment(id: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => postAction(id, "promote"),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: deploymentKeys.all, predicate: (q) => q.queryKey.length === 2 }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.all }),
+      ]),
+  });
+}
+
+function postAction(id: string, action: "cancel" | "promote") {
+  return apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/${action}`, { method: "POST" }).then(
+    (r) => r.deployment,
+  );
 }
 
 function queryString(options: Omit<CreateDeploymentInput, "archive">): string {

@@ -1,3 +1,4 @@
+import type { ManifestDiff } from "@/lib/bundles/diff-manifests";
 import type { ActorKind, DeploymentStatus, Environment, LogStream, StageStatus } from "@/lib/generated/prisma/enums";
 
 // The JSON shapes of the deployment API (dates arrive as ISO strings).
@@ -59,7 +60,23 @@ export type DeploymentDetail = {
   events: DeploymentEvent[];
   canCancel: boolean;
   canDeploy: boolean;
+  canPromote: boolean;
   logLineCount: number;
+};
+
+// GET /api/deployments/:id/promote: what promoting the deployment would change.
+export type PromoteSide = DeploymentSummary & { bundle: BundleInfo | null };
+export type PromotePreview = {
+  project: { slug: string; name: string };
+  target: PromoteSide;
+  // What the route serves now (the target itself when it is already live), or null.
+  live: PromoteSide | null;
+  route: { name: string };
+  allowed: boolean;
+  reason: string | null;
+  // From what is live to the target; null while the target has no bundle.
+  diff: ManifestDiff | null;
+  runtimeEnv: string;
 };
 
 export type LogLine = { seq: number; stream: LogStream; text: string; at: string };

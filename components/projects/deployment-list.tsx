@@ -2,11 +2,12 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { MouseEvent } from "react";
+import { useState, type MouseEvent } from "react";
 import { shortId, shortSha } from "@/lib/ui/format";
 import { deploymentHref } from "@/components/deployments/deploy-dialog";
+import { PromoteDialog } from "@/components/deployments/promote-dialog";
 import { StatusBadge } from "@/components/deployments/status-badge";
-import { ENVIRONMENT_LABEL, isTerminal } from "@/components/deployments/status";
+import { ENVIRONMENT_LABEL, isTerminal, offersPromote } from "@/components/deployments/status";
 import { useDeployments } from "@/components/projects/queries";
 import type { Deployment } from "@/components/projects/types";
 import { Button } from "@/components/ui/button";
@@ -19,8 +20,11 @@ const TH = "px-3 py-2.5 font-medium first:pl-4 last:pr-4";
 // Below the sm breakpoint each row becomes a two-line card: the commit, then the rest.
 const TD = "px-3 py-3 first:pl-4 last:pr-4 max-sm:p-0 max-sm:first:pl-0 max-sm:last:pr-0";
 
-export function DeploymentList({ slug }: { slug: string }) {
+// canPromote: the viewer's role allows promoting (rows then offer it where it applies).
+export function DeploymentList({ slug, canPromote }: { slug: string; canPromote: boolean }) {
   const query = useDeployments(slug);
+  // The dialog lives outside the table: inside a row, its clicks would bubble to the row and open the deployment.
+  const [promoting, setPromoting] = useState<string | null>(null);
   if (query.isPending) return <Loading label="Loading deployments" />;
   if (query.isError) {
     return <LoadError title="Deployments could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
@@ -33,7 +37,7 @@ export function DeploymentList({ slug }: { slug: string }) {
     <div className="space-y-3">
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
         {/* Fixed column widths: live status and duration changes never move the columns. */}
-        <table className="w-full table-fixed text-left text-sm sm:min-w-[54rem] max-sm:block">
+        <table className={`w-full table-fixed text-left text-sm ${canPromote ? "sm:min-w-[60rem]" : "sm:min-w-[54rem]"} max-sm:block`}>
           <colgroup>
             <col className="w-[7.5rem]" />
             <col className="w-[6.5rem]" />
@@ -42,6 +46,7 @@ export function DeploymentList({ slug }: { slug: string }) {
             <col className="w-[9rem]" />
             <col className="w-[7.5rem]" />
             <col className="w-[6rem]" />
+            {canPromote && <col className="w-[6rem]" />}
           </colgroup>
           <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500 max-sm:hidden">
             <tr>
@@ -52,11 +57,22 @@ export function DeploymentList({ slug }: { slug: string }) {
               <th scope="col" className={TH}>Author</th>
               <th scope="col" className={TH}>Created</th>
               <th scope="col" className={`${TH} text-right`}>Duration</th>
+              {canPromote && (
+                <th scope="col" className={TH}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
             </tr>
           </thead>
           <tbody className="divide-y divide-zinc-200 max-sm:block">
             {deployments.map((d) => (
-              <DeploymentRow key={d.id} slug={slug} deployment={d} />
+              <DeploymentRow
+                key={d.id}
+                slug={slug}
+                deployment={d}
+                actions={canPromote}
+                onPromote={offersPromote(d.status) ? () => setPromoting(d.id) : undefined}
+              />
             ))}
           </tbody>
         </table>
@@ -66,13 +82,22 @@ export function DeploymentList({ slug }: { slug: string }) {
           Show older deployments
         </Button>
       )}
+      {promoting && <PromoteDialog deploymentId={promoting} onClose={() => setPromoting(null)} />}
     </div>
   );
 }
 
 // The whole row opens the deployment on click; keyboard and screen reader users
 // (and middle-click) use the real link in the commit cell.
-function DeploymentRow({ slug, deployment: d }: { slug: string; deployment: Deployment }) {
+type RowProps = {
+  slug: string;
+  deployment: Deployment;
+  // Whether the table has the actions column; onPromote when this row offers Promote.
+  actions: boolean;
+  onPromote?: () => void;
+};
+
+function DeploymentRow({ slug, deployment: d, actions, onPromote }: RowProps) {
   const router = useRouter();
   const href = deploymentHref(slug, d.id);
 
@@ -121,6 +146,15 @@ function DeploymentRow({ slug, deployment: d }: { slug: string; deployment: Depl
       <td className={`${TD} text-right text-zinc-600 max-sm:text-left`}>
         <Duration start={d.startedAt} end={d.finishedAt} running={!isTerminal(d.status)} />
       </td>
+      {actions && (
+        <td className={`${TD} text-right max-sm:ml-auto`}>
+          {onPromote && (
+            <Button variant="secondary" size="sm" onClick={onPromote} aria-haspopup="dialog" data-testid="row-promote">
+              Promote<span className="sr-only"> deployment {shortId(d.id)}</span>
+            </Button>
+          )}
+        </td>
+      )}
     </tr>
   );
 }

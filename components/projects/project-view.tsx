@@ -60,7 +60,7 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
       <ProjectFacts project={project} url={productionUrl(project.slug, appsHost)} />
       <section aria-labelledby="deployments-title" className="mt-8">
         <SectionTitle id="deployments-title">Deployments</SectionTitle>
-        <DeploymentList slug={project.slug} />
+        <DeploymentList slug={project.slug} canPromote={can(role, "deployment.promote")} />
       </section>
     </>
   );

@@ -11,6 +11,8 @@ type Props = {
   onClose: () => void;
   // While something is saving the dialog stays open: Escape does nothing.
   dismissible?: boolean;
+  // Room for a list or a comparison, not just a question.
+  wide?: boolean;
   children: ReactNode;
 };
 
@@ -18,7 +20,7 @@ type Props = {
 // it inert; on top of that Tab cycles inside it, Escape closes it, the element
 // marked data-autofocus (or the first control) gets focus, and focus returns to
 // whatever opened it.
-export function Dialog({ title, description, onClose, dismissible = true, children }: Props) {
+export function Dialog({ title, description, onClose, dismissible = true, wide = false, children }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -75,7 +77,7 @@ export function Dialog({ title, description, onClose, dismissible = true, childr
       onClose={(e) => {
         if (!e.currentTarget.open) onCloseRef.current();
       }}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg overflow-y-auto rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/40"
+      className={`m-auto max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] ${wide ? "max-w-2xl" : "max-w-lg"} overflow-y-auto rounded-lg border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-zinc-950/40`}
     >
       <div className="space-y-4 p-5 sm:p-6">
         <div className="space-y-1">

@@ -1,3 +1,4 @@
+import type { ManifestDiff } from "@/lib/bundles/diff-manifests";
 import { ApiError, CliError, NetworkError } from "@/lib/cli/errors";
 
 // The console's REST API as the CLI sees it: Bearer-token requests, JSON
@@ -25,6 +26,19 @@ export type DeploymentView = {
   deployment: DeploymentSummary & { project?: { slug: string; name: string }; bundle?: { fileCount: number; totalBytes: number } | null };
   stages: Stage[];
   events?: { toStatus: string; reason: string | null }[];
+};
+
+// GET /api/deployments/:id/promote: what promoting it would change.
+export type PromoteSide = DeploymentSummary & { createdAt: string; bundle: { fileCount: number; totalBytes: number } | null };
+export type PromotePreview = {
+  project: { slug: string; name: string };
+  target: PromoteSide;
+  live: PromoteSide | null;
+  route: { name: string };
+  allowed: boolean;
+  reason: string | null;
+  diff: ManifestDiff | null;
+  runtimeEnv: string;
 };
 
 export type LogLine = { seq: number; stream: "stdout" | "stderr" | "system"; text: string; at: string };
@@ -72,6 +86,14 @@ export class ApiClient {
 
   logs(id: string, after: number, limit: number, signal?: AbortSignal) {
     return this.request<LogPage>("GET", `/api/deployments/${encodeURIComponent(id)}/logs`, { query: { after, limit }, signal });
+  }
+
+  promotePreview(id: string, signal?: AbortSignal) {
+    return this.request<PromotePreview>("GET", `/api/deployments/${encodeURIComponent(id)}/promote`, { signal });
+  }
+
+  promote(id: string, signal?: AbortSignal) {
+    return this.request<{ deployment: DeploymentSummary }>("POST", `/api/deployments/${encodeURIComponent(id)}/promote`, { signal });
   }
 
   async request<T>(method: string, pathname: string, opts: RequestOptions = {}): Promise<T> {

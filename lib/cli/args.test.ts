@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { normalizeConsoleUrl, parseDeployArgs, parseLoginArgs, parseLogoutArgs, resolveDeployDir } from "@/lib/cli/args";
+import { normalizeConsoleUrl, parseDeployArgs, parseLoginArgs, parseLogoutArgs, parsePromoteArgs, resolveDeployDir } from "@/lib/cli/args";
 import { CliError, UsageError } from "@/lib/cli/errors";
 
 function usageError(fn: () => unknown): UsageError {
@@ -69,6 +69,25 @@ describe("parseLoginArgs / parseLogoutArgs", () => {
     expect(parseLoginArgs(["--url", "http://localhost:3000", "--token", "-"])).toEqual({ help: false, url: "http://localhost:3000", token: "-" });
     expect(usageError(() => parseLoginArgs(["http://localhost:3000"])).command).toBe("login");
     expect(usageError(() => parseLogoutArgs(["--token", "x"])).message).toBe("Unknown option --token.");
+  });
+});
+
+describe("parsePromoteArgs", () => {
+  const ID = "0b5ac3c1-7c5e-4d8e-9f0a-3a1f6c2d4e5f";
+
+  it("takes one deployment id (any case) and the connection flags", () => {
+    expect(parsePromoteArgs([ID])).toEqual({ help: false, id: ID, url: undefined, token: undefined });
+    expect(parsePromoteArgs([ID.toUpperCase(), "--url", "https://c.example"])).toMatchObject({ id: ID, url: "https://c.example" });
+    expect(parsePromoteArgs(["-h"])).toEqual({ help: true });
+  });
+
+  it("refuses a missing id, a short or malformed one, extra arguments and --yes", () => {
+    expect(usageError(() => parsePromoteArgs([])).message).toMatch(/^Missing the deployment id/);
+    expect(usageError(() => parsePromoteArgs(["0b5ac3c1"])).message).toMatch(/^"0b5ac3c1" is not a deployment id\. Give the full id/);
+    expect(usageError(() => parsePromoteArgs([ID.replace(/-/g, "")])).command).toBe("promote");
+    expect(usageError(() => parsePromoteArgs([`${ID} `.repeat(2).trim()])).command).toBe("promote");
+    expect(usageError(() => parsePromoteArgs([ID, ID])).message).toBe(`Unexpected argument: "${ID}".`);
+    expect(usageError(() => parsePromoteArgs([ID, "--yes"])).message).toBe("Unknown option --yes.");
   });
 });
 

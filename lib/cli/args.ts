@@ -25,6 +25,7 @@ export type DeployArgs = ConnectionFlags & {
   message?: string;
   follow: boolean;
 };
+export type PromoteArgs = ConnectionFlags & { help: false; id: string };
 export type LoginArgs = ConnectionFlags & { help: false };
 export type PlainArgs = ConnectionFlags & { help: false };
 
@@ -100,6 +101,24 @@ export function parseDeployArgs(argv: string[]): DeployArgs | Help {
     url: str(values.url),
     token: str(values.token),
   };
+}
+
+// The shape of a UUID, any version: the console answers "not found" for the rest.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parsePromoteArgs(argv: string[]): PromoteArgs | Help {
+  const { values, positionals } = parse("promote", argv, { ...HELP, ...CONNECTION }, 1);
+  if (values.help) return { help: true };
+  const id = positionals[0]?.trim();
+  if (!id) throw new UsageError("Missing the deployment id: which deployment to promote.", "promote");
+  if (!UUID.test(id)) {
+    // The console's titles show 8 characters ("Deployment 0b5ac3c1"); the API needs all of it.
+    throw new UsageError(
+      `"${id}" is not a deployment id. Give the full id, a UUID like 0b5ac3c1-7c5e-4d8e-9f0a-3a1f6c2d4e5f (in the deployment page's address, or printed by \`slipway deploy\`).`,
+      "promote",
+    );
+  }
+  return { help: false, id: id.toLowerCase(), url: str(values.url), token: str(values.token) };
 }
 
 export function parseLoginArgs(argv: string[]): LoginArgs | Help {

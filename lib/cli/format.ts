@@ -1,6 +1,8 @@
-import type { LogLine, Stage } from "@/lib/cli/api-client";
+import { changeRows } from "@/lib/bundles/diff-manifests";
+import type { LogLine, PromotePreview, PromoteSide, Stage } from "@/lib/cli/api-client";
+import { formatBytes, formatBytesDelta, shortId, shortSha } from "@/lib/ui/format";
 
-// Pure text formatting: sizes, durations, stage progress lines, log lines.
+// Pure text formatting: sizes, durations, stage progress lines, log lines, promote previews.
 
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export type Paint = Record<keyof typeof CODES, (s: string) => string>;
@@ -67,3 +69,35 @@ export function formatLogLine(line: LogLine, p: Paint = paint(false)): string {
 export const isStageMarker = (line: LogLine) => line.stream === "system" && /^── [a-z-]+$/.test(line.text);
 
 const oneLine = (s: string | null | undefined) => (s ?? "").replace(/\s*\n\s*/g, " ").trim();
+
+// What a promote changes, printed before it happens: both deployments, the
+// file counts and bytes, the first `maxPaths` changed paths, and the note on
+// environment variables.
+export function formatPromotePreview(p: PromotePreview, c: Paint = paint(false), maxPaths = 20): string[] {
+  const lines = [`Promote   ${describeSide(p.target)} to live on ${p.route.name}`, `Live now  ${p.live ? describeSide(p.live) : "nothing"}`];
+  if (p.diff) {
+    const { counts: n, bytes: b } = p.diff;
+    const part = (count: number, word: string, detail: string) => `${count} ${word}${count > 0 ? ` (${detail})` : ""}`;
+    lines.push(
+      `Files     ${[
+        part(n.added, "added", `+${formatBytes(b.added)}`),
+        part(n.changed, "changed", `${formatBytes(b.changedBefore)} → ${formatBytes(b.changedAfter)}`),
+        part(n.removed, "removed", `−${formatBytes(b.removed)}`),
+        `${n.unchanged} unchanged`,
+      ].join(", ")}`,
+      `Size      ${formatBytes(b.totalBefore)} → ${formatBytes(b.totalAfter)} (${formatBytesDelta(b.totalAfter - b.totalBefore)})`,
+    );
+    const rows = changeRows(p.diff);
+    const mark = { added: c.green("+"), changed: c.yellow("~"), removed: c.red("−") };
+    for (const r of rows.slice(0, maxPaths)) {
+      const size = r.before === null ? formatBytes(r.after ?? 0) : r.after === null ? formatBytes(r.before) : `${formatBytes(r.before)} → ${formatBytes(r.after)}`;
+      lines.push(`  ${mark[r.kind]} ${r.path}  ${c.dim(size)}`);
+    }
+    const more = n.added + n.changed + n.removed - Math.min(rows.length, maxPaths);
+    if (more > 0) lines.push(c.dim(`  … and ${more} more`));
+  }
+  lines.push(c.dim(p.runtimeEnv));
+  return lines;
+}
+
+const describeSide = (d: PromoteSide) => `${shortId(d.id)} (${shortSha(d.commitSha)}, ${d.environment}, branch ${d.branch})`;

@@ -1,5 +1,5 @@
 // Help text, one block per command. `slipway --help` prints the overview.
-export const COMMANDS = ["deploy", "login", "logout", "whoami"] as const;
+export const COMMANDS = ["deploy", "promote", "login", "logout", "whoami"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const CONNECTION = `Connection (every command that talks to the console):
@@ -11,6 +11,7 @@ export const OVERVIEW = `slipway — deploy to a Slipway console from your machi
 
 Usage:
   slipway deploy [dir] --project <slug> [options]   Upload a directory and build it
+  slipway promote <deploymentId>                    Make an earlier deployment live again
   slipway login --url <url> --token <token>         Check a token and save it
   slipway logout                                    Forget the saved token
   slipway whoami                                    Show who the token acts for
@@ -39,6 +40,24 @@ ${CONNECTION}
 
 Exit status: 0 live, 1 failed or canceled (or an error), 2 bad usage,
 130 stopped following with Ctrl-C (the deployment keeps going).`,
+
+  promote: `Usage: slipway promote <deploymentId>
+
+Makes a deployment that has been live serve its route again (production, or
+its branch's preview), at once and with no rebuild; the one live now becomes
+superseded and can be promoted back the same way. Prints what changes first:
+files added, changed and removed, and the size before and after.
+
+The promoted deployment runs with the environment variables it was built with.
+
+deploymentId is the full id (a UUID), as in the deployment page's address.
+
+Options:
+  -h, --help   Show this help
+
+${CONNECTION}
+
+Exit status: 0 live (or already live), 1 refused or failed, 2 bad usage.`,
 
   login: `Usage: slipway login --url <url> --token <token>
 

@@ -40,6 +40,7 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
     })),
     canCancel: CANCELABLE.includes(d.status) && can(role, "deployment.cancel"),
     canDeploy: can(role, "deployment.create"),
+    canPromote: can(role, "deployment.promote"),
     logLineCount: lastLine?.seq ?? 0,
   };
 }

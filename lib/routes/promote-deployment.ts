@@ -4,7 +4,8 @@ import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary
 import { transition } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { conflict } from "@/lib/errors/app-error";
-import { lockRoute, notifyRouteChanged } from "@/lib/routes/lock-route";
+import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
+import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route";
 
 // Promote (and rollback, the same action): any live or superseded deployment
 // with a verified bundle becomes live on its route, with no rebuild. One
@@ -16,10 +17,8 @@ export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
   await ctx.db.$transaction(async (tx) => {
     const route = await lockRoute(tx, deployment.project, deployment.environment, deployment.branch);
     const target = await tx.deployment.findUniqueOrThrow({ where: { id }, include: { bundle: { select: { verifiedAt: true } } } });
-    if (target.status !== "live" && target.status !== "superseded") {
-      throw conflict(`Only a deployment that has been live can be promoted; this one is ${target.status}.`);
-    }
-    if (!target.bundle?.verifiedAt) throw conflict("This deployment's bundle is not verified in the store, so it cannot be served.");
+    const refusal = promoteRefusal(target);
+    if (refusal) throw conflict(refusal);
     const previous = route.liveDeploymentId;
     if (previous === id) return;
     if (previous) {
@@ -35,8 +34,18 @@ export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       targetId: route.id,
       data: { route: route.name, live: id, previous },
     });
-  });
+  }, ROUTE_TX);
   const row = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: summarySelect });
   const [summary] = await withAuthors(ctx.db, [row]);
   return { deployment: summary };
+}
+
+// Why a deployment cannot be promoted, in words, or null when it can. Shared
+// with previewPromote, so the dialog refuses exactly what the promote would.
+export function promoteRefusal(d: { status: DeploymentStatus; bundle: { verifiedAt: Date | null } | null }): string | null {
+  if (d.status !== "live" && d.status !== "superseded") {
+    return `Only a deployment that has been live can be promoted; this one is ${d.status}.`;
+  }
+  if (!d.bundle?.verifiedAt) return "This deployment's bundle is not verified in the store, so it cannot be served.";
+  return null;
 }

@@ -1,7 +1,7 @@
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { Ctx } from "@/lib/auth/ctx";
 import { transition } from "@/lib/deployments/lifecycle";
-import { lockRoute, notifyRouteChanged } from "@/lib/routes/lock-route";
+import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route";
 
 // Publishes a fully uploaded, verified deployment: in one transaction the route
 // row's live pointer moves to it (one UPDATE), the deployment becomes live, the
@@ -31,5 +31,5 @@ export async function publishDeployment(ctx: Ctx, deploymentId: string): Promise
       data: { route: route.name, live: deploymentId, previous },
     });
     return true;
-  });
+  }, ROUTE_TX);
 }

@@ -20,3 +20,8 @@ export function branchRouteName(slug: string, branch: string) {
   const head = clean.replace(/-+/g, "-").slice(0, Math.max(0, room - hash.length - 1)).replace(/-+$/, "");
   return `${prefix}${head ? `${head}-` : ""}${hash}`;
 }
+
+// The route a deployment of this environment and branch is published on.
+export function routeNameFor(slug: string, environment: string, branch: string) {
+  return environment === "production" ? productionRouteName(slug) : branchRouteName(slug, branch);
+}

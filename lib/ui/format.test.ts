@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { elapsedMs, formatBytes, formatDuration, shortDigest, shortId, shortSha } from "@/lib/ui/format";
+import { elapsedMs, formatBytes, formatBytesDelta, formatDuration, shortDigest, shortId, shortSha } from "@/lib/ui/format";
 
 describe("formatBytes", () => {
   it("uses decimal units with one decimal below ten", () => {
@@ -20,6 +20,15 @@ describe("formatBytes", () => {
   it("rejects nonsense", () => {
     expect(formatBytes(-1)).toBe("—");
     expect(formatBytes(Number.NaN)).toBe("—");
+  });
+});
+
+describe("formatBytesDelta", () => {
+  it("signs the difference and says when there is none", () => {
+    expect(formatBytesDelta(1234)).toBe("+1.2 kB");
+    expect(formatBytesDelta(-300)).toBe("−300 B");
+    expect(formatBytesDelta(0)).toBe("no change");
+    expect(formatBytesDelta(Number.NaN)).toBe("—");
   });
 });
 

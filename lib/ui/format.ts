@@ -21,6 +21,13 @@ export function formatBytes(bytes: number): string {
   return `${shown} ${BYTE_UNITS[unit]}`;
 }
 
+// A size difference with its sign: +1.2 kB, −300 B, or "no change".
+export function formatBytesDelta(delta: number): string {
+  if (!Number.isFinite(delta)) return "—";
+  if (delta === 0) return "no change";
+  return `${delta > 0 ? "+" : "−"}${formatBytes(Math.abs(delta))}`;
+}
+
 // A compact elapsed time: "850ms", "4.2s", "37s", "2m 05s", "1h 04m".
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "—";
