@@ -56,6 +56,15 @@ test("Deploy on the demo project streams the build log, ends live, and lists the
   for (const row of await files.all()) listed.set((await row.getAttribute("data-path"))!, (await row.getAttribute("data-sha256"))!);
   expect(listed).toEqual(reference);
   await shot(page, "deploy-manifest");
+
+  // The deployment's own URL, served by the edge router, opens the built app in the browser.
+  const id = page.url().split("/").pop()!;
+  const url = await page.getByTestId("deployment-url").getAttribute("href");
+  expect(url).toMatch(new RegExp(`^http://demo-${id}\\.localhost:\\d+$`));
+  const response = await page.goto(url!);
+  expect(response?.headers()["x-slipway-deployment"]).toBe(id);
+  await expect(page).toHaveTitle("Slipway demo");
+  await shot(page, "deploy-app-served");
 });
 
 test("Cancel stops a slow build and shows it canceled", async ({ page }) => {

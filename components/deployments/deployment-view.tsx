@@ -21,12 +21,13 @@ import { buttonClasses } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Duration } from "@/components/ui/duration";
 import { Fact } from "@/components/ui/fact";
+import { appUrl, type AppsHost } from "@/components/projects/production-url";
 import { PageHeader } from "@/components/ui/page-header";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-export function DeploymentView({ slug, id }: { slug: string; id: string }) {
+export function DeploymentView({ slug, id, appsHost }: { slug: string; id: string; appsHost: AppsHost }) {
   const query = useDeployment(id);
   const project = useProject(slug);
   if (query.isPending) return <Loading label="Loading deployment" rows={3} />;
@@ -94,7 +95,7 @@ export function DeploymentView({ slug, id }: { slug: string; id: string }) {
           </Alert>
         </div>
       )}
-      <DeploymentFacts detail={query.data} />
+      <DeploymentFacts detail={query.data} appsHost={appsHost} />
 
       <div className="mt-8 grid gap-x-6 gap-y-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section id="stages-title" title="Stages">
@@ -132,8 +133,10 @@ function Section({ id, title, className = "", children }: { id: string; title: s
   );
 }
 
-function DeploymentFacts({ detail }: { detail: DeploymentDetail }) {
+function DeploymentFacts({ detail, appsHost }: { detail: DeploymentDetail; appsHost: AppsHost }) {
   const d = detail.deployment;
+  // A published bundle is served at its own URL for as long as it is kept.
+  const servable = d.bundle?.verified && (d.status === "live" || d.status === "superseded" || d.status === "canary");
   return (
     <Panel>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-4 p-5 lg:grid-cols-4">
@@ -181,7 +184,27 @@ function DeploymentFacts({ detail }: { detail: DeploymentDetail }) {
             <span className="text-zinc-500">{isTerminal(d.status) ? "None" : "Not built yet"}</span>
           )}
         </Fact>
+        {servable && (
+          <Fact term="URLs" className="col-span-2 lg:col-span-4">
+            <span className="flex flex-col gap-1">
+              {d.status === "live" && <AppLink href={appUrl(d.routeName, appsHost)} label="live" />}
+              <AppLink href={appUrl(`${d.project.slug}-${d.id}`, appsHost)} label="this deployment" testId="deployment-url" />
+            </span>
+          </Fact>
+        )}
       </dl>
     </Panel>
+  );
+}
+
+function AppLink({ href, label, testId }: { href: string; label: string; testId?: string }) {
+  return (
+    <span className="flex min-w-0 items-center gap-2">
+      <a href={href} target="_blank" rel="noreferrer" data-testid={testId} className="truncate font-mono text-sky-700 hover:underline">
+        {href.replace(/^https?:\/\//, "")}
+      </a>
+      <span className="shrink-0 text-xs text-zinc-500">{label}</span>
+      <CopyButton value={href} compact srLabel={`Copy the ${label} URL`} />
+    </span>
   );
 }

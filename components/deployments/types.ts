@@ -53,6 +53,7 @@ export type DeploymentEvent = {
 export type DeploymentDetail = {
   deployment: DeploymentSummary & {
     project: { slug: string; name: string };
+    routeName: string;
     bundle: BundleInfo | null;
     buildSettings: BuildSettings | null;
   };

@@ -1,6 +1,11 @@
 export type AppsHost = { domain: string; port: number };
 
-// Where the router serves a project's production deployment: <slug>.<APPS_DOMAIN>.
-export function productionUrl(slug: string, { domain, port }: AppsHost): string {
-  return `http://${slug}.${domain}${port === 80 ? "" : `:${port}`}`;
+// Where the router serves a host label: `<slug>` (production), `<slug>-git-<branch>`,
+// or `<slug>-<deploymentId>` (one deployment), each under APPS_DOMAIN.
+export function appUrl(label: string, { domain, port }: AppsHost): string {
+  return `http://${label}.${domain}${port === 80 ? "" : `:${port}`}`;
+}
+
+export function productionUrl(slug: string, host: AppsHost): string {
+  return appUrl(slug, host);
 }

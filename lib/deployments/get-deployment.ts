@@ -3,6 +3,7 @@ import { can } from "@/lib/auth/roles";
 import { toSummary, withAuthors } from "@/lib/deployments/deployment-summary";
 import { CANCELABLE } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
+import { routeNameFor } from "@/lib/routes/route-names";
 
 // Everything the deployment page shows: summary, bundle, settings used, the
 // stage timeline and the op log.
@@ -26,6 +27,8 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       ...summary,
       buildSettings: d.buildSettings,
       project: { slug: d.project.slug, name: d.project.name },
+      // The host label of the route it publishes to (production or its branch).
+      routeName: routeNameFor(d.project.slug, d.environment, d.branch),
       bundle: bundle ? { digest: bundle.digest, fileCount: bundle.fileCount, totalBytes: Number(bundle.totalBytes), verified: !!bundle.verifiedAt } : null,
     },
     stages: stages.map((s) => ({ name: s.name, position: s.position, status: s.status, detail: s.detail, startedAt: s.startedAt, finishedAt: s.finishedAt })),

@@ -24,10 +24,24 @@ function listen(server: http.Server, port: number, host: string) {
 }
 
 // One router process's servers: the apps' port and the admin port
-// (/healthz, /readyz). Function processes live in a private temp directory.
+// (/healthz, /readyz). Function processes live in a private temp directory
+// (mkdtemp: 0700, the router's). When the router is root, the function pool
+// runs every host as an unprivileged user (FUNCTION_UID / FUNCTION_GID /
+// FUNCTION_UID_RANGE, see functions/function-user.ts) and opens this
+// directory to 0711 itself: hosts reach the paths they are given (their code,
+// their home) and can list or read nothing else of it. When the router is
+// not root, hosts run as its user: isolating them from the router then means
+// running the router as a dedicated unprivileged user.
 export async function startRouter(opts: StartRouterOptions) {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "slipway-fn-"));
-  const router = createRouter({ ...opts, functions: { ...opts.functions, workDir } });
+  let router: ReturnType<typeof createRouter>;
+  try {
+    router = createRouter({ ...opts, functions: { ...opts.functions, workDir } });
+  } catch (err) {
+    // e.g. an invalid FUNCTION_UID: fail to start, without leaving the directory behind.
+    await rm(workDir, { recursive: true, force: true });
+    throw err;
+  }
   router.start();
   const port = await listen(router.app, opts.port, opts.host);
   const adminPort = await listen(router.admin, opts.adminPort, opts.host);

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,12 +10,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTempDirs, makeTempDir } from "@/lib/bundles/testing/temp-dir";
 import { functionIndex, matchFunction } from "@/lib/router/functions/function-paths";
 import { type FunctionBundle, FunctionPool, type FunctionPoolOptions, HOST_PATH } from "@/lib/router/functions/function-pool";
+import { resolveFunctionUser } from "@/lib/router/functions/function-user";
 import { createBlobSource } from "@/lib/router/static/blob-source";
 import { resolveRequestPath } from "@/lib/router/static/resolve-path";
 import { makeBundle } from "@/lib/router/static/testing";
 
 // Real hosts (child processes), a real http server in front of the pool, no mocks.
 
+const IS_ROOT = process.getuid?.() === 0;
 const RUN = randomUUID(); // in every host's environment, to find stray processes
 const FAKE_DB = "postgres://router:secret@localhost/slipway";
 const savedDb = process.env.DATABASE_URL;
@@ -156,7 +158,9 @@ describe("FunctionPool", () => {
     const body = JSON.parse(r.body);
     expect(body.greeting).toBe("hello from a");
     expect(body.db).toBe("postgres://app-own-db");
-    expect(body.keys).toEqual(["DATABASE_URL", "GREETING", "NODE_ENV", "PATH", "SLIPWAY_FUNCTION_HOST", "SLIPWAY_SANDBOX", "TEST_RUN"]);
+    // As root, hosts run as another user, with a private HOME and TMPDIR.
+    const own = IS_ROOT ? ["HOME", "TMPDIR"] : [];
+    expect(body.keys).toEqual(["DATABASE_URL", "GREETING", ...own, "NODE_ENV", "PATH", "SLIPWAY_FUNCTION_HOST", "SLIPWAY_SANDBOX", "TEST_RUN"].sort());
     expect(body.pid).not.toBe(process.pid);
     expect(live.pool.status("a")).toMatchObject({ state: "running", restarts: 0, lastError: null, pid: body.pid });
 
@@ -457,6 +461,155 @@ describe("FunctionPool", () => {
     expect(readFileSync(path.join(dir, "api/ok.js"), "utf8")).toBe(OK);
     expect(existsSync(path.join(dir, "index.html"))).toBe(false);
     expect((await readdir(path.join(live.workDir, "bundles"))).length).toBe(1);
+  });
+});
+
+// What a function can reach: error codes ("ok" when it could).
+const PROBE = `import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+const code = (f) => { try { f(); return "ok"; } catch (e) { return e.code; } };
+const connect = (p) => new Promise((resolve) => {
+  const s = net.connect(p);
+  s.on("connect", () => { s.destroy(); resolve("ok"); });
+  s.on("error", (e) => resolve(e.code));
+});
+export default async (req) => {
+  const q = new URL(req.url).searchParams;
+  const status = fs.readFileSync("/proc/self/status", "utf8");
+  const other = q.get("pid");
+  return Response.json({
+    uid: process.getuid(),
+    gid: process.getgid(),
+    groups: process.getgroups(),
+    statusUids: /^Uid:\\s+(.*)$/m.exec(status)[1].trim().split(/\\s+/).map(Number),
+    parentEnviron: code(() => fs.readFileSync("/proc/" + process.ppid + "/environ")),
+    routerEnviron: code(() => fs.readFileSync("/proc/" + q.get("router") + "/environ")),
+    sentinel: code(() => fs.readFileSync(q.get("sentinel"))),
+    workDir: code(() => fs.readdirSync(q.get("workDir"))),
+    ownCode: code(() => fs.appendFileSync(new URL(import.meta.url), "//")),
+    tmp: code(() => fs.writeFileSync(path.join(os.tmpdir(), "probe"), "x")),
+    home: os.homedir(),
+    tmpdir: os.tmpdir(),
+    signalOther: other ? code(() => process.kill(Number(other), 0)) : null,
+    otherEnviron: other ? code(() => fs.readFileSync("/proc/" + other + "/environ")) : null,
+    sockets: await Promise.all(q.getAll("socket").map(connect)),
+  });
+};`;
+
+describe.skipIf(!IS_ROOT)("FunctionPool as root: hosts run as unprivileged users (needs root: skipped otherwise)", () => {
+  // The router's own data: a secret file (0600, root's) in a directory anyone may enter.
+  async function sentinel() {
+    const dataDir = await makeTempDir("router-data");
+    chmodSync(dataDir, 0o755);
+    const file = path.join(dataDir, "sentinel");
+    writeFileSync(file, "router secret", { mode: 0o600 });
+    return file;
+  }
+
+  function socketsOf(workDir: string): string[] {
+    const dir = path.join(workDir, "sockets");
+    return readdirSync(dir).map((id) => path.join(dir, id, "h.sock"));
+  }
+
+  async function probe(live: Live, host: string, params: Record<string, string | string[]>) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const one of [v].flat()) q.append(k, one);
+    const r = await request(live, host, `/api/probe?${q}`);
+    expect(r.status, r.body).toBe(200);
+    return JSON.parse(r.body);
+  }
+
+  it("a host gets a uid of its own: no access to the router's environment, files or work directory, nor to other hosts", async () => {
+    const live = await start({ a: { files: { "api/probe.js": PROBE } }, b: { files: { "api/probe.js": PROBE } } });
+    const file = await sentinel();
+    const common = { router: String(process.pid), sentinel: file, workDir: live.workDir };
+    const a = await probe(live, "a", common);
+    const aPid = live.pool.status("a")!.pid!;
+    await probe(live, "b", common); // b's host is up, so both sockets exist
+    const b = await probe(live, "b", { ...common, pid: String(aPid), socket: socketsOf(live.workDir) });
+
+    for (const p of [a, b]) {
+      expect(p.uid).not.toBe(0);
+      expect(p.gid).not.toBe(0);
+      expect(p.statusUids).toEqual([p.uid, p.uid, p.uid, p.uid]);
+      expect(p.groups.filter((g: number) => g !== p.gid)).toEqual([]); // root's supplementary groups dropped
+      expect(p.parentEnviron).toBe("EACCES"); // the parent is the router (sh execs node)
+      expect(p.routerEnviron).toBe("EACCES");
+      expect(p.sentinel).toBe("EACCES");
+      expect(p.workDir).toBe("EACCES");
+      expect(p.ownCode).toBe("EACCES");
+      expect(p.tmp).toBe("ok");
+      expect(p.tmpdir).toBe(p.home);
+      expect(p.home.startsWith(`${live.workDir}/homes/`)).toBe(true);
+    }
+    expect(b.uid).not.toBe(a.uid);
+    // b can neither signal a nor read its variables, nor connect to any host's socket (its own included: sealed).
+    expect(b.signalOther).toBe("EPERM");
+    expect(b.otherEnviron).toBe("EACCES");
+    expect(b.sockets).toHaveLength(2);
+    expect(b.sockets).toEqual(["EACCES", "EACCES"]);
+    // The router (root) still reaches both.
+    expect((await request(live, "a", "/api/probe?" + new URLSearchParams(common))).status).toBe(200);
+  });
+
+  it("stopping a host kills every process of its uid, even ones that left the group with a scrubbed environment", async () => {
+    const live = await start({
+      a: {
+        files: {
+          "api/escape.js": `import { spawn } from "node:child_process";
+            export default () => {
+              const p = spawn("sleep", ["63"], { stdio: "ignore", detached: true, env: {} });
+              p.unref();
+              return Response.json({ pid: p.pid, uid: process.getuid() });
+            }`,
+        },
+      },
+    });
+    const { pid, uid } = JSON.parse((await request(live, "a", "/api/escape")).body);
+    expect(isLive(pid)).toBe(true);
+    expect(readFileSync(`/proc/${pid}/environ`, "latin1")).toBe(""); // the marker cannot find it
+    await live.pool.close();
+    expect(isLive(pid)).toBe(false);
+    expect(readdirSync(path.join(live.workDir, "homes"))).toEqual([]);
+    const user = resolveFunctionUser();
+    if (user?.mode === "per-host") expect(existsSync(path.join(user.lockDir, `${uid}.${process.pid}`))).toBe(false); // released
+  }, 20_000);
+
+  it("a host that swaps its socket for a symlink before it is sealed is killed, never connected to", async () => {
+    // Code that runs before host.mjs (NODE_OPTIONS is the deployment's to set):
+    // listens elsewhere and leaves a symlink where the router will connect.
+    const evil = `import net from "node:net";
+      import fs from "node:fs";
+      import path from "node:path";
+      const listen = net.Server.prototype.listen;
+      net.Server.prototype.listen = function (p, cb) {
+        if (typeof p !== "string" || !p.endsWith("h.sock")) return listen.apply(this, arguments);
+        const real = path.join(path.dirname(p), "real.sock");
+        return listen.call(this, real, () => { fs.symlinkSync(real, p); cb?.(); });
+      };`;
+    const live = await start({ a: { files: { "api/ok.js": OK, "api/evil.js": evil }, env: { NODE_OPTIONS: "--import=./api/evil.js" } } }, { maxRestarts: 0 });
+    const r = await request(live, "a", "/api/ok");
+    expect(r.status).toBe(503);
+    expect(live.pool.status("a")).toMatchObject({ state: "failed", lastError: "The function host's socket was not where it should be; it was killed." });
+  });
+
+  it("FUNCTION_UID / nobody (shared mode): the router is still out of reach", async () => {
+    const user = resolveFunctionUser({ FUNCTION_UID_RANGE: "off" });
+    expect(user).toMatchObject({ mode: "shared" });
+    const live = await start({ a: { files: { "api/probe.js": PROBE } } }, { user });
+    const file = await sentinel();
+    const p = await probe(live, "a", { router: String(process.pid), sentinel: file, workDir: live.workDir });
+    expect(user?.mode === "shared" && [p.uid, p.gid]).toEqual([user?.mode === "shared" && user.uid, user?.mode === "shared" && user.gid]);
+    expect(p).toMatchObject({ parentEnviron: "EACCES", routerEnviron: "EACCES", sentinel: "EACCES", workDir: "EACCES", ownCode: "EACCES", tmp: "ok" });
+  });
+
+  it("user: null keeps the router's own user (what happens when the router is not root)", async () => {
+    const live = await start({ a: { files: { "api/probe.js": PROBE } } }, { user: null });
+    const p = await probe(live, "a", { router: String(process.pid), sentinel: await sentinel(), workDir: live.workDir });
+    expect(p.uid).toBe(process.getuid!());
+    expect(p.routerEnviron).toBe("ok");
   });
 });
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { readFile, unlink } from "node:fs/promises";
+import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { readFile, rm, unlink } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +13,7 @@ import { formatBytes, formatDuration } from "@/lib/build/sandbox/run-step";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import { childEnv } from "@/lib/platform/child-env";
 import { isFunctionPath } from "@/lib/router/functions/function-paths";
+import { claimUid, type FunctionUser, killUid, releaseUid, resolveFunctionUser } from "@/lib/router/functions/function-user";
 import { materializeFunctions } from "@/lib/router/functions/materialize";
 import type { FileSource } from "@/lib/router/static/blob-source";
 
@@ -26,6 +27,9 @@ import type { FileSource } from "@/lib/router/static/blob-source";
 //   SIGTERMs the group, SIGKILLs it after a grace, and SIGKILLs whatever
 //   escaped the group by its marker (kill-marked.ts). A watchdog thread in
 //   the host kills the group if the router dies.
+// - User (function-user.ts): when the router runs as root, every host runs as
+//   an unprivileged user, by default a uid of its own; see "Running as
+//   another user" below. Otherwise as the router's user.
 // - Transport: HTTP over a Unix socket (one per host process, mode 0600),
 //   through a keep-alive agent. The function file to run goes in the
 //   x-slipway-fn-file header (percent-encoded); clients' x-slipway-fn-*
@@ -52,6 +56,26 @@ import type { FileSource } from "@/lib/router/static/blob-source";
 //
 // Nothing here logs request bodies or variable values; the functions' own
 // output goes to onLog (dropped by default).
+//
+// Running as another user (router is root, `user` not null):
+// - <workDir> is 0711: the host can reach the paths it is given, list nothing.
+//   Its ancestors and the Node binary must be reachable by others (checked,
+//   with a clear error). host.mjs is copied to <workDir>/host.mjs (0644), so
+//   where the router's code lives does not matter.
+// - Code: <workDir>/bundles/<digest>, 0755/0644 and owned by root
+//   (materialize.ts): readable, never writable, by the host.
+// - Socket: <sockets>/<id>/h.sock. <sockets> is 0711 root; <id> is created
+//   0700 and owned by the host's uid so it can bind there. Once the host says
+//   it is ready, the directory is sealed: chowned to root, 0700, and h.sock
+//   must then be a socket owned by the host's uid (not a symlink or a link to
+//   someone else's socket: the router connects as root). From then on the
+//   host can neither replace its socket nor create anything there, and no
+//   other host can reach it. (The router, root, connects regardless of modes.)
+// - HOME and TMPDIR: <workDir>/homes/<id>, 0700, owned by the host's uid
+//   (unless the deployment sets them itself); removed when the host is gone.
+// - Stopping a per-host-uid host also kills every process of its uid (the
+//   ones that left the group and scrubbed their environment included) before
+//   the uid is released.
 export type FunctionBundle = {
   deploymentId: string;
   bundleDigest: string;
@@ -84,6 +108,12 @@ export type FunctionPoolOptions = {
   maxBodyBytes?: number;
   /** The functions' own stdout/stderr, line by line (not called by default). */
   onLog?: (line: FunctionLogLine) => void;
+  /**
+   * Which user hosts run as; null: the router's own. Default
+   * resolveFunctionUser() (FUNCTION_UID / FUNCTION_GID / FUNCTION_UID_RANGE,
+   * only when the router is root).
+   */
+  user?: FunctionUser | null;
 };
 
 export type HostState = "deploying" | "running" | "failed" | "stopped";
@@ -144,10 +174,17 @@ class HostProcess {
   constructor(
     readonly child: ChildProcess,
     readonly pid: number,
-    readonly socketPath: string,
-    readonly marker: string,
+    readonly slot: Slot,
   ) {
     this.exitDone = new Promise((resolve) => (this.resolveExitDone = resolve));
+  }
+
+  get socketPath() {
+    return this.slot.socketPath;
+  }
+
+  get marker() {
+    return this.slot.marker;
   }
 
   signal(sig: NodeJS.Signals) {
@@ -166,7 +203,20 @@ type PoolConfig = {
   restartWindowMs: number;
   onLog?: (line: FunctionLogLine) => void;
   materialize(bundle: FunctionBundle): Promise<string>;
-  nextSocket(): { socketPath: string; marker: string };
+  /** Where the next host process listens and what it runs as; throws if it cannot be prepared. */
+  nextSlot(): Slot;
+};
+
+// What one host process is given: its socket, marker and, when it runs as
+// another user, that user and its private directories.
+type Slot = {
+  socketPath: string;
+  marker: string;
+  /** host.mjs, or the copy of it in <workDir>. */
+  script: string;
+  run: { uid: number; gid: number; ownUid: boolean; socketDir: string; home: string } | null;
+  /** Undoes the slot once the process and its descendants are gone. */
+  release(): Promise<void>;
 };
 
 // The host of one deployment, across restarts.
@@ -224,16 +274,24 @@ class Host {
     }
     if (gen !== this.generation || this.stopping) return;
 
-    const { socketPath, marker } = this.cfg.nextSocket();
+    let slot: Slot;
+    try {
+      slot = this.cfg.nextSlot();
+    } catch (err) {
+      this.crashed(`Could not prepare the function host: ${errorText(err)}`);
+      return;
+    }
+    const { socketPath, marker, run } = slot;
     const env = {
       NODE_ENV: "production",
+      ...(run ? { HOME: run.home, TMPDIR: run.home } : {}),
       ...this.bundle.env,
       PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
       SLIPWAY_FUNCTION_HOST: "1",
       [MARKER_VAR]: marker,
     };
     const semiSpaceMb = Math.max(1, Math.min(16, Math.floor(this.cfg.memoryMb / 32)));
-    const nodeArgs = [`--max-old-space-size=${this.cfg.memoryMb}`, `--max-semi-space-size=${semiSpaceMb}`, HOST_PATH, dir, socketPath, String(process.pid)];
+    const nodeArgs = [`--max-old-space-size=${this.cfg.memoryMb}`, `--max-semi-space-size=${semiSpaceMb}`, slot.script, dir, socketPath, String(process.pid)];
     let child: ChildProcess;
     try {
       // Through sh only to switch core dumps off (a host that runs out of
@@ -244,18 +302,22 @@ class Host {
         env: childEnv(env),
         detached: true,
         stdio: ["ignore", "pipe", "pipe", "pipe"],
+        // setgroups(0), setgid, setuid in the child before exec.
+        ...(run ? { uid: run.uid, gid: run.gid } : {}),
       });
     } catch (err) {
+      void slot.release();
       this.crashed(`Could not start the function host: ${errorText(err)}`);
       return;
     }
     if (child.pid === undefined) {
       child.once("error", (err) => {
+        void slot.release();
         if (gen === this.generation && !this.stopping) this.crashed(`Could not start the function host: ${errorText(err)}`);
       });
       return;
     }
-    const proc = new HostProcess(child, child.pid, socketPath, marker);
+    const proc = new HostProcess(child, child.pid, slot);
     this.proc = proc;
     this.live.add(proc);
     child.on("error", () => {});
@@ -295,6 +357,12 @@ class Host {
           continue;
         }
         if (message.type === "ready" && !proc.ready && !proc.exited) {
+          const problem = sealSocket(slot);
+          if (problem) {
+            proc.killReason = problem;
+            proc.signal("SIGKILL");
+            continue;
+          }
           proc.ready = true;
           clearTimeout(proc.startTimer);
           if (this.proc === proc && !this.stopping) this.setState("running");
@@ -334,7 +402,7 @@ class Host {
       if (this.proc === proc) this.proc = null;
       // Processes that left the group (setsid, double fork) still carry the marker.
       await killMarked(proc.marker, 500).catch(() => {});
-      await unlink(proc.socketPath).catch(() => {});
+      await proc.slot.release().catch(() => {});
       this.live.delete(proc);
       proc.resolveExitDone();
       if (this.stopping && this.live.size === 0) this.setState("stopped");
@@ -475,6 +543,9 @@ export class FunctionPool {
   private ticking = false;
   private closed = false;
   private socketDir: string | null = null;
+  private readonly user: FunctionUser | null;
+  /** Set up once, for hosts running as another user. */
+  private shared: { script: string; homes: string } | null = null;
   private seq = 0;
 
   constructor(opts: FunctionPoolOptions) {
@@ -485,6 +556,7 @@ export class FunctionPool {
     this.maxRssKb = positive(opts.maxRssMb, this.memoryMb * 2 + 64, "maxRssMb") * 1024;
     this.maxBodyBytes = nonNegative(opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
     this.idleStopMs = nonNegative(opts.idleStopMs, DEFAULT_IDLE_STOP_MS, "idleStopMs");
+    this.user = opts.user === undefined ? resolveFunctionUser() : opts.user;
     this.cfg = {
       timeoutMs: this.timeoutMs,
       memoryMb: this.memoryMb,
@@ -492,7 +564,7 @@ export class FunctionPool {
       restartWindowMs: nonNegative(opts.restartWindowMs, DEFAULT_RESTART_WINDOW_MS, "restartWindowMs"),
       onLog: opts.onLog,
       materialize: (bundle) => this.materialize(bundle),
-      nextSocket: () => this.nextSocket(),
+      nextSlot: () => this.nextSlot(),
     };
   }
 
@@ -665,18 +737,82 @@ export class FunctionPool {
     return promise;
   }
 
-  private nextSocket(): { socketPath: string; marker: string } {
+  private nextSlot(): Slot {
     const id = `${process.pid.toString(36)}-${(++this.seq).toString(36)}`;
+    const marker = `slipway-fn-${id}`;
+    const user = this.user;
+    if (user === null) {
+      const socketPath = path.join(this.socketsDir(`${id}-xxxx.sock`, 0o700), `${id}.sock`);
+      return { socketPath, marker, script: HOST_PATH, run: null, release: () => unlink(socketPath).catch(() => {}) };
+    }
+    const shared = this.prepareShared();
+    const socketDir = path.join(this.socketsDir(`${id}-xxxx/h.sock`, 0o711), id);
+    const home = path.join(shared.homes, id);
+    const ownUid = user.mode === "per-host";
+    const uid = user.mode === "per-host" ? claimUid(user) : user.uid;
+    const gid = user.mode === "per-host" ? uid : user.gid;
+    const run = { uid, gid, ownUid, socketDir, home };
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      // A uid of its own: nothing of it may survive, or the next host with it would meet it.
+      const clean = ownUid ? await killUid(uid, gid).catch(() => false) : true;
+      await rm(socketDir, { recursive: true, force: true }).catch(() => {});
+      await rm(home, { recursive: true, force: true }).catch(() => {});
+      // Kept claimed (until this router exits) if some process of it would not die.
+      if (ownUid && clean) releaseUid(user, uid);
+    };
+    try {
+      for (const [dir, mode] of [
+        [socketDir, 0o700],
+        [home, 0o700],
+      ] as const) {
+        mkdirSync(dir, { mode });
+        chmodSync(dir, mode);
+        lchownSync(dir, uid, gid);
+      }
+    } catch (err) {
+      rmSync(socketDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+      if (ownUid) releaseUid(user, uid);
+      throw err;
+    }
+    return { socketPath: path.join(socketDir, "h.sock"), marker, script: shared.script, run, release };
+  }
+
+  /** The directory of the hosts' sockets (a private temp one when <workDir>/sockets makes paths too long). */
+  private socketsDir(probe: string, mode: number): string {
     if (this.socketDir === null) {
       let dir = path.join(this.workDir, "sockets");
       // Unix socket paths are limited to ~107 bytes: fall back to a short private directory.
-      if (path.join(dir, `${id}-xxxx.sock`).length > MAX_SOCKET_PATH) {
-        dir = path.join(os.tmpdir(), `slipway-fn-${process.pid}`);
+      if (path.join(dir, probe).length > MAX_SOCKET_PATH) {
+        dir = mkdtempSync(path.join(os.tmpdir(), "slipway-fn-"));
+      } else {
+        mkdirSync(dir, { recursive: true, mode });
       }
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, mode);
       this.socketDir = dir;
     }
-    return { socketPath: path.join(this.socketDir, `${id}.sock`), marker: `slipway-fn-${id}` };
+    return this.socketDir;
+  }
+
+  /** Once per pool, for hosts running as another user: what they need must be reachable (and nothing else). */
+  private prepareShared(): { script: string; homes: string } {
+    if (this.shared) return this.shared;
+    mkdirSync(this.workDir, { recursive: true, mode: 0o711 });
+    chmodSync(this.workDir, 0o711);
+    const unreachable = unreachableBy(this.workDir, false) ?? unreachableBy(process.execPath, true);
+    if (unreachable) throw new Error(`${unreachable}; the function user cannot reach it.`);
+    const script = path.join(this.workDir, "host.mjs");
+    copyFileSync(HOST_PATH, script);
+    chmodSync(script, 0o644);
+    chownSync(script, 0, 0);
+    const homes = path.join(this.workDir, "homes");
+    mkdirSync(homes, { recursive: true, mode: 0o711 });
+    chmodSync(homes, 0o711);
+    this.shared = { script, homes };
+    return this.shared;
   }
 
   private startTicking() {
@@ -901,4 +1037,38 @@ async function residentKb(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
+}
+
+/** What keeps another (unprivileged) user from `target` (a directory, or an executable file), or null. */
+function unreachableBy(target: string, executable: boolean): string | null {
+  let p = path.resolve(target);
+  try {
+    const st = statSync(p);
+    if (executable && (st.mode & 0o005) !== 0o005) return `${p} is not readable and executable by others`;
+    if (!executable && (st.mode & 0o001) === 0) return `${p} is not searchable by others`;
+    for (p = path.dirname(p); ; p = path.dirname(p)) {
+      if ((statSync(p).mode & 0o001) === 0) return `${p} is not searchable by others (chmod o+x)`;
+      if (p === path.dirname(p)) break;
+    }
+  } catch (err) {
+    return `${p} cannot be checked (${errorText(err)})`;
+  }
+  return null;
+}
+
+/**
+ * Once the host listens: its socket directory becomes root's (0700), then
+ * the socket must be a socket of the host's uid. Returns why not, if not.
+ */
+function sealSocket(slot: Slot): string | null {
+  if (!slot.run) return null;
+  try {
+    lchownSync(slot.run.socketDir, 0, 0);
+    chmodSync(slot.run.socketDir, 0o700);
+    const st = lstatSync(slot.socketPath);
+    if (st.isSocket() && st.uid === slot.run.uid) return null;
+  } catch {
+    // missing: as bad
+  }
+  return "The function host's socket was not where it should be; it was killed.";
 }

@@ -12,6 +12,12 @@
 //            {"type":"ready"}                     listening on the socket
 //            {"type":"uncaught","message":"..."}  about to die of an uncaught error
 //
+// When the router runs as root, this process runs as an unprivileged user
+// (function-pool.ts, function-user.ts): it is spawned with that uid/gid, this
+// file is a root-owned copy in the pool's work directory, the socket's
+// directory is the host's until it reports ready and root's afterwards, and
+// HOME/TMPDIR point at a private directory. Nothing here changes for that.
+//
 // It serves HTTP on the Unix socket. Every request names the function file to
 // run in the x-slipway-fn-file header (percent-encoded manifest path, e.g.
 // "api/hello.js"); the request is turned into a Web Request (method, URL with

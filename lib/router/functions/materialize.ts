@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import type { FileSource } from "@/lib/router/static/blob-source";
@@ -12,6 +12,12 @@ import { isFunctionPath } from "@/lib/router/functions/function-paths";
 // built under a temporary name and renamed into place, so it is either
 // complete or absent; an existing one is reused as is (bundles are
 // immutable). Every file's bytes are checked against its sha256 and size.
+//
+// Modes are set explicitly, whatever the umask: <workDir>/bundles 0711 (no
+// listing: a host reaches only the bundle directory it is told), bundle
+// directories 0755 and files 0644, all owned by the router. A host running as
+// another user (function-user.ts) can read and import its code but never
+// change it.
 export const PACKAGE_JSON = `${JSON.stringify({ type: "module" })}\n`;
 
 const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -32,10 +38,13 @@ export async function materializeFunctions(
   if (await isDirectory(dir)) return dir;
 
   await mkdir(bundlesDir, { recursive: true });
+  await chmod(bundlesDir, 0o711);
   const tmp = `${dir}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
     await mkdir(tmp);
+    await chmod(tmp, 0o755);
     await writeFile(path.join(tmp, "package.json"), PACKAGE_JSON);
+    await chmod(path.join(tmp, "package.json"), 0o644);
     for (const entry of files) {
       if (!isFunctionPath(entry.path)) throw new Error(`${JSON.stringify(entry.path)} is not a function file.`);
       const target = path.join(tmp, entry.path);
@@ -45,8 +54,9 @@ export async function materializeFunctions(
       if (digest !== entry.sha256 || bytes.length !== entry.size) {
         throw new Error(`the stored bytes of ${entry.path} do not match its manifest entry.`);
       }
-      await mkdir(path.dirname(target), { recursive: true });
+      await mkdirs(tmp, path.dirname(target));
       await writeFile(target, bytes);
+      await chmod(target, 0o644);
     }
     try {
       await rename(tmp, dir);
@@ -64,6 +74,17 @@ export async function materializeFunctions(
     await rm(tmp, { recursive: true, force: true }).catch(() => {});
     throw err;
   }
+}
+
+/** mkdir -p of `dir` below `root`, each new directory 0755. */
+async function mkdirs(root: string, dir: string) {
+  if (dir === root) return;
+  if (await isDirectory(dir)) return;
+  await mkdirs(root, path.dirname(dir));
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "EEXIST") throw err;
+  });
+  await chmod(dir, 0o755);
 }
 
 async function isDirectory(p: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { shortId } from "@/lib/ui/format";
 import { DeploymentView } from "@/components/deployments/deployment-view";
+import { appsHost } from "@/components/projects/apps-host";
 
 type Props = { params: Promise<{ slug: string; id: string }> };
 
@@ -11,5 +12,5 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DeploymentPage({ params }: Props) {
   const { slug, id } = await params;
-  return <DeploymentView key={id} slug={slug} id={id} />;
+  return <DeploymentView key={id} slug={slug} id={id} appsHost={appsHost()} />;
 }
