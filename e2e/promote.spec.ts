@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import http from "node:http";
 import type { Page } from "@playwright/test";
 import { E2E_ADMIN, expect, shot, signIn, test } from "./fixtures";
@@ -22,11 +23,12 @@ async function deployDemo(page: Page): Promise<string> {
 }
 
 // Node's fetch cannot set Host; the router picks the app by it.
-function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(new URL(pathname, base), { headers: { host } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on("error", reject);
     req.end();
@@ -93,12 +95,16 @@ test("Promote on the history list shows what will change, then makes the older d
   await expect(row(v2).getByTestId("row-promote")).toHaveCount(1);
   await shot(page, "promote-done");
 
-  // The router serving bundles (lib/router/**) is being written in parallel:
-  // until it lands, this part fails with a 404 and no x-slipway-deployment.
+  // `curl -H 'Host: demo.localhost' <router>/`: v1's bytes, under v1's headers.
   const router = process.env.E2E_ROUTER_URL!;
   await expect
-    .poll(async () => (await routerGet(router, "demo.localhost", "/")).headers["x-slipway-deployment"], { timeout: 10_000 })
+    .poll(async () => (await routerGet(router, "demo.localhost", "/")).headers["x-slipway-deployment"], { timeout: 1_000 })
     .toBe(v1);
+  const served = await routerGet(router, "demo.localhost", "/");
+  const v1Detail = await (await page.request.get(`/api/deployments/${v1}`)).json();
+  expect(served.headers["x-slipway-sha"]).toBe(v1Detail.deployment.commitSha);
+  const indexEntry = manifest.files.find((f: { path: string }) => f.path === "index.html");
+  expect(createHash("sha256").update(served.body).digest("hex")).toBe(indexEntry.sha256);
 });
 
 test("a viewer sees the history list without Promote, and the API refuses the preview", async ({ page, browser }) => {

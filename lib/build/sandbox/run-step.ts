@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { assertValidMarker, killMarked, MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
+import { readJsonLines } from "@/lib/platform/read-json-lines";
 
 // Runs one untrusted build step (the user's install or build command) through
 // `/bin/sh -c` - the one place in Slipway where a shell is allowed - contained
@@ -155,22 +156,7 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   stderr.on("data", onData("stderr"));
   for (const s of [stdout, stderr, controlStream, child.stdin!]) s.on("error", () => {});
 
-  let controlText = "";
-  controlStream.setEncoding("utf8");
-  controlStream.on("data", (text: string) => {
-    if (controlText.length > 64 * 1024) return;
-    controlText += text;
-    let nl: number;
-    while ((nl = controlText.indexOf("\n")) !== -1) {
-      const line = controlText.slice(0, nl);
-      controlText = controlText.slice(nl + 1);
-      try {
-        messages.push(JSON.parse(line) as ControlMessage);
-      } catch {
-        // not ours
-      }
-    }
-  });
+  readJsonLines<ControlMessage>(controlStream, (message) => messages.push(message));
 
   const timeoutTimer = setTimeout(() => stop("timeout"), Math.min(opts.timeoutMs, MAX_TIMER_MS));
   const onAbort = () => stop("canceled");

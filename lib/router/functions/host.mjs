@@ -1,6 +1,6 @@
 // Function host: runs the server functions of ONE deployment, in its own
 // process (group), never in the router. Plain JavaScript so it starts with a
-// bare `node host.mjs`, no loader. function-pool.ts starts it as the leader of
+// bare `node host.mjs`, no loader. host-process.ts starts it as the leader of
 // a new process group (detached) with:
 //
 //   argv   <bundleDir> <socketPath> <routerPid>
@@ -13,7 +13,7 @@
 //            {"type":"uncaught","message":"..."}  about to die of an uncaught error
 //
 // When the router runs as root, this process runs as an unprivileged user
-// (function-pool.ts, function-user.ts): it is spawned with that uid/gid, this
+// (host-slot.ts, function-user.ts): it is spawned with that uid/gid, this
 // file is a root-owned copy in the pool's work directory, the socket's
 // directory is the host's until it reports ready and root's afterwards, and
 // HOME/TMPDIR point at a private directory. Nothing here changes for that.

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
+import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
+import { readJsonLines } from "@/lib/platform/read-json-lines";
+import { childEnv } from "@/lib/platform/child-env";
+import type { Slot } from "@/lib/router/functions/host-slot";
+
+// One process of host.mjs: how it is started (environment, flags, user,
+// process group), what it says (output lines, control messages on fd 3) and
+// what the router knows of it. Its lifecycle (restarts, stopping) is
+// function-host.ts's.
+
+/** A message of host.mjs on its control channel (fd 3), one JSON object a line. */
+export type ControlMessage = { type?: unknown; message?: unknown };
+
+// One running (or starting) host process.
+export class HostProcess {
+  readonly agent = new http.Agent({ keepAlive: true });
+  ready = false;
+  exited = false;
+  /** Why we killed it, if we did. */
+  killReason: string | null = null;
+  /** What the host reported as the uncaught error that ends it. */
+  uncaught: string | null = null;
+  outOfMemory = false;
+  pinging = false;
+  startTimer?: NodeJS.Timeout;
+  readonly exitDone: Promise<void>;
+  resolveExitDone!: () => void;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly pid: number,
+    readonly slot: Slot,
+  ) {
+    this.exitDone = new Promise((resolve) => (this.resolveExitDone = resolve));
+  }
+
+  get socketPath() {
+    return this.slot.socketPath;
+  }
+
+  get marker() {
+    return this.slot.marker;
+  }
+
+  signal(sig: NodeJS.Signals) {
+    try {
+      process.kill(-this.pid, sig);
+    } catch {
+      // the group is empty
+    }
+  }
+
+  /** Its resident size (VmRSS), or null if it cannot be read. */
+  async residentKb(): Promise<number | null> {
+    try {
+      const status = await readFile(`/proc/${this.pid}/status`, "utf8");
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+      return m ? Number(m[1]) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Resolves once the child's output and control pipes are closed, or after `ms`. */
+  drained(ms: number): Promise<void> {
+    const child = this.child;
+    const streams = [child.stdout, child.stderr, child.stdio[3] as Readable | null].filter((s): s is Readable => s !== null);
+    const closed = (s: Readable) => new Promise<void>((resolve) => (s.closed || s.destroyed ? resolve() : s.once("close", () => resolve())));
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([Promise.all(streams.map(closed)).then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+      clearTimeout(timer),
+    );
+  }
+}
+
+/**
+ * Spawns host.mjs for `slot`, serving the functions in `dir` with the
+ * deployment's variables `bundleEnv` and a V8 heap of `memoryMb`, as the
+ * leader of its own process group. Throws if it cannot be spawned.
+ */
+export function spawnHost(slot: Slot, dir: string, bundleEnv: Record<string, string>, memoryMb: number): ChildProcess {
+  const { socketPath, marker, run } = slot;
+  const env = {
+    NODE_ENV: "production",
+    ...(run ? { HOME: run.home, TMPDIR: run.home } : {}),
+    ...bundleEnv,
+    PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+    SLIPWAY_FUNCTION_HOST: "1",
+    [MARKER_VAR]: marker,
+  };
+  const semiSpaceMb = Math.max(1, Math.min(16, Math.floor(memoryMb / 32)));
+  const nodeArgs = [`--max-old-space-size=${memoryMb}`, `--max-semi-space-size=${semiSpaceMb}`, slot.script, dir, socketPath, String(process.pid)];
+  // Through sh only to switch core dumps off (a host that runs out of
+  // memory aborts); `exec` makes the host the group leader itself. dash
+  // exports PWD, which is not ours to add.
+  return spawn("/bin/sh", ["-c", 'ulimit -c 0 2>/dev/null; unset PWD; exec "$@"', "sh", process.execPath, ...nodeArgs], {
+    cwd: dir,
+    env: childEnv(env),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+    // setgroups(0), setgid, setuid in the child before exec.
+    ...(run ? { uid: run.uid, gid: run.gid } : {}),
+  });
+}
+
+/** Calls `onLine` with each line the child writes to `stream`. */
+export function readLines(child: ChildProcess, stream: "stdout" | "stderr", onLine: (text: string) => void) {
+  const splitter = new LineSplitter(onLine);
+  const s = child[stream]!;
+  s.on("data", (chunk: Buffer) => splitter.push(chunk));
+  s.on("end", () => splitter.end());
+  s.on("error", () => {});
+}
+
+/** Calls `onMessage` with each message on the child's control channel (fd 3). */
+export function readControl(child: ChildProcess, onMessage: (message: ControlMessage) => void) {
+  readJsonLines(child.stdio[3] as Readable, onMessage);
+}
