@@ -1,8 +1,15 @@
 // `npm run bench`: every benchmark, each measured against its reference in the same run.
 import { buildBench } from "@/bench/build";
 import { coldStartBench } from "@/bench/cold-start";
+import { flipBench } from "@/bench/flip";
+import { routerBench } from "@/bench/router";
 
-const benches: Record<string, () => Promise<void>> = { "cold-start": coldStartBench, build: buildBench };
+const benches: Record<string, () => Promise<void>> = {
+  "cold-start": coldStartBench,
+  build: buildBench,
+  router: routerBench,
+  flip: flipBench,
+};
 const only = process.argv[2];
 
 for (const [name, bench] of Object.entries(benches)) {

@@ -32,9 +32,16 @@ async function runWorker() {
   if (cluster.isPrimary) {
     log(`router listening on ${config.BIND_HOST}:${router.port} (admin ${router.adminPort})`);
   }
-  const stop = () => void router.close().then(() => process.exit(0));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  // The primary forwards SIGTERM, and a signal to the process group reaches
+  // us too: the first one starts a clean close, later ones are ignored.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void router.close().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
 
 function runPrimary() {

@@ -1,3 +1,5 @@
+import type { LoadedBundle } from "@/lib/router/bundle-cache";
+
 // The router's in-memory copy of the route registry. Each request reads one
 // RouteEntry object; updates replace whole entries, so a request sees either
 // the old or the new route, never a mix. Entries only ever move forward in
@@ -9,6 +11,8 @@ export type DeploymentRef = {
   bundleDigest: string;
   runtimeEnvEnc: string | null;
   spaFallback: boolean;
+  /** Filled in by the router on first use: this deployment's indexed bundle. */
+  loaded?: LoadedBundle;
 };
 
 export type RouteEntry = {

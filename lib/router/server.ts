@@ -127,10 +127,10 @@ export function createRouter(opts: RouterOptions) {
     const resolved = resolveRequestPath(q === -1 ? rawUrl : rawUrl.slice(0, q));
     if (!resolved.ok) return sendPage(req, res, pages.badPath(resolved.status), stamp);
 
-    let bundle: LoadedBundle | undefined = bundles.peek(d.bundleDigest, d.spaFallback);
+    let bundle: LoadedBundle | undefined = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
     if (!bundle) {
       try {
-        bundle = await bundles.get(d.bundleDigest, d.spaFallback);
+        bundle = d.loaded = await bundles.get(d.bundleDigest, d.spaFallback);
       } catch {
         return sendPage(req, res, pages.unavailable(), stamp);
       }

@@ -37,7 +37,7 @@ export class BundleIndex {
   }
 
   private find(path: string): ManifestEntry | undefined {
-    const trimmed = path.replace(/\/+$/, "");
+    const trimmed = path.endsWith("/") ? path.replace(/\/+$/, "") : path;
     if (trimmed !== "") {
       const exact = this.files.get(trimmed);
       if (exact) return exact;

@@ -79,7 +79,7 @@ describe("serveFile", () => {
     const miss = await serve("index.html", { headers: { "if-none-match": `"other", W/"x"` } });
     expect(miss.status).toBe(200);
     // Header names are matched case-insensitively, and arrays are lists.
-    const arr = await serve("index.html", { headers: { "If-None-Match": ['"zz"', etag] } });
+    const arr = await serve("index.html", { headers: { "if-none-match": ['"zz"', etag] } });
     expect(arr.status).toBe(304);
   });
 

@@ -3,6 +3,7 @@ import type { FileSource } from "@/lib/router/static/blob-source";
 import { cacheControlFor, etagFor } from "@/lib/router/static/cache-headers";
 import { CompressedCache, type Encoding } from "@/lib/router/static/compressed-cache";
 
+/** `headers` as node:http gives them: names in lowercase. */
 export type StaticRequest = { method: string; headers: Record<string, string | string[] | undefined> };
 
 export type StaticResponse = {
@@ -34,12 +35,9 @@ export function isCompressible(contentType: string): boolean {
   return mime.startsWith("text/") || COMPRESSIBLE.has(mime) || mime.endsWith("+json") || mime.endsWith("+xml");
 }
 
+// Header names are lowercase, as node:http gives them.
 function header(req: StaticRequest, name: string): string | undefined {
-  let value = req.headers[name];
-  if (value === undefined) {
-    const key = Object.keys(req.headers).find((k) => k.toLowerCase() === name);
-    value = key === undefined ? undefined : req.headers[key];
-  }
+  const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
@@ -175,37 +173,55 @@ export function serveFile(
       headers["Content-Range"] = `bytes ${range.start}-${range.end}/${entry.size}`;
       headers["Content-Length"] = String(length);
       if (head) return { status: 206, headers, body: null };
-      const slice = (data: Buffer): StaticResponse => ({ status: 206, headers, body: data.subarray(range.start, range.end + 1) });
       const cached = source.peek?.(entry.sha256);
-      return cached ? slice(checked(entry, cached)) : readChecked(source, entry).then(slice);
+      if (cached) return partial(headers, checked(entry, cached), range);
+      return readChecked(source, entry).then((data) => partial(headers, data, range));
     }
   }
-
-  const identity = (data: Buffer | null): StaticResponse => {
-    headers["Content-Length"] = String(entry.size);
-    return { status, headers, body: head ? null : data };
-  };
-  const packedOrIdentity = (packed: Buffer, encoding: Encoding): StaticResponse | Promise<StaticResponse> => {
-    if (packed.length < entry.size) {
-      headers["Content-Encoding"] = encoding;
-      headers["Content-Length"] = String(packed.length);
-      return { status, headers, body: head ? null : packed };
-    }
-    if (head) return identity(null);
-    const cached = source.peek?.(entry.sha256);
-    return cached ? identity(checked(entry, cached)) : readChecked(source, entry).then(identity);
-  };
 
   // A Range header (even an ignored one) means the identity body.
   const encoding = compressible && rangeHeader === undefined ? negotiateEncoding(header(req, "accept-encoding")) : null;
   if (encoding) {
     const cache = opts.compressed ?? sharedCache();
     const packed = cache.peek(entry.sha256, encoding);
-    if (packed) return packedOrIdentity(packed, encoding);
-    return cache.get(entry.sha256, encoding, () => readChecked(source, entry)).then((p) => packedOrIdentity(p, encoding));
+    if (packed) return packedOrIdentity(entry, source, status, headers, head, packed, encoding);
+    return cache
+      .get(entry.sha256, encoding, () => readChecked(source, entry))
+      .then((p) => packedOrIdentity(entry, source, status, headers, head, p, encoding));
   }
+  return identityBody(entry, source, status, headers, head);
+}
 
-  if (head) return identity(null);
+// The helpers below are module-level on purpose: closures made per request
+// cost the hot path an allocation each (and a defineProperty under tsx).
+
+function partial(headers: Record<string, string>, data: Buffer, range: ByteRange): StaticResponse {
+  return { status: 206, headers, body: data.subarray(range.start, range.end + 1) };
+}
+
+function identity(entry: ManifestEntry, status: number, headers: Record<string, string>, data: Buffer | null): StaticResponse {
+  headers["Content-Length"] = String(entry.size);
+  return { status, headers, body: data };
+}
+
+function identityBody(entry: ManifestEntry, source: FileSource, status: number, headers: Record<string, string>, head: boolean) {
+  if (head) return identity(entry, status, headers, null);
   const cached = source.peek?.(entry.sha256);
-  return cached ? identity(checked(entry, cached)) : readChecked(source, entry).then(identity);
+  if (cached) return identity(entry, status, headers, checked(entry, cached));
+  return readChecked(source, entry).then((data) => identity(entry, status, headers, data));
+}
+
+function packedOrIdentity(
+  entry: ManifestEntry,
+  source: FileSource,
+  status: number,
+  headers: Record<string, string>,
+  head: boolean,
+  packed: Buffer,
+  encoding: Encoding,
+): StaticResponse | Promise<StaticResponse> {
+  if (packed.length >= entry.size) return identityBody(entry, source, status, headers, head);
+  headers["Content-Encoding"] = encoding;
+  headers["Content-Length"] = String(packed.length);
+  return { status, headers, body: head ? null : packed };
 }

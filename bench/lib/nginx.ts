@@ -1,0 +1,96 @@
+// nginx as the reference static file server: a generated configuration in a
+// temp directory, two worker processes, in the foreground, as the current user.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { ensurePrograms, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
+import { freePort } from "@/lib/platform/free-port";
+
+let nginxPath: string | undefined;
+
+/** The nginx binary, installed from Debian's packages when missing. */
+export function ensureNginx(): string {
+  return (nginxPath ??= ensurePrograms([{ program: "nginx", aptPackage: "nginx" }]).nginx);
+}
+
+export function nginxConfig(o: { dir: string; root: string; port: number; workers: number }): string {
+  const tmp = (name: string) => path.join(o.dir, name);
+  // As root, nginx's workers would switch to "nobody", who cannot read a
+  // private temp directory; as anyone else the directive is ignored with a warning.
+  const user = process.getuid?.() === 0 ? "user root root;\n" : "";
+  return `${user}worker_processes ${o.workers};
+daemon off;
+master_process on;
+pid ${tmp("nginx.pid")};
+error_log ${tmp("error.log")} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_timeout 65s;
+  # Like the router (Node's default), never close a keep-alive connection after N requests.
+  keepalive_requests 1000000;
+  open_file_cache max=1000 inactive=60s;
+  open_file_cache_valid 60s;
+  open_file_cache_errors on;
+  types { text/html html; text/plain txt; application/octet-stream bin; }
+  default_type application/octet-stream;
+  client_body_temp_path ${tmp("client_body")};
+  proxy_temp_path ${tmp("proxy")};
+  fastcgi_temp_path ${tmp("fastcgi")};
+  uwsgi_temp_path ${tmp("uwsgi")};
+  scgi_temp_path ${tmp("scgi")};
+  server {
+    listen 127.0.0.1:${o.port};
+    server_name _;
+    root ${o.root};
+    etag on;
+  }
+}
+`;
+}
+
+function get(port: number, urlPath: string): Promise<number> {
+  return new Promise((resolve) => {
+    http
+      .get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      })
+      .on("error", () => resolve(0));
+  });
+}
+
+/** nginx serving `root` on a free port of 127.0.0.1, until stop(). */
+export async function startNginx(root: string, workers = 2): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
+  const bin = ensureNginx();
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-nginx-"));
+  for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) await mkdir(path.join(dir, d));
+  const port = await freePort();
+  const conf = path.join(dir, "nginx.conf");
+  await writeFile(conf, nginxConfig({ dir, root, port, workers }));
+  // -e: the error log before the configuration is read (its compiled-in default may not be writable).
+  const g = spawnGroup(bin, ["-p", dir, "-c", conf, "-e", path.join(dir, "error.log")]);
+  const stop = async () => {
+    unregister();
+    await g.stop("SIGQUIT", 3000);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const unregister = onCleanup(stop);
+  let exited = false;
+  void g.exited.then(() => (exited = true));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if ((await get(port, "/")) !== 0) break;
+    if (exited || Date.now() > deadline) {
+      const log = await readFile(path.join(dir, "error.log"), "utf8").catch(() => "");
+      await stop();
+      throw new Error(`nginx did not start:\n${g.output()}\n${log}`);
+    }
+    await sleep(50);
+  }
+  return { pid: g.child.pid!, port, stop };
+}

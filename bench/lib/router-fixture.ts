@@ -1,0 +1,244 @@
+// What the router benches share: a temporary Postgres with the schema, a
+// DATA_DIR whose store holds the bundles, a project, deployments of given
+// files built and published by the real build job, and the edge router
+// started as the platform starts it (`node --import tsx lib/router/main.ts`,
+// under node:cluster). lib/testing/* is not used: it needs vitest.
+import { createReadStream } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
+import { packDirectory } from "@/lib/archive/pack-directory";
+import { type Ctx, userCtx } from "@/lib/auth/ctx";
+import type { BuildDeps } from "@/lib/build/build-context";
+import { runBuild } from "@/lib/build/run-build";
+import { createLocalStore } from "@/lib/bundles/store/local-store";
+import { createDb, type Db } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startTempPostgres } from "@/lib/db/temp-postgres";
+import { createDeployment } from "@/lib/deployments/create-deployment";
+import { installJobQueue } from "@/lib/jobs/install-queue";
+import { childEnv } from "@/lib/platform/child-env";
+import { freePort } from "@/lib/platform/free-port";
+import { createProject } from "@/lib/projects/create-project";
+import { parseSecretKey } from "@/lib/secrets/keyring";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const EXIT_WITH_PARENT = path.join(ROOT, "lib/platform/exit-with-parent.mjs");
+
+export type Platform = {
+  db: Db;
+  databaseUrl: string;
+  dataDir: string;
+  secretKey: string;
+  stop: () => Promise<void>;
+};
+
+export type Project = { ctx: Ctx; slug: string; host: string };
+export type Deployed = { id: string; sha: string };
+
+/** Temporary Postgres (migrated, job queue installed) and DATA_DIR, removed by stop(). */
+export async function startPlatform(): Promise<Platform> {
+  const secretKey = (process.env.SLIPWAY_SECRET_KEY ??= "11".repeat(32));
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-router-data-"));
+  // The verbs (createDeployment's upload, the store) read DATA_DIR from the environment.
+  process.env.DATA_DIR = dataDir;
+  let pg: Awaited<ReturnType<typeof startTempPostgres>> | undefined;
+  let db: Db | undefined;
+  const stop = async () => {
+    unregister();
+    await db?.$disconnect().catch(() => undefined);
+    await pg?.stop().catch((e) => console.error(`stopping Postgres: ${(e as Error).message}`));
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  const unregister = onCleanup(stop);
+  try {
+    pg = await startTempPostgres();
+    await applyMigrations(pg.url);
+    await installJobQueue(pg.url);
+    db = createDb(pg.url);
+    return { db, databaseUrl: pg.url, dataDir, secretKey, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export async function seedProject(p: Platform, name: string): Promise<Project> {
+  const suffix = Math.random().toString(16).slice(2, 10);
+  const user = await p.db.user.create({ data: { email: `bench-${suffix}@example.test`, name: "Bench", passwordHash: "x" } });
+  const team = await p.db.team.create({ data: { slug: `bench-${suffix}`, name: "Bench" } });
+  await p.db.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
+  const ctx = userCtx(p.db, user.id);
+  const project = await createProject({ ctx, input: { teamId: team.id, name, slug: `${name}-${suffix}`, sourceKind: "archive" } });
+  return { ctx, slug: project.slug, host: `${project.slug}.localhost` };
+}
+
+/**
+ * Deploys an app made of `files` (served at the site's root) the way the CLI
+ * and the worker do: packed, uploaded, built by the build job, published.
+ * Being a production deploy, it goes live when the build ends.
+ */
+export async function deployFiles(p: Platform, project: Project, files: Record<string, string | Buffer>): Promise<Deployed> {
+  const app = await mkdtemp(path.join(os.tmpdir(), "bench-router-app-"));
+  const archive = path.join(p.dataDir, `upload-${Math.random().toString(16).slice(2)}.tar.gz`);
+  try {
+    await mkdir(path.join(app, "files"));
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(app, "files", name), content);
+    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/" }));
+    await packDirectory(app, archive);
+    const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
+    const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
+    const deps: BuildDeps = {
+      db: p.db,
+      databaseUrl: p.databaseUrl,
+      store: createLocalStore(path.join(p.dataDir, "store")),
+      dataDir: p.dataDir,
+      secretKey: parseSecretKey(p.secretKey),
+      workerId: "bench",
+      allowLocalGit: false,
+      stepTimeoutMs: 120_000,
+      maxLogBytes: 5 << 20,
+    };
+    const outcome = await runBuild(deployment.id, deps);
+    const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+    if (outcome !== "live") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
+    return { id: row.id, sha: row.commitSha };
+  } finally {
+    await rm(app, { recursive: true, force: true });
+    await rm(archive, { force: true });
+  }
+}
+
+export type RouterProcess = {
+  /** The cluster primary (the process group's leader). */
+  pid: number;
+  port: number;
+  adminPort: number;
+  /** The router processes serving traffic (cluster workers), from /readyz. */
+  workerPids: number[];
+  output: () => string;
+  stop: () => Promise<void>;
+};
+
+function getJson(port: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
+  return new Promise((resolve) => {
+    // agent: false, a new connection each time: the cluster hands each to the next worker.
+    const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false, timeout: 2000 }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => {
+        try {
+          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch {
+          resolve({ status: res.statusCode ?? 0, body: {} });
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(null));
+  });
+}
+
+/**
+ * The router as the platform runs it, with a minimal environment, on free
+ * ports; resolves when every one of its `workers` processes answers /readyz
+ * with "ready" (route table loaded, database up).
+ */
+export async function startRouterProcess(p: Platform, workers: number, timeoutMs = 60_000): Promise<RouterProcess> {
+  const [port, adminPort] = [await freePort(), await freePort()];
+  const env = childEnv({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    DATABASE_URL: p.databaseUrl,
+    DATA_DIR: p.dataDir,
+    SLIPWAY_SECRET_KEY: p.secretKey,
+    APPS_DOMAIN: "localhost",
+    BIND_HOST: "127.0.0.1",
+    ROUTER_PORT: String(port),
+    ROUTER_ADMIN_PORT: String(adminPort),
+    ROUTER_WORKERS: String(workers),
+  });
+  // BENCH_ROUTER_NODE_ARGS: extra node flags for the router, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (the cluster's workers inherit them).
+  const extra = (process.env.BENCH_ROUTER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const g = spawnGroup(process.execPath, [...extra, "--import", EXIT_WITH_PARENT, "--import", "tsx", "lib/router/main.ts"], { cwd: ROOT, env });
+  const stop = async () => {
+    unregister();
+    await g.stop("SIGTERM", 5000);
+  };
+  const unregister = onCleanup(stop);
+  let exit: { code: number | null; signal: string | null } | null = null;
+  void g.exited.then((e) => (exit = e));
+  const ready = new Set<number>();
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (ready.size < workers) {
+    if (exit) {
+      await stop();
+      throw new Error(`the router exited (${JSON.stringify(exit)}) before it was ready; its output:\n${g.output()}`);
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the router was not ready within ${timeoutMs / 1000} s (last /readyz: ${last}); its output:\n${g.output()}`);
+    }
+    const r = await getJson(adminPort, "/readyz");
+    if (r) {
+      last = `${r.status} ${JSON.stringify(r.body)}`;
+      if (r.status === 200 && r.body.status === "ready" && typeof r.body.pid === "number") ready.add(r.body.pid);
+    }
+    if (ready.size < workers) await sleep(r ? 20 : 200);
+  }
+  return { pid: g.child.pid!, port, adminPort, workerPids: [...ready], output: g.output, stop };
+}
+
+export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+
+/** One request with any Host header (fetch cannot set it). */
+export function request(port: number, host: string, urlPath: string, headers: Record<string, string> = {}, agent: http.Agent | false = false): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: "127.0.0.1", port, path: urlPath, headers: { ...headers, host }, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Which process holds the server side of each TCP connection to `serverPort`
+ * whose client side is one of `clientPorts` (from /proc/net/tcp and each
+ * process's file descriptors; Linux only). Unknown connections are left out.
+ */
+export async function connectionOwners(pids: number[], serverPort: number, clientPorts: number[]): Promise<Map<number, number>> {
+  const inodeToPid = new Map<string, number>();
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "");
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m) inodeToPid.set(m[1], pid);
+    }
+  }
+  const wanted = new Set(clientPorts);
+  const owners = new Map<number, number>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const text = await readFile(file, "utf8").catch(() => "");
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const localPort = parseInt(cols[1].split(":").pop()!, 16);
+      const remotePort = parseInt(cols[2].split(":").pop()!, 16);
+      if (localPort !== serverPort || !wanted.has(remotePort)) continue;
+      const pid = inodeToPid.get(cols[9]);
+      if (pid !== undefined) owners.set(remotePort, pid);
+    }
+  }
+  return owners;
+}
