@@ -69,7 +69,9 @@ function control(message) {
 }
 
 // Descriptors the router leaked without close-on-exec (anything above stdio
-// and the control channel) must not reach the functions.
+// and the control channel) must not reach the functions. The same as in
+// lib/build/sandbox/launcher.mjs: this file imports nothing of ours, because
+// it is copied next to the functions to run as another user.
 function closeInheritedFds() {
   let names;
   try {
