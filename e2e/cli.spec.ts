@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
-import { E2E_ADMIN, expect, test } from "./fixtures";
+import { E2E_ADMIN, expect, routerGet, test } from "./fixtures";
 
 // The slipway CLI against the real platform: an API token made by the signed-in
 // owner, then `slipway deploy` run as a child process, as a developer would.
@@ -95,6 +95,29 @@ test("slipway deploy uploads a directory, follows the build to live, and reports
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines.at(-1)).toBe(`✓ Live: preview deployment of cli-test — ${baseUrl}/projects/demo`);
     expect(all).not.toContain(token);
+  });
+
+  await test.step("the branch URL serves the latest deploy, and slipway promote brings back the earlier one", async () => {
+    const router = process.env.E2E_ROUTER_URL!;
+    const branchHost = "demo-git-cli-test.localhost";
+    const deployed = async () => {
+      const run = await slipway(["deploy", "examples/static-site", "--project", "demo", "--env", "preview", "--branch", "cli-test"], auth);
+      expect(run.code, run.stderr).toBe(0);
+      return /^Deployment ([0-9a-f-]{36}) queued/m.exec(run.stdout)![1];
+    };
+    const first = (await routerGet(router, branchHost, "/")).headers["x-slipway-deployment"] as string;
+    const second = await deployed();
+    expect((await routerGet(router, branchHost, "/")).headers["x-slipway-deployment"]).toBe(second);
+
+    const run = await slipway(["promote", first], auth);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    // The example stamps build.json with the build time: that one file differs.
+    expect(run.stdout).toMatch(/^Files +0 added, 1 changed \(.*\), 0 removed, 1 unchanged$/m);
+    expect(run.stdout).toMatch(/^ +~ build\.json /m);
+    expect(run.stdout).toContain(`✓ Live: ${first.slice(0, 8)} now serves demo-git-cli-test; ${second.slice(0, 8)} is superseded`);
+    await expect.poll(async () => (await routerGet(router, branchHost, "/")).headers["x-slipway-deployment"], { timeout: 1_000 }).toBe(first);
+    const refused = await slipway(["promote", "not-a-uuid"], auth);
+    expect(refused.code).toBe(2);
   });
 
   await test.step("a bad token is refused with the API's message, and not echoed", async () => {

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { test as base, expect, type Page } from "@playwright/test";
 import { E2E_ADMIN } from "./global-setup";
 
@@ -18,4 +19,17 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/projects/);
+}
+
+// Node's fetch cannot set Host; the router picks the app by it.
+export function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(pathname, base), { headers: { host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 }

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import http from "node:http";
 import type { Page } from "@playwright/test";
-import { E2E_ADMIN, expect, shot, signIn, test } from "./fixtures";
+import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
 
 // Promote from the project's history list: two production deploys of the demo,
 // then the older one back to live through the "what will change" dialog.
@@ -20,19 +19,6 @@ async function deployDemo(page: Page): Promise<string> {
   const id = new URL(page.url()).pathname.split("/").pop()!;
   await expect(page.getByTestId("deployment-status")).toHaveAttribute("data-status", "live", { timeout: 180_000 });
   return id;
-}
-
-// Node's fetch cannot set Host; the router picks the app by it.
-function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(new URL(pathname, base), { headers: { host } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 test("Promote on the history list shows what will change, then makes the older deployment live", async ({ page }) => {
