@@ -20,6 +20,8 @@ const schema = z.object({
   // whole route table (missed notifications heal), and its file cache.
   ROUTER_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(0).max(256).default(0),
   ROUTER_RESYNC_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(3600).default(30),
+  // Request metrics of routes running a rollout (the canary analysis needs them; "off" only to measure their cost).
+  ROUTER_METRICS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
   ROUTER_CACHE_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(65_536).default(256),
   // Server functions: per-request time limit and memory limit of each deployment's function process.
   FUNCTION_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(900).default(10),

@@ -23,6 +23,7 @@ async function runWorker() {
     secretKey: await currentSecretKey(),
     cacheBytes: config.ROUTER_CACHE_MB * 1024 * 1024,
     resyncMs: config.ROUTER_RESYNC_SEC * 1000,
+    metrics: config.ROUTER_METRICS === "on",
     host: config.BIND_HOST,
     port: config.ROUTER_PORT,
     adminPort: config.ROUTER_ADMIN_PORT,

@@ -1,10 +1,12 @@
 import http from "node:http";
+import os from "node:os";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
 import { FunctionPool } from "@/lib/router/functions/function-pool";
 import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
 import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
+import { MetricsRecorder } from "@/lib/router/metrics-recorder";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
 import { RouteSync } from "@/lib/router/route-sync";
 import { type DeploymentRef, type RouteEntry, RouteTable } from "@/lib/router/route-table";
@@ -26,6 +28,8 @@ export type RouterOptions = {
   secretKey: SecretKey;
   functions: { workDir: string; timeoutMs: number; memoryMb: number };
   log?: (line: string) => void;
+  /** Record request metrics of routes running a rollout (default on; off only to measure its cost). */
+  metrics?: boolean;
 };
 
 // Files larger than this are streamed from the store each time, never cached.
@@ -35,7 +39,14 @@ const DEPLOYMENT_HOST_TTL_MS = 60_000;
 const MISSING_HOST_TTL_MS = 2_000;
 const MAX_PARSED_HOSTS = 10_000;
 
-type Target = { deployment: DeploymentRef } | { page: Page };
+// `measured`: the route runs a rollout, so both arms are recorded for its analysis.
+type Target = { deployment: DeploymentRef; setCookie?: string; measured?: boolean } | { page: Page };
+
+// The visitor's cohort (0–9999), kept in a cookie so a visitor stays on one
+// version for a whole stage, and only ever moves to the canary as its weight grows.
+export const COHORT_COOKIE = "slw_cohort";
+const COHORT_RE = new RegExp(`(?:^|;\\s*)${COHORT_COOKIE}=(\\d{1,4})(?:;|$)`);
+const cohortCookie = (cohort: number) => `${COHORT_COOKIE}=${cohort}; Path=/; Max-Age=86400; SameSite=Lax; HttpOnly`;
 
 // The edge router: Host → route → deployment → a file of its bundle or one of
 // its functions. Every app response names the deployment and build SHA it
@@ -49,6 +60,11 @@ export function createRouter(opts: RouterOptions) {
   const functions = new FunctionPool({ source, ...opts.functions });
   const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);
+  const metrics = new MetricsRecorder(
+    (text, values) => sync.pool.query(text, values),
+    `${os.hostname()}:${process.pid}:${Date.now().toString(36)}`,
+    opts.log,
+  );
 
   const sync = new RouteSync({
     databaseUrl: opts.databaseUrl,
@@ -81,14 +97,29 @@ export function createRouter(opts: RouterOptions) {
     return parsed;
   };
 
-  function resolveTarget(hostHeader: string | undefined): Target | Promise<Target> {
+  function resolveTarget(hostHeader: string | undefined, cookie: string | undefined): Target | Promise<Target> {
     const host = hostOf(hostHeader);
     if (!host) return { page: pages.badHost() };
     if (host.kind === "deployment") return deploymentTarget(host.slug, host.deploymentId, hostHeader!);
     const route: RouteEntry | undefined = host.kind === "route" ? table.route(host.name) : table.domainRoute(host.hostname);
     if (!route) return { page: pages.unknownHost(hostHeader!.split(":")[0], opts.appsDomain) };
     if (!route.live) return { page: pages.nothingLive(hostHeader!.split(":")[0]) };
-    return { deployment: route.live };
+    if (!route.canary) return { deployment: route.live };
+    return splitTraffic(route, route.live, route.canary, cookie);
+  }
+
+  // New visitors' cohorts step through all 10,000 values in a scrambled order
+  // (6181 is coprime with 10,000), so any 10,000 of them split exactly by the
+  // weight, rather than within the noise a random draw would add.
+  let cohortCursor = Math.floor(Math.random() * 10_000);
+  const nextCohort = () => (cohortCursor = (cohortCursor + 6181) % 10_000);
+
+  // Weighted split: cohorts below weight × 100 get the canary.
+  function splitTraffic(route: RouteEntry, live: DeploymentRef, canary: DeploymentRef, cookie: string | undefined): Target {
+    const m = cookie ? COHORT_RE.exec(cookie) : null;
+    const cohort = m ? Number(m[1]) : nextCohort();
+    const deployment = cohort < route.canaryWeight * 100 ? canary : live;
+    return { deployment, measured: opts.metrics !== false, setCookie: m ? undefined : cohortCookie(cohort) };
   }
 
   async function deploymentTarget(slug: string, id: string, hostHeader: string): Promise<Target> {
@@ -116,12 +147,22 @@ export function createRouter(opts: RouterOptions) {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const found = resolveTarget(req.headers.host);
+    const found = resolveTarget(req.headers.host, req.headers.cookie);
     const target = found instanceof Promise ? await found : found;
     if ("page" in target) return sendPage(req, res, target.page);
     const d = target.deployment;
-    const stamp = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
+    const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
+    if (target.setCookie) stamp["set-cookie"] = target.setCookie;
+    if (!target.measured) return serve(req, res, d, stamp);
+    const started = performance.now();
+    try {
+      await serve(req, res, d, stamp);
+    } finally {
+      metrics.record(d.id, performance.now() - started, res.statusCode >= 500 || !res.writableEnded);
+    }
+  }
 
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, d: DeploymentRef, stamp: Record<string, string>) {
     const rawUrl = req.url ?? "/";
     const q = rawUrl.indexOf("?");
     const resolved = resolveRequestPath(q === -1 ? rawUrl : rawUrl.slice(0, q));
@@ -190,10 +231,15 @@ export function createRouter(opts: RouterOptions) {
     sync,
     table,
     functions,
-    start: () => sync.start(),
+    metrics,
+    start: () => {
+      sync.start();
+      metrics.start();
+    },
     async close() {
       await Promise.all([closeServer(app), closeServer(admin)]);
       await functions.close();
+      await metrics.stop();
       await sync.close();
     },
   };
