@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, each measured against its reference in the same run.
 import { buildBench } from "@/bench/build";
+import { canaryOverheadBench } from "@/bench/canary-overhead";
+import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
 import { routerBench } from "@/bench/router";
@@ -9,6 +11,8 @@ const benches: Record<string, () => Promise<void>> = {
   build: buildBench,
   router: routerBench,
   flip: flipBench,
+  "canary-overhead": canaryOverheadBench,
+  "canary-sim": canarySimBench,
 };
 const only = process.argv[2];
 

@@ -87,7 +87,7 @@ export async function deployFiles(p: Platform, project: Project, files: Record<s
   try {
     await mkdir(path.join(app, "files"));
     for (const [name, content] of Object.entries(files)) await writeFile(path.join(app, "files", name), content);
-    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/" }));
+    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/", canary: "skip" }));
     await packDirectory(app, archive);
     const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
     const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
@@ -148,7 +148,7 @@ function getJson(port: number, urlPath: string): Promise<{ status: number; body:
  * ports; resolves when every one of its `workers` processes answers /readyz
  * with "ready" (route table loaded, database up).
  */
-export async function startRouterProcess(p: Platform, workers: number, timeoutMs = 60_000): Promise<RouterProcess> {
+export async function startRouterProcess(p: Platform, workers: number, timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<RouterProcess> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const env = childEnv({
     PATH: process.env.PATH,
@@ -162,6 +162,7 @@ export async function startRouterProcess(p: Platform, workers: number, timeoutMs
     ROUTER_PORT: String(port),
     ROUTER_ADMIN_PORT: String(adminPort),
     ROUTER_WORKERS: String(workers),
+    ...extraEnv,
   });
   // BENCH_ROUTER_NODE_ARGS: extra node flags for the router, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (the cluster's workers inherit them).
   const extra = (process.env.BENCH_ROUTER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);

@@ -9,11 +9,12 @@ import { BuildSettingsList } from "@/components/deployments/build-settings";
 import { DeploymentActions } from "@/components/deployments/deployment-actions";
 import { EventList } from "@/components/deployments/event-list";
 import { ManifestTree } from "@/components/deployments/manifest-tree";
-import { useDeployment } from "@/components/deployments/queries";
+import { useDeployment, useRollout } from "@/components/deployments/queries";
 import { StageTimeline } from "@/components/deployments/stage-timeline";
 import { ENVIRONMENT_LABEL, isTerminal } from "@/components/deployments/status";
 import { StatusBadge } from "@/components/deployments/status-badge";
-import type { DeploymentDetail } from "@/components/deployments/types";
+import type { DeploymentDetail, Rollout } from "@/components/deployments/types";
+import { RolloutSection } from "@/components/rollouts/rollout-panel";
 import { useProject } from "@/components/projects/queries";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
@@ -30,6 +31,8 @@ import { RelativeTime } from "@/components/ui/relative-time";
 export function DeploymentView({ slug, id, appsHost }: { slug: string; id: string; appsHost: AppsHost }) {
   const query = useDeployment(id);
   const project = useProject(slug);
+  // Fetched only for statuses that can have a rollout (see mayHaveRollout).
+  const rollout = useRollout(id, query.data?.deployment.status ?? "queued");
   if (query.isPending) return <Loading label="Loading deployment" rows={3} />;
   if (isApiError(query.error, "not_found") || isApiError(query.error, "invalid")) {
     return (
@@ -57,6 +60,12 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
   const finished = isTerminal(d.status);
   const projectHref = `/projects/${encodeURIComponent(d.project.slug)}`;
   const deployTarget = project.data?.project ?? null;
+  const currentRollout = rollout.data?.rollout ?? null;
+  // An automatic rollback says why in the rollout's banner; the failure alert
+  // would repeat it. Until the rollout is known the alert waits, so it never
+  // shows and then vanishes.
+  const failureShown =
+    d.status === "failed" && !rollout.isLoading && currentRollout?.status !== "rolled_back";
   return (
     <>
       <Breadcrumb
@@ -87,7 +96,7 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
           />
         }
       />
-      {d.status === "failed" && (
+      {failureShown && (
         <div className="mb-4" data-testid="failure">
           <Alert tone="error">
             <span className="font-medium">{d.failureStage ? `Failed at ${d.failureStage}` : "Failed"}:</span>{" "}
@@ -95,7 +104,8 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
           </Alert>
         </div>
       )}
-      <DeploymentFacts detail={query.data} appsHost={appsHost} />
+      <DeploymentFacts detail={query.data} appsHost={appsHost} rollout={currentRollout} />
+      <RolloutSection query={rollout} status={d.status} deploymentId={d.id} slug={d.project.slug} />
 
       <div className="mt-8 grid gap-x-6 gap-y-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section id="stages-title" title="Stages">
@@ -133,16 +143,22 @@ function Section({ id, title, className = "", children }: { id: string; title: s
   );
 }
 
-function DeploymentFacts({ detail, appsHost }: { detail: DeploymentDetail; appsHost: AppsHost }) {
+function DeploymentFacts({ detail, appsHost, rollout }: { detail: DeploymentDetail; appsHost: AppsHost; rollout: Rollout | null }) {
   const d = detail.deployment;
+  // The rollout is polled every second while it runs, so its weight is the freshest.
+  const canaryWeight = rollout && (rollout.status === "running" || rollout.status === "paused") ? rollout.weight : d.canaryWeight;
   // A published bundle is served at its own URL for as long as it is kept.
   const servable = d.bundle?.verified && (d.status === "live" || d.status === "superseded" || d.status === "canary");
   return (
     <Panel>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-4 p-5 lg:grid-cols-4">
         <Fact term="Status">
-          <span data-testid="deployment-status" data-status={d.status}>
-            <StatusBadge status={d.status} />
+          <span
+            data-testid="deployment-status"
+            data-status={d.status}
+            data-canary-weight={d.status === "canary" ? (canaryWeight ?? undefined) : undefined}
+          >
+            <StatusBadge status={d.status} canaryWeight={canaryWeight} />
           </span>
         </Fact>
         <Fact term="Environment">{ENVIRONMENT_LABEL[d.environment]}</Fact>

@@ -10,7 +10,10 @@ import type {
   LogPage,
   Manifest,
   PromotePreview,
+  RolloutAction,
+  RolloutView,
 } from "@/components/deployments/types";
+import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 import { projectKeys } from "@/components/projects/queries";
 
 const SETTLE_MS = 15_000;
@@ -20,6 +23,7 @@ export const deploymentKeys = {
   detail: (id: string) => [...deploymentKeys.all, id] as const,
   manifest: (id: string) => [...deploymentKeys.detail(id), "manifest"] as const,
   promotePreview: (id: string) => [...deploymentKeys.detail(id), "promote"] as const,
+  rollout: (id: string) => [...deploymentKeys.detail(id), "rollout"] as const,
 };
 
 export const deploymentPath = (id: string) => `/api/deployments/${encodeURIComponent(id)}`;
@@ -111,6 +115,51 @@ export function usePromoteDeployment(id: string) {
     mutationFn: () => postAction(id, "promote"),
     onSuccess: () =>
       Promise.all([
+        queryClient.invalidateQueries({ queryKey: deploymentKeys.all, predicate: (q) => q.queryKey.length === 2 }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.all }),
+      ]),
+  });
+}
+
+// Statuses in which a deployment has, had or may still get a rollout (it starts
+// when the upload finishes and a live deployment is there to compare with).
+const MAY_HAVE_ROLLOUT: ReadonlySet<DeploymentStatus> = new Set(["uploading", "canary", "live", "superseded", "failed", "canceled"]);
+export const mayHaveRollout = (status: DeploymentStatus) => MAY_HAVE_ROLLOUT.has(status);
+
+const ROLLOUT_POLL_MS = 1000;
+
+// The deployment's rollout with its verdicts and chart series: every second while
+// it runs or is paused (someone else may resume it), every two while the
+// deployment may still start one, then a little longer after it ends for the
+// last verdict, then no more.
+export function useRollout(id: string, status: DeploymentStatus) {
+  return useQuery({
+    queryKey: deploymentKeys.rollout(id),
+    queryFn: () => apiFetch<RolloutView>(`${deploymentPath(id)}/rollout`),
+    enabled: mayHaveRollout(status),
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      if (!data) return false;
+      const r = data.rollout;
+      if (!r) return status === "uploading" || status === "canary" ? 2000 : false;
+      if (r.status === "running" || r.status === "paused") return ROLLOUT_POLL_MS;
+      const ended = r.finishedAt ? Date.parse(r.finishedAt) : 0;
+      return Date.now() - ended < SETTLE_MS ? 2000 : false;
+    },
+  });
+}
+
+// Pause, resume, abort (roll back) or promote now. Any of them changes the
+// rollout, both deployments' statuses and the project's list, so all of those are
+// refetched before the mutation settles.
+export function useRolloutAction(deploymentId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ rolloutId, action }: { rolloutId: string; action: RolloutAction }) =>
+      apiFetch<Pick<RolloutView, "rollout">>(`/api/rollouts/${encodeURIComponent(rolloutId)}/${action}`, { method: "POST" }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: deploymentKeys.rollout(deploymentId) }),
         queryClient.invalidateQueries({ queryKey: deploymentKeys.all, predicate: (q) => q.queryKey.length === 2 }),
         queryClient.invalidateQueries({ queryKey: projectKeys.all }),
       ]),

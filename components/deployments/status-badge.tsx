@@ -24,11 +24,18 @@ const LABEL: Record<DeploymentStatus, string> = {
   canceled: "Canceled",
 };
 
-export function StatusBadge({ status }: { status: DeploymentStatus }) {
+// A canary shows the share of traffic it gets now: "Canary 25%".
+export function statusLabel(status: DeploymentStatus, canaryWeight?: number | null): string {
+  return status === "canary" && typeof canaryWeight === "number" ? `${LABEL.canary} ${canaryWeight}%` : LABEL[status];
+}
+
+export function StatusBadge({ status, canaryWeight }: { status: DeploymentStatus; canaryWeight?: number | null }) {
   return (
-    <span className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${TONE[status]}`}>
+    <span
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap tabular-nums ring-1 ring-inset ${TONE[status]}`}
+    >
       <span aria-hidden="true" className="size-1.5 rounded-full bg-current opacity-70" />
-      {LABEL[status]}
+      {statusLabel(status, canaryWeight)}
     </span>
   );
 }

@@ -1,5 +1,6 @@
 import type { ManifestDiff } from "@/lib/bundles/diff-manifests";
-import type { ActorKind, DeploymentStatus, Environment, LogStream, StageStatus } from "@/lib/generated/prisma/enums";
+import type { ActorKind, DeploymentStatus, Environment, LogStream, RolloutStatus, StageStatus, Verdict } from "@/lib/generated/prisma/enums";
+import type { RolloutOrigin, RolloutSettings } from "@/lib/rollouts/rollout-settings";
 
 // The JSON shapes of the deployment API (dates arrive as ISO strings).
 export type DeploymentSummary = {
@@ -17,6 +18,9 @@ export type DeploymentSummary = {
   author: { name: string; email: string } | null;
   failureStage: string | null;
   failureReason: string | null;
+  // The route's canary weight (0–100) while this deployment is its canary, else null.
+  // Optional: a response from before rollouts existed has no such field.
+  canaryWeight?: number | null;
 };
 
 export type DeploymentPage = { deployments: DeploymentSummary[]; nextCursor: string | null };
@@ -99,3 +103,56 @@ export type CreateDeploymentInput = {
   ref?: string;
   archive?: File;
 };
+
+// GET /api/deployments/:id/rollout: the deployment's canary rollout, if it had one.
+export type { RolloutOrigin, RolloutSettings, RolloutStatus, Verdict };
+
+export type RolloutAnalysis = {
+  stageIndex: number;
+  weight: number;
+  windowStart: string;
+  windowEnd: string;
+  canaryRequests: number;
+  canaryErrors: number;
+  canaryP95Ms: number | null;
+  baselineRequests: number;
+  baselineErrors: number;
+  baselineP95Ms: number | null;
+  verdict: Verdict;
+  reason: string;
+  createdAt: string;
+};
+
+export type StageBoundary = { stageIndex: number; weight: number; at: string };
+
+export type Rollout = {
+  id: string;
+  status: RolloutStatus;
+  stages: number[];
+  stageIndex: number;
+  // The canary's share of traffic now (0 once rolled back or aborted).
+  weight: number;
+  settings: RolloutSettings;
+  settingsFrom: RolloutOrigin;
+  // Why it paused, rolled back or was aborted, in words; null otherwise.
+  reason: string | null;
+  startedAt: string;
+  stageStartedAt: string;
+  finishedAt: string | null;
+  baselineDeploymentId: string | null;
+  canaryDeploymentId: string;
+  analyses: RolloutAnalysis[];
+  stageBoundaries: StageBoundary[];
+};
+
+export type ArmPoint = { requests: number; errors: number; errorRate: number | null; p95Ms: number | null };
+
+// One step of the series: t is the bucket's start.
+export type SeriesPoint = { t: string; canary: ArmPoint; baseline: ArmPoint };
+
+// series runs from the rollout's start to now (or its end), one point per
+// stepSec seconds (at most 300 points); canControl: the viewer may pause, resume,
+// abort or promote it (and it is running or paused).
+export type RolloutView = { rollout: Rollout | null; series: SeriesPoint[]; stepSec?: number; canControl: boolean };
+
+export type RolloutAction = "pause" | "resume" | "abort" | "promote";

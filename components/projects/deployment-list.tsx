@@ -116,10 +116,11 @@ function DeploymentRow({ slug, deployment: d, actions, onPromote }: RowProps) {
       data-testid="deployment-row"
       data-deployment-id={d.id}
       data-status={d.status}
+      data-canary-weight={d.status === "canary" ? (d.canaryWeight ?? undefined) : undefined}
       className="cursor-pointer hover:bg-zinc-50 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3 max-sm:text-xs"
     >
       <td className={TD}>
-        <StatusBadge status={d.status} />
+        <StatusBadge status={d.status} canaryWeight={d.canaryWeight} />
       </td>
       <td className={`${TD} truncate text-zinc-700`}>{ENVIRONMENT_LABEL[d.environment]}</td>
       <td className={`${TD} truncate font-mono text-xs text-zinc-700 max-sm:max-w-[10rem]`} title={d.branch || undefined}>

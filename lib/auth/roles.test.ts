@@ -22,6 +22,7 @@ describe("roles", () => {
       "member.read": "viewer",
       "member.invite": "admin",
       "member.changeRole": "admin",
+      "rollout.control": "developer",
     });
   });
 });

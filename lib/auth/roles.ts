@@ -18,6 +18,8 @@ export const POLICY = {
   "deployment.create": "developer",
   "deployment.cancel": "developer",
   "deployment.promote": "developer",
+  // Pause, resume, abort or promote now a canary rollout.
+  "rollout.control": "developer",
   "token.read": "admin",
   "token.create": "admin",
   "token.revoke": "admin",

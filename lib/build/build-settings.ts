@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { appRelativeDir } from "@/lib/projects/project-input";
+import { type RolloutChoice, type RolloutOrigin, parseRolloutChoice, resolveRollout } from "@/lib/rollouts/rollout-settings";
 
 // What the build runs, from (highest first) the app's slipway.json, the
 // project's settings, or the defaults. `from` records which, for the console.
@@ -14,7 +15,9 @@ export type BuildSettings = {
   migrateCommand: string | null;
   /** Serve index.html for paths that match no file (single-page apps); slipway.json `"spa": true`. */
   spaFallback: boolean;
-  from: Record<"installCommand" | "buildCommand" | "outputDirectory" | "migrateCommand", Origin>;
+  /** How the deployment is rolled out when there is a live one to compare with (slipway.json `canary`, the project's, or the default). */
+  canary: RolloutChoice;
+  from: Record<"installCommand" | "buildCommand" | "outputDirectory" | "migrateCommand", Origin> & { canary: RolloutOrigin };
 };
 
 export class SettingsError extends Error {
@@ -34,12 +37,23 @@ const fileSchema = z
     outputDirectory: appRelativeDir("must be a relative path inside the app").optional(),
     migrate: command.optional(),
     spa: z.boolean({ error: "must be true or false" }).optional(),
+    // Checked on its own below (lib/rollouts/rollout-settings.ts) for messages naming the nested field.
+    canary: z.unknown().optional(),
   })
   .passthrough();
 
 const MAX_FILE_BYTES = 64 * 1024;
 
-async function readSlipwayJson(appDir: string): Promise<z.infer<typeof fileSchema> | null> {
+type SlipwayFile = {
+  installCommand?: string;
+  buildCommand?: string;
+  outputDirectory?: string;
+  migrate?: string;
+  spa?: boolean;
+  canary?: RolloutChoice;
+};
+
+async function readSlipwayJson(appDir: string): Promise<SlipwayFile | null> {
   const file = path.join(appDir, "slipway.json");
   if (!existsSync(file)) return null;
   const info = await stat(file);
@@ -56,10 +70,15 @@ async function readSlipwayJson(appDir: string): Promise<z.infer<typeof fileSchem
     const issue = parsed.error.issues[0];
     throw new SettingsError(`slipway.json: ${issue.path.join(".") || "the file"} ${issue.message}.`);
   }
-  return parsed.data;
+  const { installCommand, buildCommand, outputDirectory, migrate, spa, canary } = parsed.data;
+  const settings: SlipwayFile = { installCommand, buildCommand, outputDirectory, migrate, spa };
+  if (canary === undefined) return settings;
+  const rollout = parseRolloutChoice(canary, "canary");
+  if (!rollout.ok) throw new SettingsError(`slipway.json: ${rollout.message}.`);
+  return { ...settings, canary: rollout.value };
 }
 
-type ProjectSettings = { installCommand: string | null; buildCommand: string | null; outputDirectory: string };
+type ProjectSettings = { installCommand: string | null; buildCommand: string | null; outputDirectory: string; rolloutSettings?: unknown };
 
 export async function resolveBuildSettings(appDir: string, project: ProjectSettings): Promise<BuildSettings> {
   const file = await readSlipwayJson(appDir);
@@ -76,13 +95,15 @@ export async function resolveBuildSettings(appDir: string, project: ProjectSetti
   const projectOutput = project.outputDirectory === "dist" ? null : project.outputDirectory;
   const [outputDirectory, outputFrom] = pick(file?.outputDirectory, projectOutput, "dist");
   const [migrateCommand, migrateFrom] = pick(file?.migrate, null, null);
+  const rollout = resolveRollout(file?.canary, project.rolloutSettings);
   return {
     installCommand,
     buildCommand,
     outputDirectory,
     migrateCommand,
     spaFallback: file?.spa ?? false,
-    from: { installCommand: installFrom, buildCommand: buildFrom, outputDirectory: outputFrom, migrateCommand: migrateFrom },
+    canary: rollout.settings,
+    from: { installCommand: installFrom, buildCommand: buildFrom, outputDirectory: outputFrom, migrateCommand: migrateFrom, canary: rollout.from },
   };
 }
 

@@ -21,7 +21,8 @@ import { seal } from "@/lib/secrets/seal";
 
 export const STAGES = ["source", "install", "build", "migrate", "bundle", "upload", "publish"] as const;
 export type StageName = (typeof STAGES)[number];
-export type BuildOutcome = "live" | "failed" | "canceled" | "skipped";
+// "canary": published as the canary of a rollout against the live deployment.
+export type BuildOutcome = "live" | "canary" | "failed" | "canceled" | "skipped";
 
 const actor = { kind: "system", job: "build-deployment" } as const;
 
@@ -106,11 +107,12 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     if (!(await moveTo(deps, deploymentId, "building", "built", { bundleDigest: bundle.digest }))) throw new BuildCanceled();
     if (!(await moveTo(deps, deploymentId, "built", "uploading"))) throw new BuildCanceled();
     await stage("upload", () => uploadBundle(ctx, bundle), (d) => d);
-    await stage("publish", async () => {
-      if (!(await publishDeployment(systemCtx(db, "build-deployment"), deploymentId))) throw new BuildCanceled();
-      return "live";
-    }, () => "live");
-    return "live";
+    const published = await stage("publish", async () => {
+      const result = await publishDeployment(systemCtx(db, "build-deployment"), deploymentId);
+      if (!result) throw new BuildCanceled();
+      return result;
+    }, (r) => (r.status === "canary" ? `canary ${r.weight}%` : "live"));
+    return published.status;
   } catch (e) {
     const canceled = e instanceof BuildCanceled || abort.signal.aborted;
     if (current) await setStage(deps, deploymentId, current, canceled ? "canceled" : "failed", canceled ? "Canceled." : reasonOf(e)).catch(() => undefined);

@@ -112,6 +112,8 @@ describe("createDeployment from git", () => {
     process.env.ALLOW_LOCAL_GIT = "true";
     try {
       const project = await createProject({ ctx, input: { teamId: team.id, name: "Git", slug: unique("git"), sourceKind: "git", gitUrl: repo.dir } });
+      // Both deploys go live at once, without a canary rollout between them.
+      await db.project.update({ where: { id: project.id }, data: { rolloutSettings: "skip" } });
       const { deployment } = await createDeployment({ ctx, slug: project.slug, input: {} });
       expect(deployment.commitSha).toBe(repo.head);
       expect(await runBuild(deployment.id, deps())).toBe("live");

@@ -55,3 +55,15 @@ export async function withAuthors<R extends Row>(db: Db | Tx, rows: R[]): Promis
     return { ...rest, author };
   });
 }
+
+// The share of traffic a deployment gets as the canary of a rollout in
+// progress (its route's canaryWeight), null when it is not a canary, so a list
+// can say "canary 25%".
+export async function withCanaryWeights<R extends { id: string }>(db: Db | Tx, rows: R[]): Promise<Array<R & { canaryWeight: number | null }>> {
+  const ids = rows.map((r) => r.id);
+  const routes = ids.length
+    ? await db.route.findMany({ where: { canaryDeploymentId: { in: ids } }, select: { canaryDeploymentId: true, canaryWeight: true } })
+    : [];
+  const weight = new Map(routes.map((r) => [r.canaryDeploymentId!, r.canaryWeight]));
+  return rows.map((r) => ({ ...r, canaryWeight: weight.get(r.id) ?? null }));
+}

@@ -1,6 +1,6 @@
 import type { Ctx } from "@/lib/auth/ctx";
 import { can } from "@/lib/auth/roles";
-import { toSummary, withAuthors } from "@/lib/deployments/deployment-summary";
+import { toSummary, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
 import { CANCELABLE } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { routeNameFor } from "@/lib/routes/route-names";
@@ -17,7 +17,7 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       : null,
     ctx.db.buildLogLine.findFirst({ where: { deploymentId: id }, orderBy: { seq: "desc" }, select: { seq: true } }),
   ]);
-  const [summary] = await withAuthors(ctx.db, [toSummary(d)]);
+  const [summary] = await withCanaryWeights(ctx.db, await withAuthors(ctx.db, [toSummary(d)]));
   const actors = await withAuthors(
     ctx.db,
     events.map((e) => ({ createdByKind: e.actorKind, createdById: e.actorId })),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Ctx } from "@/lib/auth/ctx";
 import { parseInput } from "@/lib/errors/parse-input";
-import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
+import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
 import { getProject } from "@/lib/projects/get-project";
 
 const input = z.object({
@@ -23,5 +23,5 @@ export async function listDeployments({ ctx, input: raw }: { ctx: Ctx; input: un
     select: summarySelect,
   });
   const page = rows.slice(0, limit);
-  return { deployments: await withAuthors(ctx.db, page), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  return { deployments: await withCanaryWeights(ctx.db, await withAuthors(ctx.db, page)), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
 }

@@ -5,10 +5,14 @@ import { transition } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { conflict } from "@/lib/errors/app-error";
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
+import { stageLabel } from "@/lib/rollouts/rollout-settings";
+import { actorName, completeRollout, lockActiveRollout, replaceActiveRollout } from "@/lib/rollouts/rollout-writes";
 import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route";
 
 // Promote (and rollback, the same action): any live or superseded deployment
-// with a verified bundle becomes live on its route, with no rebuild. One
+// with a verified bundle becomes live on its route, with no rebuild; promoting
+// a canary is its rollout's "promote now", and promoting anything else while a
+// rollout runs aborts the rollout first (its canary canceled). One
 // transaction: the route's live pointer moves (one UPDATE), the deployment it
 // replaces becomes superseded, events and audit are written, routers notified.
 // Concurrent promotes of one route queue on the route's row lock.
@@ -20,19 +24,36 @@ export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
     const refusal = promoteRefusal(target);
     if (refusal) throw conflict(refusal);
     const previous = route.liveDeploymentId;
-    if (previous === id) return;
-    if (previous) {
-      await transition(tx, { deploymentId: previous, from: ["live"], to: "superseded", actor: ctx.actor, reason: `Promoted ${id}.` });
+    if (target.status === "canary") {
+      // Promoting the canary itself is the rollout's "promote now".
+      const rollout = await lockActiveRollout(tx, route.id);
+      if (!rollout || rollout.canaryDeploymentId !== id) throw conflict("This deployment is not the canary of a rollout in progress.");
+      const reason = `Promoted by ${await actorName(tx, ctx)} at ${stageLabel(rollout.stages, rollout.stageIndex)}.`;
+      await completeRollout(tx, ctx, { rollout, route, reason, action: "rollout.promote" });
+      return;
     }
-    await transition(tx, { deploymentId: id, from: ["superseded", "live"], to: "live", actor: ctx.actor, reason: "Promoted." });
-    await tx.route.update({ where: { id: route.id }, data: { liveDeploymentId: id, version: { increment: 1 } } });
+    if (previous === id && !route.canaryDeploymentId) return;
+    // A rollout in progress is aborted first (its canary canceled), and the
+    // route's canary slot cleared in the same single UPDATE as the live pointer
+    // (promoting the live one itself then only takes the canary out).
+    const canceled = await replaceActiveRollout(tx, ctx, route, `Replaced by promoting ${id}.`);
+    if (previous !== id) {
+      if (previous) {
+        await transition(tx, { deploymentId: previous, from: ["live"], to: "superseded", actor: ctx.actor, reason: `Promoted ${id}.` });
+      }
+      await transition(tx, { deploymentId: id, from: ["superseded", "live"], to: "live", actor: ctx.actor, reason: "Promoted." });
+    }
+    await tx.route.update({
+      where: { id: route.id },
+      data: { liveDeploymentId: id, ...(route.canaryDeploymentId ? { canaryDeploymentId: null, canaryWeight: 0 } : {}), version: { increment: 1 } },
+    });
     await notifyRouteChanged(tx, route.name);
     await recordAudit(tx, ctx, {
       teamId: deployment.project.teamId,
       action: "deployment.promote",
       targetType: "route",
       targetId: route.id,
-      data: { route: route.name, live: id, previous },
+      data: { route: route.name, live: id, previous, ...(canceled ? { canceledCanary: canceled } : {}) },
     });
   }, ROUTE_TX);
   const row = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, select: summarySelect });
@@ -43,7 +64,7 @@ export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
 // Why a deployment cannot be promoted, in words, or null when it can. Shared
 // with previewPromote, so the dialog refuses exactly what the promote would.
 export function promoteRefusal(d: { status: DeploymentStatus; bundle: { verifiedAt: Date | null } | null }): string | null {
-  if (d.status !== "live" && d.status !== "superseded") {
+  if (d.status !== "live" && d.status !== "superseded" && d.status !== "canary") {
     return `Only a deployment that has been live can be promoted; this one is ${d.status}.`;
   }
   if (!d.bundle?.verifiedAt) return "This deployment's bundle is not verified in the store, so it cannot be served.";

@@ -9,6 +9,7 @@ import { type Ctx, userCtx } from "@/lib/auth/ctx";
 import type { BuildDeps } from "@/lib/build/build-context";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
 import type { Db } from "@/lib/db/client";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { createDeployment } from "@/lib/deployments/create-deployment";
 import { createProject } from "@/lib/projects/create-project";
 import { parseSecretKey } from "@/lib/secrets/keyring";
@@ -55,11 +56,15 @@ export async function makeApp(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-// A project of an archive-deployed app, and its owner's ctx.
-export async function seedArchiveProject(db: Db) {
+// A project of an archive-deployed app, and its owner's ctx. Its deployments
+// go live at once ("skip" canary rollouts) unless `rolloutSettings` says
+// otherwise: most tests deploy twice and expect the second to be live; the
+// rollout tests pass settings (or null for the platform's default).
+export async function seedArchiveProject(db: Db, { rolloutSettings = "skip" }: { rolloutSettings?: Prisma.InputJsonValue | null } = {}) {
   const { team, user } = await seedTeam(db, "owner");
   const ctx = userCtx(db, user.id);
-  const project = await createProject({ ctx, input: { teamId: team.id, name: "App", slug: unique("app"), sourceKind: "archive" } });
+  const created = await createProject({ ctx, input: { teamId: team.id, name: "App", slug: unique("app"), sourceKind: "archive" } });
+  const project = await db.project.update({ where: { id: created.id }, data: { rolloutSettings: rolloutSettings ?? Prisma.DbNull } });
   return { team, user, project, ctx };
 }
 

@@ -2,6 +2,7 @@ import { run } from "graphile-worker";
 import { reapLostBuilds } from "@/lib/build/reap-lost-builds";
 import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
+import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
@@ -26,11 +27,37 @@ const reap = () =>
 const reaper = setInterval(reap, REAP_EVERY_MS);
 void reap();
 
+// The rollout controller: every worker ticks every running rollout about once a
+// second; FOR UPDATE SKIP LOCKED gives each rollout to one worker per tick, and
+// all state is in the database, so a worker killed mid-tick changes nothing and
+// the next tick (of any worker) resumes the rollout at its stage. A tick that
+// is still going when the next is due is not doubled.
+const TICK_EVERY_MS = 1000;
+let ticking: Promise<unknown> | null = null;
+const tick = () => {
+  if (ticking) return;
+  ticking = tickRollouts(db())
+    .then(
+      (outcomes) => {
+        for (const o of outcomes) {
+          if (o.action === "error") console.error(`rollout ${o.rolloutId}: tick failed: ${o.detail}`);
+          else if (!["skipped", "busy", "watching"].includes(o.action)) console.log(`rollout ${o.rolloutId}: ${o.action}${o.detail ? ` (${o.detail})` : ""}`);
+        }
+      },
+      (e) => console.error(`rollout controller tick failed: ${e.message}`),
+    )
+    .finally(() => (ticking = null));
+};
+const ticker = setInterval(tick, TICK_EVERY_MS);
+tick();
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(reaper);
+  clearInterval(ticker);
+  await ticking;
   await runner.stop();
   process.exit(0);
 };
