@@ -115,6 +115,8 @@ test("Promote makes an earlier deployment live again, and the newer one supersed
     const me = await (await page.request.get("/api/me")).json();
     const slug = `promo-${Date.now().toString(36)}`;
     expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Promo app", slug, sourceKind: "archive" } })).status()).toBe(201);
+    // Both deploys go live at once: this test is about promote, not canary rollouts.
+    expect((await page.request.patch(`/api/projects/${slug}`, { data: { rolloutSettings: "skip" } })).status()).toBe(200);
     const ids: string[] = [];
     for (const version of ["one", "two"]) {
       const app = path.join(dir, version);

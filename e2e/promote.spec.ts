@@ -29,13 +29,15 @@ test("Promote on the history list shows what will change, then makes the older d
   let v1: string;
   let v2: string;
   try {
+    // Both deploys go live at once: this test is about promote, not canary rollouts.
+    expect((await page.request.patch("/api/projects/demo", { data: { rolloutSettings: "skip" } })).status()).toBe(200);
     v1 = await deployDemo(page);
     const patched = await page.request.patch("/api/projects/demo", { data: { buildCommand: V2_BUILD } });
     expect(patched.status()).toBe(200);
     v2 = await deployDemo(page);
   } finally {
     // Later tests expect the demo to build as it ships.
-    await page.request.patch("/api/projects/demo", { data: { buildCommand: project.buildCommand ?? "" } });
+    await page.request.patch("/api/projects/demo", { data: { buildCommand: project.buildCommand ?? "", rolloutSettings: project.rolloutSettings ?? null } });
   }
 
   await page.goto("/projects/demo");
