@@ -1,45 +1,18 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "@/lib/db/client";
-import { applyMigrations } from "@/lib/db/migrate";
-import { installJobQueue } from "@/lib/jobs/install-queue";
-import { childEnv } from "@/lib/platform/child-env";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/lib/db/client";
 import { FAST, simulateTraffic } from "@/lib/rollouts/testing/rollout-fixture";
-import { createTestDatabase } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, testDataDir } from "@/lib/testing/deploy";
+import { workerProcesses } from "@/lib/testing/worker-processes";
 
 // Real worker processes running the rollout controller on their own database:
 // killing the worker mid-rollout and starting another resumes at the same stage.
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const dataDir = testDataDir();
-let databaseUrl: string;
-let db: ReturnType<typeof createDb>;
-const workers: ChildProcess[] = [];
-
-beforeAll(async () => {
-  databaseUrl = await createTestDatabase();
-  await applyMigrations(databaseUrl);
-  await installJobQueue(databaseUrl);
-  db = createDb(databaseUrl);
+const processes = workerProcesses(dataDir);
+const startWorker = processes.startWorker;
+let db: Db;
+beforeAll(() => {
+  ({ db } = processes);
 });
-afterEach(() => {
-  for (const w of workers.splice(0)) w.kill("SIGKILL");
-});
-afterAll(() => db?.$disconnect());
-
-function startWorker() {
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
-    cwd: ROOT,
-    env: childEnv({ PATH: process.env.PATH, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, SLIPWAY_SECRET_KEY: process.env.SLIPWAY_SECRET_KEY, WORKER_CONCURRENCY: "2" }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  child.stdout!.on("data", (b) => output.push(String(b)));
-  child.stderr!.on("data", (b) => output.push(String(b)));
-  workers.push(child);
-  return { child, output };
-}
 
 const app = (version: string) =>
   makeApp({
