@@ -8,7 +8,7 @@ import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
 
 // Canary rollouts against the real platform: the router splits real traffic,
 // records it, the worker's controller judges each stage. Windows are short.
-const WINDOW_SEC = 30;
+const WINDOW_SEC = 45;
 const settings = (windowSec: number) => ({ stages: [5, 25, 50, 100], observationWindowSec: windowSec, minSamples: 20 });
 
 // An app whose /api/hello function fails `failRate` of its requests with a 500.
