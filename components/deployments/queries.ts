@@ -15,6 +15,7 @@ import type {
 } from "@/components/deployments/types";
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 import { projectKeys } from "@/components/projects/queries";
+import { appendPolled } from "@/lib/ui/rollout-view";
 
 const SETTLE_MS = 15_000;
 
@@ -133,9 +134,17 @@ const ROLLOUT_POLL_MS = 1000;
 // deployment may still start one, then a little longer after it ends for the
 // last verdict, then no more.
 export function useRollout(id: string, status: DeploymentStatus) {
+  const queryClient = useQueryClient();
   return useQuery({
     queryKey: deploymentKeys.rollout(id),
-    queryFn: () => apiFetch<RolloutView>(`${deploymentPath(id)}/rollout`),
+    queryFn: async () => {
+      const url = `${deploymentPath(id)}/rollout`;
+      const prev = queryClient.getQueryData<RolloutView>(deploymentKeys.rollout(id));
+      const last = prev?.series.at(-1)?.t;
+      if (!prev || !last) return apiFetch<RolloutView>(url);
+      const next = await apiFetch<RolloutView>(`${url}?since=${encodeURIComponent(last)}`);
+      return appendPolled(prev, next) ?? apiFetch<RolloutView>(url);
+    },
     enabled: mayHaveRollout(status),
     refetchInterval: (query) => {
       const data = query.state.data;

@@ -38,6 +38,7 @@
 // roll back. Cost per look: a few hundred logarithms and two histogram scans
 // (tens of microseconds).
 import { LogHistogram, RELATIVE_ACCURACY } from "@/lib/metrics/log-histogram";
+import { millis as ms, percent as pct } from "@/lib/rollouts/describe-verdict";
 import { countLowerBound, epsilonGrid, logEvidenceAbove, rateUpperBound } from "@/lib/rollouts/sequential";
 
 export type Arm = { requests: number; errors: number; histogram: LogHistogram };
@@ -67,8 +68,6 @@ const ALPHA_SHARE = { errorTest: 0.4, errorBaseline: 0.1, latencyTest: 0.4, late
 // Alternatives for every test: ε from 0.2% to 99%, a factor 1.5 apart (16 terms).
 const GRID = epsilonGrid(0.002, 1.5);
 
-const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
-const ms = (x: number | null) => (x === null ? "–" : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`);
 
 type ErrorTest = { rejected: boolean; reference: number; baselineBound: number };
 
@@ -128,7 +127,7 @@ export function analyzeStage(input: StageInput): StageVerdict {
     if (e.rejected) {
       return verdict(
         "fail",
-        `error rate ${pct(numbers.canaryErrorRate!)} (${canary.errors}/${canary.requests}) vs baseline ${pct(numbers.baselineErrorRate!)} ` +
+        `error rate ${pct(numbers.canaryErrorRate)} (${canary.errors}/${canary.requests}) vs baseline ${pct(numbers.baselineErrorRate)} ` +
           `(${baseline.errors}/${baseline.requests}): more than ${+(input.errorRateThreshold * 100).toFixed(2)} pp above the baseline with confidence (sequential test, α ${input.alpha})`,
         "error_rate",
       );
@@ -145,7 +144,7 @@ export function analyzeStage(input: StageInput): StageVerdict {
   }
 
   const summary =
-    `error rate ${numbers.canaryErrorRate === null ? "–" : pct(numbers.canaryErrorRate)} vs ${numbers.baselineErrorRate === null ? "–" : pct(numbers.baselineErrorRate)}, ` +
+    `error rate ${pct(numbers.canaryErrorRate)} vs ${pct(numbers.baselineErrorRate)}, ` +
     `P95 ${ms(numbers.canaryP95Ms)} vs ${ms(numbers.baselineP95Ms)}, requests ${canary.requests} vs ${baseline.requests}`;
   if (input.elapsedMs < input.windowMs) return verdict("running", `observing: ${summary}`);
   if (canary.requests < minSamples || baseline.requests < minSamples) {

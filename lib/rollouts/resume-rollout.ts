@@ -1,7 +1,7 @@
-import { recordAudit } from "@/lib/audit/record-audit";
 import type { Ctx } from "@/lib/auth/ctx";
 import { conflict } from "@/lib/errors/app-error";
 import { controlRollout, requireStatus } from "@/lib/rollouts/load-rollout";
+import { auditRollout } from "@/lib/rollouts/rollout-writes";
 
 // Lets the controller judge a paused rollout again. The stage's observation
 // starts over from now (with a fresh count of inconclusive windows): whatever
@@ -12,7 +12,6 @@ export async function resumeRollout({ ctx, id }: { ctx: Ctx; id: string }) {
     requireStatus(rollout, ["paused"], "resumed");
     if (route.canaryDeploymentId !== rollout.canaryDeploymentId) throw conflict("The route no longer serves this rollout's canary.");
     await tx.rollout.update({ where: { id }, data: { status: "running", reason: null, stageStartedAt: new Date() } });
-    const { teamId } = await tx.project.findUniqueOrThrow({ where: { id: rollout.projectId }, select: { teamId: true } });
-    await recordAudit(tx, ctx, { teamId, action: "rollout.resume", targetType: "rollout", targetId: id, data: { route: route.name, stage: rollout.stageIndex } });
+    await auditRollout(tx, ctx, rollout, "rollout.resume", { route: route.name, stage: rollout.stageIndex });
   });
 }

@@ -2,7 +2,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import type { Ctx } from "@/lib/auth/ctx";
 import type { Tx } from "@/lib/db/client";
 import { transition } from "@/lib/deployments/lifecycle";
-import type { Prisma, Rollout, Route } from "@/lib/generated/prisma/client";
+import { Prisma, type Rollout, type Route } from "@/lib/generated/prisma/client";
 import { notifyRouteChanged } from "@/lib/routes/lock-route";
 
 // The writes every way a rollout moves shares: publish (start, replace),
@@ -24,8 +24,12 @@ export async function lockActiveRollout(tx: Tx, routeId: string): Promise<Rollou
   return row ? tx.rollout.findUniqueOrThrow({ where: { id: row.id } }) : null;
 }
 
-export async function lockRollout(tx: Tx, id: string): Promise<Rollout | null> {
-  const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM rollouts WHERE id = ${id}::uuid FOR UPDATE`;
+// One rollout, locked for the transaction. `runningOnly` with `skipLocked` is
+// the controller's try: null at once if it is not running or another holds it.
+export async function lockRollout(tx: Tx, id: string, opts: { runningOnly?: boolean; skipLocked?: boolean } = {}): Promise<Rollout | null> {
+  const running = opts.runningOnly ? Prisma.sql`AND status = 'running'` : Prisma.empty;
+  const skip = opts.skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty;
+  const [row] = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM rollouts WHERE id = ${id}::uuid ${running} FOR UPDATE ${skip}`;
   return row ? tx.rollout.findUniqueOrThrow({ where: { id: row.id } }) : null;
 }
 
@@ -37,8 +41,17 @@ export async function tryLockRoute(tx: Tx, routeId: string): Promise<Route | nul
   return row ? tx.route.findUniqueOrThrow({ where: { id: row.id } }) : null;
 }
 
-async function teamOf(tx: Tx, projectId: string) {
-  return (await tx.project.findUniqueOrThrow({ where: { id: projectId }, select: { teamId: true } })).teamId;
+// The audit row of a rollout change, in its project's team.
+export async function auditRollout(tx: Tx, ctx: Ctx, rollout: Rollout, action: string, data: Prisma.InputJsonValue) {
+  const { teamId } = await tx.project.findUniqueOrThrow({ where: { id: rollout.projectId }, select: { teamId: true } });
+  await recordAudit(tx, ctx, { teamId, action, targetType: "rollout", targetId: rollout.id, data });
+}
+
+// Holds the rollout at its stage (a person asked, or the controller ran out of
+// inconclusive windows): the canary keeps its weight, nothing is judged.
+export async function pauseRolloutWrite(tx: Tx, ctx: Ctx, rollout: Rollout, reason: string, data: Record<string, Prisma.InputJsonValue>) {
+  await tx.rollout.update({ where: { id: rollout.id }, data: { status: "paused", reason } });
+  await auditRollout(tx, ctx, rollout, "rollout.pause", { ...data, stage: rollout.stageIndex, reason });
 }
 
 export type StopArgs = {
@@ -71,19 +84,13 @@ export async function stopRollout(tx: Tx, ctx: Ctx, a: StopArgs) {
     await tx.route.update({ where: { id: a.route.id }, data: { canaryDeploymentId: null, canaryWeight: 0, version: { increment: 1 } } });
     await notifyRouteChanged(tx, a.route.name);
   }
-  await recordAudit(tx, ctx, {
-    teamId: await teamOf(tx, a.rollout.projectId),
-    action: a.action,
-    targetType: "rollout",
-    targetId: a.rollout.id,
-    data: {
-      route: a.route.name,
-      canary: a.rollout.canaryDeploymentId,
-      baseline: a.rollout.baselineDeploymentId,
-      stage: a.rollout.stageIndex,
-      weight: a.rollout.stages[a.rollout.stageIndex],
-      reason: a.reason,
-    },
+  await auditRollout(tx, ctx, a.rollout, a.action, {
+    route: a.route.name,
+    canary: a.rollout.canaryDeploymentId,
+    baseline: a.rollout.baselineDeploymentId,
+    stage: a.rollout.stageIndex,
+    weight: a.rollout.stages[a.rollout.stageIndex],
+    reason: a.reason,
   });
 }
 
@@ -108,13 +115,7 @@ export async function completeRollout(tx: Tx, ctx: Ctx, a: { rollout: Rollout; r
     where: { id: rollout.id },
     data: { status: "succeeded", reason: a.reason, finishedAt: new Date() },
   });
-  await recordAudit(tx, ctx, {
-    teamId: await teamOf(tx, rollout.projectId),
-    action: a.action,
-    targetType: "rollout",
-    targetId: rollout.id,
-    data: { route: route.name, live: canary, previous, stage: rollout.stageIndex, reason: a.reason },
-  });
+  await auditRollout(tx, ctx, rollout, a.action, { route: route.name, live: canary, previous, stage: rollout.stageIndex, reason: a.reason });
 }
 
 // The next stage: the weight grows in one route UPDATE and the observation
@@ -126,13 +127,7 @@ export async function advanceRollout(tx: Tx, ctx: Ctx, a: { rollout: Rollout; ro
   await tx.rollout.update({ where: { id: rollout.id }, data: { stageIndex: next, stageStartedAt: a.now } });
   await tx.route.update({ where: { id: route.id }, data: { canaryWeight: weight, version: { increment: 1 } } });
   await notifyRouteChanged(tx, route.name);
-  await recordAudit(tx, ctx, {
-    teamId: await teamOf(tx, rollout.projectId),
-    action: "rollout.advance",
-    targetType: "rollout",
-    targetId: rollout.id,
-    data: { route: route.name, canary: rollout.canaryDeploymentId, stage: next, weight } satisfies Prisma.InputJsonValue,
-  });
+  await auditRollout(tx, ctx, rollout, "rollout.advance", { route: route.name, canary: rollout.canaryDeploymentId, stage: next, weight });
 }
 
 // A rollout on this route that is still going (an older deploy's canary) is

@@ -1,4 +1,3 @@
-import { recordAudit } from "@/lib/audit/record-audit";
 import { systemCtx } from "@/lib/auth/ctx";
 import type { Db, Tx } from "@/lib/db/client";
 import type { Rollout } from "@/lib/generated/prisma/client";
@@ -7,13 +6,14 @@ import { readWindow, type WindowTotals } from "@/lib/metrics/read-window";
 import { analyzeStage, type StageVerdict } from "@/lib/rollouts/analyze-stage";
 import { failureReason, inconclusiveReason, passReason, pausedReason } from "@/lib/rollouts/describe-verdict";
 import { readStoredSettings, type StoredRolloutSettings } from "@/lib/rollouts/rollout-settings";
-import { advanceRollout, completeRollout, stopRollout, tryLockRoute } from "@/lib/rollouts/rollout-writes";
+import { advanceRollout, completeRollout, lockRollout, pauseRolloutWrite, stopRollout, tryLockRoute } from "@/lib/rollouts/rollout-writes";
 import { ROUTE_TX } from "@/lib/routes/lock-route";
 
 // The rollout controller. Every worker process calls tickRollouts about once a
 // second (lib/worker/main.ts); each running rollout is handled in its own
 // transaction that starts with
 //     SELECT … FROM rollouts WHERE id = $1 AND status = 'running' FOR UPDATE SKIP LOCKED
+// (lockRollout with runningOnly and skipLocked)
 // so exactly one worker acts on a rollout at a time (the others skip it for
 // this tick), and a worker killed mid-tick loses its lock with its connection.
 // Nothing lives in memory: the stage, its start and the inconclusive windows so
@@ -83,10 +83,8 @@ export async function tickRollouts(db: Db, opts: TickOptions = {}): Promise<Tick
 }
 
 async function tickOne(db: Db, tx: Tx, id: string, opts: TickOptions): Promise<TickOutcome> {
-  const [locked] = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id::text FROM rollouts WHERE id = ${id}::uuid AND status = 'running' FOR UPDATE SKIP LOCKED`;
-  if (!locked) return { rolloutId: id, action: "skipped" };
-  const rollout = await tx.rollout.findUniqueOrThrow({ where: { id } });
+  const rollout = await lockRollout(tx, id, { runningOnly: true, skipLocked: true });
+  if (!rollout) return { rolloutId: id, action: "skipped" };
   const ctx = systemCtx(db, "rollout-controller");
   const lockRoute = async () => {
     const route = await tryLockRoute(tx, rollout.routeId);
@@ -154,9 +152,7 @@ async function tickOne(db: Db, tx: Tx, id: string, opts: TickOptions): Promise<T
       await record(inconclusiveReason(weight, arms, settings.minSamples, windows, settings.maxInconclusiveWindows));
       if (windows < settings.maxInconclusiveWindows) return { rolloutId: id, action: "extended", detail: `window ${windows} of ${settings.maxInconclusiveWindows}` };
       const reason = pausedReason(rollout.stageIndex + 1, weight, arms, settings.minSamples, windows);
-      await tx.rollout.update({ where: { id }, data: { status: "paused", reason } });
-      const project = await tx.project.findUniqueOrThrow({ where: { id: rollout.projectId }, select: { teamId: true } });
-      await recordAudit(tx, ctx, { teamId: project.teamId, action: "rollout.pause", targetType: "rollout", targetId: id, data: { stage: rollout.stageIndex, weight, reason } });
+      await pauseRolloutWrite(tx, ctx, rollout, reason, { weight });
       return { rolloutId: id, action: "paused", detail: reason };
     }
   }

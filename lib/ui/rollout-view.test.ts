@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  appendPolled,
   chartRows,
   currentWindow,
   formatMs,
@@ -163,3 +164,22 @@ describe("formatters", () => {
     expect([300, 90, 3600, 60, 1].map(formatWindow)).toEqual(["5 minutes", "90 seconds", "1 hour", "60 seconds", "1 second"]);
   });
 });
+
+describe("appendPolled", () => {
+  const arm = (requests: number) => ({ requests, errors: 0, errorRate: requests ? 0 : null, p95Ms: null });
+  const pt = (t: string, n: number) => ({ t, canary: arm(n), baseline: arm(n) });
+  const view = (id: string, stepSec: number, series: ReturnType<typeof pt>[]) => ({ rollout: { id }, series, stepSec, canControl: true });
+
+  it("replaces the last, partial point and adds the new ones", () => {
+    const prev = view("r", 1, [pt("2026-01-01T00:00:00.000Z", 5), pt("2026-01-01T00:00:01.000Z", 2)]);
+    const next = view("r", 1, [pt("2026-01-01T00:00:01.000Z", 6), pt("2026-01-01T00:00:02.000Z", 3)]);
+    expect(appendPolled(prev, next)?.series.map((p) => [p.t.slice(17, 19), p.canary.requests])).toEqual([["00", 5], ["01", 6], ["02", 3]]);
+  });
+
+  it("asks for a full read when the step or the rollout changed", () => {
+    const prev = view("r", 1, [pt("2026-01-01T00:00:00.000Z", 5)]);
+    expect(appendPolled(prev, view("r", 2, []))).toBeNull();
+    expect(appendPolled(prev, view("other", 1, []))).toBeNull();
+  });
+});
+

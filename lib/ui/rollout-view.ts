@@ -22,6 +22,19 @@ type RolloutShape<A extends Analysis = Analysis> = {
 
 export const isActive = (status: RolloutPhase) => status === "running" || status === "paused";
 
+type Polled<P extends Point> = { rollout: { id: string } | null; series: P[]; stepSec?: number };
+
+// The console polls with `since` = its last point, so the server reads only the
+// newest buckets; the answer replaces that last (possibly partial) point and
+// adds the new ones. Null when the two cannot be joined (another rollout, or the
+// step grew as the rollout got longer): then the whole series is read again.
+export function appendPolled<P extends Point, V extends Polled<P>>(prev: V, next: V): V | null {
+  if (!prev.rollout || !next.rollout || prev.rollout.id !== next.rollout.id || prev.stepSec !== next.stepSec) return null;
+  const first = next.series[0]?.t;
+  const kept = first === undefined ? prev.series : prev.series.filter((p) => p.t < first);
+  return { ...next, series: [...kept, ...next.series] };
+}
+
 // done: passed (or passed over by a promote once entered); current: being observed
 // now (running or paused); pending: still to come; failed: where the automatic
 // rollback happened; stopped: where it was aborted; skipped: never reached
