@@ -16,6 +16,10 @@ export function RolloutSettingsList({ settings: s, from }: { settings: RolloutSe
     ["Error rate limit", `baseline + ${formatPoints(s.autoRollback.errorRateThreshold)}`],
     ["P95 latency limit", `${s.autoRollback.latencyP95Threshold}× the baseline's P95`],
     ["Too little traffic", `pauses after ${s.maxInconclusiveWindows} inconclusive ${s.maxInconclusiveWindows === 1 ? "window" : "windows"}`],
+    [
+      "Synthetic checks",
+      s.synthetic ? `${s.synthetic.requestsPerSec}/s to each version: ${s.synthetic.paths.join(", ")}` : "none (visitor traffic only)",
+    ],
   ];
   return (
     <div data-testid="rollout-settings" data-from={from}>

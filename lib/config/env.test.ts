@@ -64,6 +64,14 @@ describe("loadConfig", () => {
     expect(load({ APPS_DOMAIN: "apps.example.com" }).APPS_DOMAIN).toBe("apps.example.com");
   });
 
+  it("sends synthetic checks to this machine's router unless told otherwise", () => {
+    expect(load({}).syntheticRouterUrl).toBe("http://127.0.0.1:8080");
+    expect(load({ ROUTER_PORT: "9090", BIND_HOST: "10.0.0.5" }).syntheticRouterUrl).toBe("http://10.0.0.5:9090");
+    expect(load({ BIND_HOST: "::" }).syntheticRouterUrl).toBe("http://[::1]:8080");
+    expect(load({ SYNTHETIC_ROUTER_URL: "http://edge.internal:80" }).syntheticRouterUrl).toBe("http://edge.internal:80");
+    expect(configError({ SYNTHETIC_ROUTER_URL: "ftp://edge.internal" })).toMatch(/SYNTHETIC_ROUTER_URL must be an http:\/\/ URL/);
+  });
+
   it("never echoes secrets", () => {
     const message = configError({ NEXTAUTH_SECRET: "too-short-secret" });
     expect(message).toMatch(/NEXTAUTH_SECRET must be at least 32 characters/);

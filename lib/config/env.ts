@@ -26,6 +26,9 @@ const schema = z.object({
   // Server functions: per-request time limit and memory limit of each deployment's function process.
   FUNCTION_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(900).default(10),
   FUNCTION_MEMORY_MB: z.coerce.number({ error: "must be a number" }).int().min(32).max(16_384).default(256),
+  // Where workers send a rollout's synthetic checks: the router as they reach it
+  // (default: this machine's ROUTER_PORT).
+  SYNTHETIC_ROUTER_URL: z.url({ protocol: /^http$/, error: "must be an http:// URL" }).optional(),
   BIND_HOST: z.string().min(1).default("0.0.0.0"),
   DATA_DIR: z.string().min(1).default(".data"),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }).optional(),
@@ -48,7 +51,7 @@ const schema = z.object({
   ALLOW_LOCAL_GIT: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
 });
 
-export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string };
+export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string; syntheticRouterUrl: string };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -75,5 +78,13 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     dataDir: path.resolve(c.DATA_DIR),
     consoleUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    syntheticRouterUrl: c.SYNTHETIC_ROUTER_URL ?? `http://${localAddress(c.BIND_HOST)}:${c.ROUTER_PORT}`,
   };
+}
+
+// The address a process on this machine reaches a server bound to `bind` at.
+function localAddress(bind: string) {
+  if (bind === "0.0.0.0") return "127.0.0.1";
+  if (bind === "::") return "[::1]";
+  return bind.includes(":") ? `[${bind}]` : bind;
 }

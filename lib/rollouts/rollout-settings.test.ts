@@ -18,6 +18,21 @@ describe("rollout settings", () => {
     expect(parseRolloutChoice({ stages: [100], observationWindowSec: 1, minSamples: 1, maxInconclusiveWindows: 1 }, "canary").ok).toBe(true);
   });
 
+  it("accepts synthetic checks and refuses paths that are not plain request paths", () => {
+    expect(parseRolloutChoice({ synthetic: { paths: ["/", "/api/health?deep=1"] } }, "canary")).toEqual({
+      ok: true,
+      value: { ...DEFAULT_ROLLOUT, synthetic: { paths: ["/", "/api/health?deep=1"], requestsPerSec: 5 } },
+    });
+    expect(message({ synthetic: { paths: [] } })).toBe("canary.synthetic.paths must list at least one path");
+    expect(message({ synthetic: { paths: ["api/health"] } })).toMatch(/^canary\.synthetic\.paths\.0 must be a path starting with "\/"/);
+    for (const bad of ["//evil.example/", "http://evil.example/", "/a b", "/a\u0000", "/caf\u00e9"]) {
+      expect(message({ synthetic: { paths: ["/", bad] } })).toMatch(/^canary\.synthetic\.paths\.1 must be a path starting with "\/"/);
+    }
+    expect(message({ synthetic: { paths: ["/"], requestsPerSec: 0 } })).toBe("canary.synthetic.requestsPerSec must be at least 1");
+    expect(message({ synthetic: { paths: ["/"], requestsPerSec: 500 } })).toBe("canary.synthetic.requestsPerSec must be at most 50 (per version)");
+    expect(message({ synthetic: { paths: ["/"], rate: 5 } })).toMatch(/^canary\.synthetic has an unknown|^canary\.synthetic must be an object/);
+  });
+
   it("refuses bad settings with a message naming the field", () => {
     expect(message({ stages: [5, 50, 25, 100] })).toBe("canary.stages must increase strictly (50 is followed by 25)");
     expect(message({ stages: [5, 5, 100] })).toBe("canary.stages must increase strictly (5 is followed by 5)");
@@ -35,7 +50,7 @@ describe("rollout settings", () => {
     expect(message({ autoRollback: { latencyP95Threshold: -2 } })).toMatch(/^canary\.autoRollback\.latencyP95Threshold must be positive/);
     expect(message({ autoRollback: { latencyP95Threshold: 0.5 } })).toMatch(/^canary\.autoRollback\.latencyP95Threshold must be at least 1/);
     expect(message({ stage: [5, 100] })).toBe(
-      'canary has an unknown setting "stage" (known: stages, observationWindowSec, minSamples, autoRollback, maxInconclusiveWindows)',
+      'canary has an unknown setting "stage" (known: stages, observationWindowSec, minSamples, autoRollback, maxInconclusiveWindows, synthetic)',
     );
     expect(message({ autoRollback: 0.02 })).toBe("canary.autoRollback must be an object with errorRateThreshold and latencyP95Threshold");
     expect(message("always")).toBe('canary must be an object like { "stages": [5, 25, 50, 100], … } or "skip"');

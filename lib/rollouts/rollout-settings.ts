@@ -11,7 +11,13 @@ export type RolloutSettings = {
   minSamples: number;
   autoRollback: { errorRateThreshold: number; latencyP95Threshold: number };
   maxInconclusiveWindows: number;
+  /** Requests the worker sends itself during a rollout, so an app with little traffic still gets a verdict. */
+  synthetic?: SyntheticChecks;
 };
+// Every second of a rollout, `requestsPerSec` requests to the canary and as
+// many to the baseline, cycling through `paths`, through the router like any
+// visitor's (lib/rollouts/send-synthetic-checks.ts).
+export type SyntheticChecks = { paths: string[]; requestsPerSec: number };
 export type RolloutChoice = RolloutSettings | "skip";
 export type RolloutOrigin = "default" | "project" | "slipway.json";
 
@@ -40,6 +46,29 @@ const stages = z
     }
     if (s.length && s[s.length - 1] !== 100) c.addIssue({ code: "custom", message: `must end at 100 (the last stage is ${s[s.length - 1]})` });
   });
+
+// A request path as a visitor would send it: absolute, no scheme or host, no
+// spaces or control characters.
+const checkPath = z
+  .string({ error: 'must be a path such as "/" or "/api/health"' })
+  .max(512, "must be at most 512 characters")
+  .regex(/^\/(?!\/)[\x21-\x7e]*$/, 'must be a path starting with "/" (no host, spaces or control characters), e.g. "/api/health"');
+
+const synthetic = z
+  .object(
+    {
+      paths: z
+        .array(checkPath, { error: 'must be a list of paths, e.g. ["/", "/api/health"]' })
+        .min(1, "must list at least one path")
+        .max(20, "may list at most 20 paths"),
+      requestsPerSec: int("a whole number of requests per second, from 1 to 50")
+        .min(1, "must be at least 1")
+        .max(50, "must be at most 50 (per version)")
+        .default(5),
+    },
+    { error: 'must be an object like { "paths": ["/"], "requestsPerSec": 5 }' },
+  )
+  .strict();
 
 // Every field is optional and falls back to the default, so `{ "stages": [10, 100] }`
 // is a complete setting. Unknown keys are refused: a typo must not pass silently.
@@ -71,10 +100,11 @@ const settingsObject = z
       .strict()
       .default({ ...DEFAULT_ROLLOUT.autoRollback }),
     maxInconclusiveWindows: int("a whole number").min(1, "must be at least 1").max(100, "must be at most 100").default(DEFAULT_ROLLOUT.maxInconclusiveWindows),
+    synthetic: synthetic.optional(),
   }, {
     error: (iss) =>
       iss.code === "unrecognized_keys"
-        ? `has an unknown setting ${iss.keys.map((k) => `"${k}"`).join(", ")} (known: stages, observationWindowSec, minSamples, autoRollback, maxInconclusiveWindows)`
+        ? `has an unknown setting ${iss.keys.map((k) => `"${k}"`).join(", ")} (known: stages, observationWindowSec, minSamples, autoRollback, maxInconclusiveWindows, synthetic)`
         : 'must be an object like { "stages": [5, 25, 50, 100], … } or "skip"',
   })
   .strict();

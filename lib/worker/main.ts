@@ -1,7 +1,9 @@
 import { run } from "graphile-worker";
 import { reapLostBuilds } from "@/lib/build/reap-lost-builds";
+import { loadConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
+import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
@@ -51,12 +53,23 @@ const tick = () => {
 const ticker = setInterval(tick, TICK_EVERY_MS);
 tick();
 
+// Synthetic checks of rollouts that asked for them: each second is claimed by
+// one worker, which sends that second's requests through the router.
+const config = loadConfig();
+const synthetic = { routerUrl: config.syntheticRouterUrl, appsDomain: config.APPS_DOMAIN };
+const checker = setInterval(
+  () =>
+    runSyntheticChecks(db(), synthetic).catch((e) => console.error(`synthetic checks failed: ${e.message}`)),
+  TICK_EVERY_MS,
+);
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(reaper);
   clearInterval(ticker);
+  clearInterval(checker);
   await ticking;
   await runner.stop();
   process.exit(0);

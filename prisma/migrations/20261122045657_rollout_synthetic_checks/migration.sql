@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "rollouts" ADD COLUMN     "synthetic_second" BIGINT;
+
