@@ -22,24 +22,7 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
   const query = useProject(slug);
   const deploy = useCreateDeployment(slug);
   if (query.isPending) return <Loading label="Loading project" rows={2} />;
-  if (isApiError(query.error, "not_found")) {
-    return (
-      <PageHeader
-        title="Project not found"
-        description={
-          <>
-            There is no project <span className="font-mono">{slug}</span> in your teams. Check the address, or ask
-            to be added to the project&apos;s team.
-          </>
-        }
-        actions={
-          <Link href="/projects" className={buttonClasses("secondary")}>
-            Back to projects
-          </Link>
-        }
-      />
-    );
-  }
+  if (isApiError(query.error, "not_found")) return <ProjectNotFound slug={slug} />;
   if (query.isError) {
     return <LoadError title="The project could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
   }
@@ -50,7 +33,14 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
       <PageHeader
         title={project.name}
         description={<span className="font-mono">{project.slug}</span>}
-        actions={can(role, "deployment.create") && <DeployActions project={project} deploy={deploy} />}
+        actions={
+          <>
+            <Link href={`/projects/${project.slug}/settings`} className={buttonClasses("secondary")}>
+              Settings
+            </Link>
+            {can(role, "deployment.create") && <DeployActions project={project} deploy={deploy} />}
+          </>
+        }
       />
       {deploy.error && (
         <div className="mb-4">
@@ -63,6 +53,25 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
         <DeploymentList slug={project.slug} canPromote={can(role, "deployment.promote")} />
       </section>
     </>
+  );
+}
+
+export function ProjectNotFound({ slug }: { slug: string }) {
+  return (
+    <PageHeader
+      title="Project not found"
+      description={
+        <>
+          There is no project <span className="font-mono">{slug}</span> in your teams. Check the address, or ask to
+          be added to the project&apos;s team.
+        </>
+      }
+      actions={
+        <Link href="/projects" className={buttonClasses("secondary")}>
+          Back to projects
+        </Link>
+      }
+    />
   );
 }
 

@@ -9,6 +9,8 @@ import type {
   Project,
   ProjectDetail,
   ProjectListItem,
+  ProjectSettings,
+  UpdateProjectSettingsBody,
 } from "@/components/projects/types";
 
 export const projectKeys = {
@@ -51,5 +53,19 @@ export function useCreateProject() {
     mutationFn: (body: CreateProjectBody) =>
       apiFetch<{ project: Project }>("/api/projects", { method: "POST", body }).then((r) => r.project),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: projectKeys.all }),
+  });
+}
+
+// The page shows the saved values at once; the refetch brings anything else that changed.
+export function useUpdateProjectSettings(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateProjectSettingsBody) =>
+      apiFetch<{ project: ProjectSettings }>(projectPath(slug), { method: "PATCH", body }).then((r) => r.project),
+    onSuccess: (settings) => {
+      queryClient.setQueryData<ProjectDetail>(projectKeys.detail(slug), (old) => old && { ...old, project: { ...old.project, ...settings } });
+      void queryClient.invalidateQueries({ queryKey: projectKeys.detail(slug), exact: true });
+      void queryClient.invalidateQueries({ queryKey: projectKeys.list() });
+    },
   });
 }

@@ -1,4 +1,5 @@
 import type { DeploymentStatus, Role, SourceKind } from "@/lib/generated/prisma/enums";
+import type { RolloutChoice } from "@/lib/rollouts/rollout-settings";
 
 // The JSON shapes of the project API (dates arrive as ISO strings).
 export type ProjectSource = {
@@ -24,6 +25,11 @@ export type Project = ProjectSource & {
   name: string;
   teamId: string;
   outputDirectory: string;
+  // null: the default (npm ci / npm install, npm run build).
+  installCommand: string | null;
+  buildCommand: string | null;
+  // null: the defaults. An app's slipway.json `canary` wins over it.
+  rolloutSettings: RolloutChoice | null;
   createdAt: string;
   team: { id: string; name: string; slug: string };
 };
@@ -40,6 +46,16 @@ export type CreateProjectBody = {
 };
 
 export type ProjectDetail = { project: Project; role: Role };
+
+// PATCH /api/projects/:slug takes any subset; an empty command means the default.
+export type ProjectSettings = Pick<Project, "slug" | "installCommand" | "buildCommand" | "outputDirectory" | "productionBranch" | "rolloutSettings">;
+export type UpdateProjectSettingsBody = Partial<{
+  installCommand: string;
+  buildCommand: string;
+  outputDirectory: string;
+  productionBranch: string;
+  rolloutSettings: RolloutChoice | null;
+}>;
 
 // The deployment list of a project page.
 export type { DeploymentPage, DeploymentSummary as Deployment } from "@/components/deployments/types";
