@@ -4,17 +4,19 @@
 export const MASK = "••••";
 const MIN_LENGTH = 4;
 
+// The text itself and the encodings it most often leaks in.
+export function encodedForms(text: string): string[] {
+  const base64 = Buffer.from(text).toString("base64");
+  return [...new Set([text, encodeURIComponent(text), base64, base64.replace(/=+$/, ""), Buffer.from(text).toString("base64url")])];
+}
+
 export function makeMasker(secrets: string[]): (text: string) => string {
   const forms = new Set<string>();
   for (const s of secrets) {
     if (s.length < MIN_LENGTH) continue;
     for (const line of s.split(/\r?\n/)) {
       if (line.length < MIN_LENGTH) continue;
-      forms.add(line);
-      forms.add(encodeURIComponent(line));
-      forms.add(Buffer.from(line).toString("base64"));
-      forms.add(Buffer.from(line).toString("base64").replace(/=+$/, ""));
-      forms.add(Buffer.from(line).toString("base64url"));
+      for (const form of encodedForms(line)) forms.add(form);
     }
   }
   if (forms.size === 0) return (text) => text;

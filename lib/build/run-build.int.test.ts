@@ -159,6 +159,30 @@ describe("runBuild", () => {
     expect(log).not.toContain("hunter2");
   });
 
+  it("fails a build that bakes a sensitive value into a browser-served file, naming the variable and file, and stores no bundle", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const secret = `sk_live_${Math.random().toString(36).slice(2)}`;
+    await seedEnvVar(db, project.id, { key: "STRIPE_KEY", value: secret, sensitive: true });
+    await seedEnvVar(db, project.id, { key: "PUBLIC_NAME", value: "shown-in-the-page" });
+    // A bundler's `define` of a private variable, as a misconfigured app would do; a function may read it.
+    const page = `mkdir -p dist/assets dist/api && echo "<h1>$PUBLIC_NAME</h1>" > dist/index.html && echo 'export default () => new Response(process.env.STRIPE_KEY);' > dist/api/pay.js`;
+    const build = `${page} && echo "const key = \\"$STRIPE_KEY\\";" > dist/assets/app-3f2a.js`;
+    const d = await deployDir(ctx, project.slug, await makeApp(appFiles({ "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: build }) })));
+    const blobsBefore = blobCount();
+    expect(await runBuild(d.id, deps())).toBe("failed");
+    const row = await db.deployment.findUniqueOrThrow({ where: { id: d.id } });
+    expect(row.failureStage).toBe("bundle");
+    expect(row.failureReason).toMatch(/^Sensitive variable found in files browsers can download: STRIPE_KEY in assets\/app-3f2a\.js\. /);
+    expect(row.failureReason).not.toContain(secret);
+    expect(row.bundleDigest).toBeNull();
+    expect(blobCount()).toBe(blobsBefore);
+    expect(await logText(ctx, d.id)).not.toContain(secret);
+
+    // The same app reading the secret only in its function deploys.
+    const ok = await deployDir(ctx, project.slug, await makeApp(appFiles({ "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: page }) })));
+    expect(await runBuild(ok.id, deps())).toBe("live");
+  });
+
   it("restores node_modules from the dependency cache when the lockfile is unchanged", async () => {
     const { ctx, project } = await seedArchiveProject(db);
     const files = appFiles({

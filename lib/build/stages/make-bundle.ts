@@ -1,10 +1,11 @@
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { type BuildContext, StageFailure } from "@/lib/build/build-context";
+import { assertNoLeakedSecrets } from "@/lib/build/stages/scan-for-secrets";
 import { buildManifest, type ManifestEntry, manifestDigest, ManifestError } from "@/lib/bundles/build-manifest";
 
 // The manifest of the output directory: every file's path, size, sha256 and
-// content type. The bundle is named by the digest of its manifest, so an
+// content type, checked for sensitive values in browser-served files. The bundle is named by the digest of its manifest, so an
 // identical build maps to the same bundle row.
 export async function makeBundle(ctx: BuildContext): Promise<{ outputDir: string; entries: ManifestEntry[]; digest: string }> {
   const relative = ctx.settings!.outputDirectory;
@@ -17,6 +18,8 @@ export async function makeBundle(ctx: BuildContext): Promise<{ outputDir: string
     throw e;
   }
   if (entries.length === 0) throw new StageFailure(`The output directory "${relative}" is empty.`);
+  // Before the bundle exists anywhere: a build that would serve a secret is never stored.
+  await assertNoLeakedSecrets(outputDir, entries, ctx.vars);
   const digest = manifestDigest(entries);
   const totalBytes = entries.reduce((sum, e) => sum + e.size, 0);
   const { db } = ctx.deps;
