@@ -20,6 +20,9 @@ export const POLICY = {
   "deployment.promote": "developer",
   // Pause, resume, abort or promote now a canary rollout.
   "rollout.control": "developer",
+  "env.read": "developer",
+  "env.write": "developer",
+  "env.writeProduction": "admin",
   "token.read": "admin",
   "token.create": "admin",
   "token.revoke": "admin",

@@ -1,4 +1,5 @@
 import type { Db } from "@/lib/db/client";
+import { MAX_TOTAL_BYTES, resolvedBytes, totalProblem } from "@/lib/env-vars/env-rules";
 import type { Environment } from "@/lib/generated/prisma/enums";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
@@ -14,7 +15,9 @@ export class EnvResolveError extends Error {
 
 // The variables one deployment sees: for each key, the override for its branch
 // (Preview only) wins over the environment-wide value. A value that cannot be
-// decrypted stops the deployment; it never turns into an empty variable.
+// decrypted stops the deployment; it never turns into an empty variable. The
+// total is checked on every save, and again here in case the limit or the
+// rows changed another way.
 export async function resolveEnv(
   db: Db,
   opts: { projectId: string; environment: Environment; branch: string; key: SecretKey },
@@ -32,7 +35,7 @@ export async function resolveEnv(
     const current = chosen.get(row.key);
     if (!current || (row.branch !== null && current.branch === null)) chosen.set(row.key, row);
   }
-  return [...chosen.values()].map((row) => {
+  const vars = [...chosen.values()].map((row) => {
     try {
       return { key: row.key, value: unseal(opts.key, row.valueEnc), sensitive: row.sensitive };
     } catch (e) {
@@ -40,4 +43,7 @@ export async function resolveEnv(
       throw e;
     }
   });
+  const bytes = resolvedBytes(vars);
+  if (bytes > MAX_TOTAL_BYTES) throw new EnvResolveError(totalProblem("this deployment", bytes));
+  return vars;
 }
