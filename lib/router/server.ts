@@ -16,7 +16,7 @@ import { resolveRequestPath } from "@/lib/router/static/resolve-path";
 import { serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
 import { TtlCache } from "@/lib/router/ttl-cache";
 import type { SecretKey } from "@/lib/secrets/keyring";
-import { unseal } from "@/lib/secrets/seal";
+import { unseal, UnsealError } from "@/lib/secrets/seal";
 
 export type RouterOptions = {
   databaseUrl: string;
@@ -183,8 +183,11 @@ export function createRouter(opts: RouterOptions) {
         let env: Record<string, string>;
         try {
           env = runtimeEnv(d);
-        } catch {
-          return sendPage(req, res, { status: 500, title: "environment unavailable", message: "This deployment's environment variables could not be decrypted." }, stamp);
+        } catch (e) {
+          // Never run a function with a missing or empty environment.
+          opts.log?.(`runtime variables of ${d.id} could not be decrypted: ${e instanceof UnsealError ? e.message : "not a variable set"}`);
+          const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
+          return sendPage(req, res, { status: 500, title: "environment unavailable", message }, stamp);
         }
         const fnBundle = { deploymentId: d.id, bundleDigest: d.bundleDigest, files: bundle.files, env };
         return functions.handle(fnBundle, fn, req, res, stamp);
