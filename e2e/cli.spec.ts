@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { APIRequestContext } from "@playwright/test";
 import { E2E_ADMIN, expect, routerGet, test } from "./fixtures";
 
 // The slipway CLI against the real platform: an API token made by the signed-in
-// owner, then `slipway deploy` run as a child process, as a developer would.
+// owner, then `slipway deploy` (and promote, env push / pull) run as a child
+// process, as a developer would.
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const STAGES = ["source", "install", "build", "migrate", "bundle", "upload", "publish"];
@@ -118,6 +119,44 @@ test("slipway deploy uploads a directory, follows the build to live, and reports
     await expect.poll(async () => (await routerGet(router, branchHost, "/")).headers["x-slipway-deployment"], { timeout: 1_000 }).toBe(first);
     const refused = await slipway(["promote", "not-a-uuid"], auth);
     expect(refused.code).toBe(2);
+  });
+
+  await test.step("env push sets variables from a .env file, env pull writes them back without the sensitive one", async () => {
+    // Development: a developer's token may change it, and no deployment gets it.
+    const plain = path.join(work, "plain.env");
+    const secret = path.join(work, "secret.env");
+    writeFileSync(plain, "# from the CLI\nCLI_GREETING=\"hello from the CLI\"\nexport CLI_URL=https://api.example.test/#top\n");
+    writeFileSync(secret, `CLI_TOKEN=cli-secret-${Date.now()}\n`);
+    const flags = ["--project", "demo", "--environment", "development"];
+
+    const refused = await slipway(["env", "push", plain, ...flags], auth);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain("pass --yes to save");
+    const dry = await slipway(["env", "push", plain, ...flags, "--dry-run"], auth);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("2 added, 0 updated, 0 unchanged");
+    expect(dry.stdout).toContain("Dry run: nothing was saved.");
+
+    for (const [file, extra] of [[plain, []], [secret, ["--sensitive"]]] as const) {
+      const pushed = await slipway(["env", "push", file, ...flags, ...extra, "--yes"], auth);
+      expect(pushed.code, `${pushed.stdout}\n${pushed.stderr}`).toBe(0);
+      expect(pushed.stdout).toMatch(/^✓ Saved \d changes? to Development of demo\.$/m);
+    }
+    const again = await slipway(["env", "push", plain, ...flags, "--yes"], auth);
+    expect(again.stdout).toContain("0 added, 0 updated, 2 unchanged");
+
+    const out = path.join(work, "pulled.env");
+    const pulled = await slipway(["env", "pull", "--project", "demo", "--file", out], auth);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const text = readFileSync(out, "utf8");
+    expect(text).toContain("CLI_GREETING='hello from the CLI'\n");
+    expect(text).toContain("CLI_URL='https://api.example.test/#top'\n");
+    expect(text).toContain("# CLI_TOKEN is sensitive and was not pulled\n");
+    expect(text).not.toContain("cli-secret-");
+    const overwrite = await slipway(["env", "pull", "--project", "demo", "--file", out], auth);
+    expect(overwrite.code).toBe(1);
+    expect(overwrite.stderr).toContain("already exists; pass --force");
+    expect(`${pulled.stdout}${pulled.stderr}`).not.toContain(token);
   });
 
   await test.step("a bad token is refused with the API's message, and not echoed", async () => {

@@ -28,13 +28,25 @@ test("Promote on the history list shows what will change, then makes the older d
   const { project } = await (await page.request.get("/api/projects/demo")).json();
   let v1: string;
   let v2: string;
+  let note: string | null = null;
+  const dropNote = async () => {
+    if (note) await page.request.post("/api/projects/demo/env", { data: { changes: [{ op: "delete", id: note }] } });
+    note = null;
+  };
   try {
     // Both deploys go live at once: this test is about promote, not canary rollouts.
     expect((await page.request.patch("/api/projects/demo", { data: { rolloutSettings: "skip" } })).status()).toBe(200);
     v1 = await deployDemo(page);
     const patched = await page.request.patch("/api/projects/demo", { data: { buildCommand: V2_BUILD } });
     expect(patched.status()).toBe(200);
+    // v2 is built with a variable v1 never had: promoting v1 back keeps v1's set, and the dialog says so.
+    const set = await page.request.post("/api/projects/demo/env", { data: { changes: [{ op: "set", key: "PROMOTE_NOTE", value: "v2", targets: ["production"] }] } });
+    expect(set.status()).toBe(200);
+    note = (await set.json()).variables.find((v: { key: string }) => v.key === "PROMOTE_NOTE").id;
     v2 = await deployDemo(page);
+  } catch (e) {
+    await dropNote();
+    throw e;
   } finally {
     // Later tests expect the demo to build as it ships.
     await page.request.patch("/api/projects/demo", { data: { buildCommand: project.buildCommand ?? "", rolloutSettings: project.rolloutSettings ?? null } });
@@ -67,7 +79,9 @@ test("Promote on the history list shows what will change, then makes the older d
   await expect(summary).toHaveAttribute("data-changed", "1");
   await expect(summary).toHaveAttribute("data-removed", "1");
   await expect(summary).toHaveAttribute("data-unchanged", String(manifest.fileCount - 1));
-  await expect(dialog.getByTestId("promote-env-note")).toContainText("built with");
+  await expect(dialog.getByTestId("promote-env-note")).toContainText("keeps the variables it was built with");
+  await expect(dialog.getByTestId("promote-variables").locator("li")).toHaveAttribute("data-key", "PROMOTE_NOTE");
+  await expect(dialog.getByTestId("promote-variables").locator("li")).toHaveAttribute("data-kind", "added");
   await dialog.getByRole("button", { name: "Show the 2 changed paths" }).click();
   const files = dialog.getByTestId("promote-files");
   await expect(files.locator('li[data-kind="changed"]')).toHaveAttribute("data-path", "index.html");
@@ -93,6 +107,21 @@ test("Promote on the history list shows what will change, then makes the older d
   expect(served.headers["x-slipway-sha"]).toBe(v1Detail.deployment.commitSha);
   const indexEntry = manifest.files.find((f: { path: string }) => f.path === "index.html");
   expect(createHash("sha256").update(served.body).digest("hex")).toBe(indexEntry.sha256);
+
+  // The alternative to a promote: with PROMOTE_NOTE gone, v2's dialog names it and
+  // offers a redeploy of v2's own source with the current variables instead.
+  await dropNote();
+  await row(v2).getByRole("button", { name: /^Promote deployment/ }).click();
+  const variables = dialog.getByTestId("promote-variables");
+  await expect(variables.locator("li")).toHaveAttribute("data-kind", "removed");
+  await shot(page, "promote-dialog-variables");
+  await variables.getByRole("button", { name: "Redeploy with current variables" }).click();
+  await page.waitForURL((url) => /\/projects\/demo\/deployments\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(v2));
+  const redeployed = new URL(page.url()).pathname.split("/").pop()!;
+  const [again, v2Detail] = await Promise.all([redeployed, v2].map(async (id) => (await (await page.request.get(`/api/deployments/${id}`)).json()).deployment));
+  expect(again).toMatchObject({ commitSha: v2Detail.commitSha, environment: "production", branch: v2Detail.branch });
+  // It would build and go live; that is the redeploy's own test. Stop it here.
+  expect((await page.request.post(`/api/deployments/${redeployed}/cancel`)).status()).toBe(200);
 });
 
 test("a viewer sees the history list without Promote, and the API refuses the preview", async ({ page, browser }) => {

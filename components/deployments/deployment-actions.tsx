@@ -2,9 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { DeployDialog, deploymentHref, type DeployTarget } from "@/components/deployments/deploy-dialog";
+import { deploymentHref, type DeployTarget } from "@/components/deployments/deploy-dialog";
 import { PromoteDialog } from "@/components/deployments/promote-dialog";
-import { useCancelDeployment, useCreateDeployment } from "@/components/deployments/queries";
+import { useCancelDeployment, useRedeployDeployment } from "@/components/deployments/queries";
 import { offersPromote } from "@/components/deployments/status";
 import type { DeploymentSummary } from "@/components/deployments/types";
 import { Alert } from "@/components/ui/alert";
@@ -21,29 +21,20 @@ type Props = {
   canPromote: boolean;
 };
 
-// Redeploy ships the same environment and branch again; archive projects need a
-// new upload for that, so for them it opens the deploy dialog.
+// Redeploy builds this deployment's own source again (its commit, or its stored
+// archive) for the same environment and branch, with the variables as they are now.
 export function DeploymentActions({ deployment: d, project, canCancel, canDeploy, canPromote }: Props) {
   const router = useRouter();
   const slug = project?.slug ?? "";
-  const redeploy = useCreateDeployment(slug);
+  const redeploy = useRedeployDeployment(d.id, slug);
   const cancel = useCancelDeployment(d.id);
   const [confirming, setConfirming] = useState(false);
   const [promoting, setPromoting] = useState(false);
   const showPromote = canPromote && offersPromote(d.status);
-  const [dialog, setDialog] = useState(false);
-  const environment = d.environment === "production" ? "production" : "preview";
 
   function onRedeploy() {
     if (!project) return;
-    if (project.sourceKind === "archive") {
-      setDialog(true);
-      return;
-    }
-    redeploy.mutate(
-      { environment, branch: d.branch || undefined },
-      { onSuccess: (next) => router.push(deploymentHref(project.slug, next.id)) },
-    );
+    redeploy.mutate(undefined, { onSuccess: (next) => router.push(deploymentHref(project.slug, next.id)) });
   }
 
   if (!canCancel && !canDeploy && !showPromote) return null;
@@ -92,13 +83,6 @@ export function DeploymentActions({ deployment: d, project, canCancel, canDeploy
         </ConfirmDialog>
       )}
       {promoting && <PromoteDialog deploymentId={d.id} onClose={() => setPromoting(false)} />}
-      {dialog && project && (
-        <DeployDialog
-          project={project}
-          initial={{ environment, branch: d.branch || undefined }}
-          onClose={() => setDialog(false)}
-        />
-      )}
     </div>
   );
 }

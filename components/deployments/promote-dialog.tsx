@@ -1,11 +1,13 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useId, useState } from "react";
 import { changeRows, type ChangeRow, type ManifestDiff } from "@/lib/bundles/diff-manifests";
 import { formatBytes, formatBytesDelta, shortId, shortSha } from "@/lib/ui/format";
-import { usePromoteDeployment, usePromotePreview } from "@/components/deployments/queries";
+import { deploymentHref } from "@/components/deployments/deploy-dialog";
+import { usePromoteDeployment, usePromotePreview, useRedeployDeployment } from "@/components/deployments/queries";
 import { StatusBadge } from "@/components/deployments/status-badge";
-import type { PromotePreview, PromoteSide } from "@/components/deployments/types";
+import type { PromotePreview, PromoteSide, VariablesDrift } from "@/components/deployments/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -18,7 +20,9 @@ type Props = { deploymentId: string; onClose: () => void };
 // "What will change" before a promote: what the route serves now and what it
 // would serve, the file changes between them, and the confirm. Mounted while
 // open; each opening reads the preview afresh. Confirm stays disabled until the
-// preview says the promote is allowed, so nobody promotes blind.
+// preview says the promote is allowed, so nobody promotes blind. When the
+// project's variables have changed since the target was built, it names the
+// keys and offers a redeploy with the current values instead.
 export function PromoteDialog({ deploymentId, onClose }: Props) {
   const preview = usePromotePreview(deploymentId);
   const promote = usePromoteDeployment(deploymentId);
@@ -40,7 +44,7 @@ export function PromoteDialog({ deploymentId, onClose }: Props) {
         ) : preview.isError ? (
           <LoadError title="What would change could not be worked out." error={preview.error} onRetry={() => preview.refetch()} />
         ) : (
-          <PreviewBody preview={preview.data} />
+          <PreviewBody preview={preview.data} onRedeployed={onClose} />
         )
       }
     >
@@ -50,7 +54,7 @@ export function PromoteDialog({ deploymentId, onClose }: Props) {
   );
 }
 
-function PreviewBody({ preview: p }: { preview: PromotePreview }) {
+function PreviewBody({ preview: p, onRedeployed }: { preview: PromotePreview; onRedeployed: () => void }) {
   return (
     <div className="space-y-4" data-testid="promote-preview" data-allowed={p.allowed}>
       {p.reason && <Alert tone="info">{p.reason}</Alert>}
@@ -63,9 +67,58 @@ function PreviewBody({ preview: p }: { preview: PromotePreview }) {
       </div>
       {p.diff && <DiffSummary diff={p.diff} />}
       {p.diff && <ChangedFiles diff={p.diff} />}
-      <p className="rounded-md border border-zinc-200 bg-zinc-50 px-3.5 py-2.5 text-xs text-zinc-700" data-testid="promote-env-note">
-        {p.runtimeEnv}
-      </p>
+      <div className="space-y-2 rounded-md border border-zinc-200 bg-zinc-50 px-3.5 py-2.5 text-xs text-zinc-700">
+        <p data-testid="promote-env-note">{p.runtimeEnv}</p>
+        {p.variables && drifted(p.variables) && (
+          <VariablesChanged variables={p.variables} deploymentId={p.target.id} slug={p.project.slug} onRedeployed={onRedeployed} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+const drifted = (v: VariablesDrift) => v.added.length + v.changed.length + v.removed.length > 0;
+
+// Key names only: the values stay where they are.
+function VariablesChanged({ variables: v, deploymentId, slug, onRedeployed }: { variables: VariablesDrift; deploymentId: string; slug: string; onRedeployed: () => void }) {
+  const router = useRouter();
+  const redeploy = useRedeployDeployment(deploymentId, slug);
+  const rows = [
+    ...v.changed.map((key) => ({ key, kind: "changed" as const })),
+    ...v.added.map((key) => ({ key, kind: "added" as const })),
+    ...v.removed.map((key) => ({ key, kind: "removed" as const })),
+  ];
+  const word = { changed: "changed since", added: "added since", removed: "removed since" };
+  return (
+    <div className="space-y-2" data-testid="promote-variables">
+      <p className="font-medium text-zinc-900">A new deploy would get different values for these variables:</p>
+      <ul aria-label="Variables changed since this deployment was built" className="space-y-0.5">
+        {rows.map((r) => (
+          <li key={`${r.kind}:${r.key}`} data-kind={r.kind} data-key={r.key} className="flex items-baseline gap-2">
+            <span aria-hidden="true" className={`w-3 shrink-0 font-mono font-semibold ${KIND[r.kind].tone}`}>
+              {KIND[r.kind].mark}
+            </span>
+            <span className="font-mono break-all text-zinc-900">{r.key}</span>
+            <span className="text-zinc-500">{word[r.kind]} it was built</span>
+          </li>
+        ))}
+      </ul>
+      {redeploy.error && <Alert tone="error">Redeploy failed: {redeploy.error.message}</Alert>}
+      <Button
+        variant="secondary"
+        size="sm"
+        pending={redeploy.isPending}
+        onClick={() =>
+          redeploy.mutate(undefined, {
+            onSuccess: (next) => {
+              onRedeployed();
+              router.push(deploymentHref(slug, next.id));
+            },
+          })
+        }
+      >
+        Redeploy with current variables
+      </Button>
     </div>
   );
 }

@@ -81,6 +81,20 @@ export function useCreateDeployment(slug: string) {
   });
 }
 
+// A new deployment of the same source as `id`, built with the current variables.
+export function useRedeployDeployment(id: string, slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/redeploy`, { method: "POST" }).then((r) => r.deployment),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: projectKeys.deployments(slug) }),
+        queryClient.invalidateQueries({ queryKey: projectKeys.list() }),
+      ]),
+  });
+}
+
 export function useCancelDeployment(id: string) {
   const queryClient = useQueryClient();
   return useMutation({

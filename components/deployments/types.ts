@@ -82,7 +82,12 @@ export type PromotePreview = {
   // From what is live to the target; null while the target has no bundle.
   diff: ManifestDiff | null;
   runtimeEnv: string;
+  // Keys (never values) a new deploy of the same environment and branch would get
+  // differently from the set the target runs with; null when there is nothing to compare.
+  variables: VariablesDrift | null;
 };
+
+export type VariablesDrift = { added: string[]; removed: string[]; changed: string[] };
 
 export type LogLine = { seq: number; stream: LogStream; text: string; at: string };
 

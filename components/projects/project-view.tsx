@@ -35,6 +35,11 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
         description={<span className="font-mono">{project.slug}</span>}
         actions={
           <>
+            {can(role, "env.read") && (
+              <Link href={`/projects/${project.slug}/env`} className={buttonClasses("secondary")}>
+                Variables
+              </Link>
+            )}
             <Link href={`/projects/${project.slug}/settings`} className={buttonClasses("secondary")}>
               Settings
             </Link>

@@ -39,7 +39,26 @@ export type PromotePreview = {
   reason: string | null;
   diff: ManifestDiff | null;
   runtimeEnv: string;
+  // Keys whose value a new deploy would get differently (absent from older consoles).
+  variables?: { added: string[]; removed: string[]; changed: string[] } | null;
 };
+
+// GET /api/projects/:slug/env: a sensitive variable's value is never sent (null).
+export type EnvTargetName = "production" | "preview" | "development";
+export type EnvVarView = {
+  id: string;
+  key: string;
+  value: string | null;
+  sensitive: boolean;
+  public: boolean;
+  targets: EnvTargetName[];
+  branch: string | null;
+  updatedAt: string;
+  // Set when the stored value cannot be decrypted.
+  problem?: string;
+};
+export type EnvSetChange = { op: "set"; key: string; value: string; targets: EnvTargetName[]; branch: string | null; sensitive?: boolean };
+export type EnvChangePreview = { key: string; branch: string | null; targets: EnvTargetName[]; action: "added" | "updated" | "unchanged" | "deleted"; sensitive: boolean };
 
 export type LogLine = { seq: number; stream: "stdout" | "stderr" | "system"; text: string; at: string };
 export type LogPage = { lines: LogLine[]; lastSeq: number; done: boolean; status: DeploymentStatus };
@@ -47,6 +66,7 @@ export type LogPage = { lines: LogLine[]; lastSeq: number; done: boolean; status
 type RequestOptions = {
   query?: Record<string, string | number | undefined>;
   body?: ReadableStream<Uint8Array>;
+  json?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 };
@@ -96,15 +116,25 @@ export class ApiClient {
     return this.request<{ deployment: DeploymentSummary }>("POST", `/api/deployments/${encodeURIComponent(id)}/promote`, { signal });
   }
 
+  envVars(slug: string, signal?: AbortSignal) {
+    return this.request<{ variables: EnvVarView[] }>("GET", `/api/projects/${encodeURIComponent(slug)}/env`, { signal });
+  }
+
+  // dryRun: the server works out what would change and writes nothing.
+  changeEnv(slug: string, body: { changes: EnvSetChange[]; dryRun?: boolean }, signal?: AbortSignal) {
+    return this.request<{ preview: EnvChangePreview[] }>("POST", `/api/projects/${encodeURIComponent(slug)}/env`, { json: body, signal });
+  }
+
   async request<T>(method: string, pathname: string, opts: RequestOptions = {}): Promise<T> {
     const target = new URL(this.url + pathname);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) target.searchParams.set(k, String(v));
     let res: Response;
     try {
+      const json = opts.json === undefined ? {} : { "content-type": "application/json" };
       res = await this.fetchImpl(target, {
         method,
-        headers: { accept: "application/json", authorization: `Bearer ${this.token}`, ...opts.headers },
-        body: opts.body,
+        headers: { accept: "application/json", authorization: `Bearer ${this.token}`, ...json, ...opts.headers },
+        body: opts.json === undefined ? opts.body : JSON.stringify(opts.json),
         signal: opts.signal,
         // A streamed request body must say so (Node's fetch refuses it otherwise).
         ...(opts.body ? { duplex: "half" } : {}),
@@ -119,9 +149,9 @@ export class ApiClient {
     });
     const json = parseJson(text);
     if (!res.ok) {
-      const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+      const error = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
       if (error && typeof error.message === "string") {
-        throw new ApiError(res.status, typeof error.code === "string" ? error.code : `http_${res.status}`, error.message);
+        throw new ApiError(res.status, typeof error.code === "string" ? error.code : `http_${res.status}`, error.message, error.details);
       }
       throw new ApiError(res.status, `http_${res.status}`, `${method} ${pathname} answered ${res.status} ${res.statusText}. Is ${this.url} a Slipway console?`);
     }

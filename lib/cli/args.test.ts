@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { normalizeConsoleUrl, parseDeployArgs, parseLoginArgs, parseLogoutArgs, parsePromoteArgs, resolveDeployDir } from "@/lib/cli/args";
+import {
+  normalizeConsoleUrl,
+  parseDeployArgs,
+  parseEnvPullArgs,
+  parseEnvPushArgs,
+  parseLoginArgs,
+  parseLogoutArgs,
+  parsePromoteArgs,
+  resolveDeployDir,
+} from "@/lib/cli/args";
 import { CliError, UsageError } from "@/lib/cli/errors";
 
 function usageError(fn: () => unknown): UsageError {
@@ -124,5 +133,35 @@ describe("resolveDeployDir", () => {
     await expect(resolveDeployDir("nope", tmp)).rejects.toThrow(new CliError('Directory "nope" does not exist.'));
     await expect(resolveDeployDir("file.txt", tmp)).rejects.toThrow(/"file.txt" is not a directory/);
     await expect(resolveDeployDir("file.txt/sub", tmp)).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe("parseEnvPullArgs / parseEnvPushArgs", () => {
+  it("pull defaults to Development and .env; push needs a file and an environment", () => {
+    expect(parseEnvPullArgs(["-p", "demo"])).toEqual({
+      help: false,
+      project: "demo",
+      environment: "development",
+      branch: undefined,
+      file: ".env",
+      force: false,
+      url: undefined,
+      token: undefined,
+    });
+    expect(parseEnvPushArgs([".env.prod", "-p", "demo", "-e", "preview", "-b", "feat/x", "--sensitive", "--dry-run", "-y"])).toEqual({
+      help: false,
+      file: ".env.prod",
+      project: "demo",
+      environment: "preview",
+      branch: "feat/x",
+      sensitive: true,
+      dryRun: true,
+      yes: true,
+      url: undefined,
+      token: undefined,
+    });
+    expect(usageError(() => parseEnvPushArgs([".env", "-p", "demo"])).message).toMatch(/^Missing --environment/);
+    expect(usageError(() => parseEnvPushArgs([".env", "-p", "demo", "-e", "production", "-b", "x"])).message).toMatch(/--branch needs --environment preview/);
+    expect(usageError(() => parseEnvPullArgs(["-p", "demo", "--file"])).message).toBe("Option --file needs a value.");
   });
 });

@@ -26,13 +26,27 @@ export type DeployArgs = ConnectionFlags & {
   follow: boolean;
 };
 export type PromoteArgs = ConnectionFlags & { help: false; id: string };
+export type EnvPullArgs = ConnectionFlags & { help: false; project: string; environment: EnvTarget; branch?: string; file: string; force: boolean };
+export type EnvPushArgs = ConnectionFlags & {
+  help: false;
+  file: string;
+  project: string;
+  environment: EnvTarget;
+  branch?: string;
+  sensitive: boolean;
+  dryRun: boolean;
+  yes: boolean;
+};
 export type LoginArgs = ConnectionFlags & { help: false };
 export type PlainArgs = ConnectionFlags & { help: false };
 
 export const ENVIRONMENTS = ["production", "preview"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
+// Variables also have a Development set (for local work), which no deployment gets.
+export const ENV_TARGETS = ["production", "preview", "development"] as const;
+export type EnvTarget = (typeof ENV_TARGETS)[number];
 
-function parse(command: Command, argv: string[], options: Record<string, OptionSpec>, maxPositionals: number) {
+function parse(command: Command | `env ${"pull" | "push"}`, argv: string[], options: Record<string, OptionSpec>, maxPositionals: number) {
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
@@ -119,6 +133,69 @@ export function parsePromoteArgs(argv: string[]): PromoteArgs | Help {
     );
   }
   return { help: false, id: id.toLowerCase(), url: str(values.url), token: str(values.token) };
+}
+
+const ENV_FLAGS = {
+  project: { type: "string", short: "p" },
+  environment: { type: "string", short: "e" },
+  branch: { type: "string", short: "b" },
+} as const satisfies Record<string, OptionSpec>;
+
+// The project, environment and branch of `env pull` / `env push`. A branch
+// override is a Preview value, so --branch goes with --environment preview.
+function envTarget(command: "env pull" | "env push", values: Values, fallback?: EnvTarget) {
+  const project = str(values.project);
+  if (!project) throw new UsageError("Missing --project <slug>: whose variables.", command);
+  const given = str(values.environment);
+  if (given === undefined && !fallback) throw new UsageError("Missing --environment <production|preview|development>: which environment's variables.", command);
+  const environment = given ?? fallback!;
+  if (!(ENV_TARGETS as readonly string[]).includes(environment)) {
+    throw new UsageError(`--environment must be production, preview or development, not "${environment}".`, command);
+  }
+  const branch = str(values.branch);
+  if (branch !== undefined && environment !== "preview") {
+    throw new UsageError("--branch needs --environment preview: branch overrides are Preview values.", command);
+  }
+  return { project, environment: environment as EnvTarget, branch };
+}
+
+export function parseEnvPullArgs(argv: string[]): EnvPullArgs | Help {
+  const options = { ...HELP, ...CONNECTION, ...ENV_FLAGS, file: { type: "string", short: "f" }, force: { type: "boolean" } } as const;
+  const { values } = parse("env pull", argv, options, 0);
+  if (values.help) return { help: true };
+  return {
+    help: false,
+    ...envTarget("env pull", values, "development"),
+    file: str(values.file) ?? ".env",
+    force: Boolean(values.force),
+    url: str(values.url),
+    token: str(values.token),
+  };
+}
+
+export function parseEnvPushArgs(argv: string[]): EnvPushArgs | Help {
+  const options = {
+    ...HELP,
+    ...CONNECTION,
+    ...ENV_FLAGS,
+    sensitive: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
+  } as const;
+  const { values, positionals } = parse("env push", argv, options, 1);
+  if (values.help) return { help: true };
+  const file = positionals[0]?.trim();
+  if (!file) throw new UsageError("Missing the file: which .env file to push, e.g. `slipway env push .env.production`.", "env push");
+  return {
+    help: false,
+    file,
+    ...envTarget("env push", values),
+    sensitive: Boolean(values.sensitive),
+    dryRun: Boolean(values["dry-run"]),
+    yes: Boolean(values.yes),
+    url: str(values.url),
+    token: str(values.token),
+  };
 }
 
 export function parseLoginArgs(argv: string[]): LoginArgs | Help {

@@ -27,6 +27,8 @@ export class ApiError extends CliError {
     readonly status: number,
     readonly code: string,
     message: string,
+    // The error's `details`, when the console sent some (e.g. the problem of each change).
+    readonly details?: unknown,
   ) {
     super(message, 1);
     this.name = "ApiError";

@@ -71,8 +71,8 @@ export const isStageMarker = (line: LogLine) => line.stream === "system" && /^â”
 const oneLine = (s: string | null | undefined) => (s ?? "").replace(/\s*\n\s*/g, " ").trim();
 
 // What a promote changes, printed before it happens: both deployments, the
-// file counts and bytes, the first `maxPaths` changed paths, and the note on
-// environment variables.
+// file counts and bytes, the first `maxPaths` changed paths, the note on
+// environment variables and which keys (never values) have changed since.
 export function formatPromotePreview(p: PromotePreview, c: Paint = paint(false), maxPaths = 20): string[] {
   const lines = [`Promote   ${describeSide(p.target)} to live on ${p.route.name}`, `Live now  ${p.live ? describeSide(p.live) : "nothing"}`];
   if (p.diff) {
@@ -97,6 +97,12 @@ export function formatPromotePreview(p: PromotePreview, c: Paint = paint(false),
     if (more > 0) lines.push(c.dim(`  â€¦ and ${more} more`));
   }
   lines.push(c.dim(p.runtimeEnv));
+  const v = p.variables;
+  if (v && v.added.length + v.changed.length + v.removed.length > 0) {
+    const part = (keys: string[], word: string) => (keys.length ? [`${word} ${keys.join(", ")}`] : []);
+    const parts = [...part(v.changed, "changed"), ...part(v.added, "added"), ...part(v.removed, "removed")];
+    lines.push(c.yellow(`Variables since it was built: ${parts.join("; ")}. A redeploy (in the console) builds it with the current values.`));
+  }
   return lines;
 }
 

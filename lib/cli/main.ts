@@ -1,4 +1,5 @@
 import { deploy } from "@/lib/cli/deploy";
+import { env } from "@/lib/cli/env";
 import { CliError, UsageError } from "@/lib/cli/errors";
 import { paint } from "@/lib/cli/format";
 import { type Io, processIo } from "@/lib/cli/io";
@@ -11,7 +12,7 @@ import { whoami } from "@/lib/cli/whoami";
 // The slipway CLI: a thin client of the console's REST API. Returns the exit
 // code: 0 ok, 1 failed, 2 bad usage, 130 interrupted.
 export type Deps = { fetch?: typeof fetch; pollMs?: number };
-const RUN: Record<Command, (argv: string[], io: Io, deps: Deps) => Promise<number>> = { deploy, promote, login, logout, whoami };
+const RUN: Record<Command, (argv: string[], io: Io, deps: Deps) => Promise<number>> = { deploy, promote, env, login, logout, whoami };
 
 export async function main(argv: string[], io: Io = processIo(), deps: Deps = {}): Promise<number> {
   const [command, ...rest] = argv;

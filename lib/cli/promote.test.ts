@@ -160,4 +160,12 @@ describe("formatPromotePreview", () => {
     expect(lines.filter((l) => l.startsWith("  + "))).toHaveLength(20);
     expect(lines).toContain("  … and 5 more");
   });
+
+  it("names the variables that changed since the build, by key, and says nothing when none did", () => {
+    const lines = formatPromotePreview(preview({ variables: { added: ["NEW_KEY"], removed: ["OLD_A", "OLD_B"], changed: ["API_URL"] } }));
+    expect(lines.at(-1)).toBe(
+      "Variables since it was built: changed API_URL; added NEW_KEY; removed OLD_A, OLD_B. A redeploy (in the console) builds it with the current values.",
+    );
+    expect(formatPromotePreview(preview({ variables: { added: [], removed: [], changed: [] } })).at(-1)).toBe("Environment variables are fixed at build time.");
+  });
 });

@@ -1,5 +1,5 @@
 // Help text, one block per command. `slipway --help` prints the overview.
-export const COMMANDS = ["deploy", "promote", "login", "logout", "whoami"] as const;
+export const COMMANDS = ["deploy", "promote", "env", "login", "logout", "whoami"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const CONNECTION = `Connection (every command that talks to the console):
@@ -12,6 +12,8 @@ export const OVERVIEW = `slipway — deploy to a Slipway console from your machi
 Usage:
   slipway deploy [dir] --project <slug> [options]   Upload a directory and build it
   slipway promote <deploymentId>                    Make an earlier deployment live again
+  slipway env pull --project <slug> [options]       Write a project's variables to .env
+  slipway env push <file> -p <slug> -e <env>        Set variables from a .env file
   slipway login --url <url> --token <token>         Check a token and save it
   slipway logout                                    Forget the saved token
   slipway whoami                                    Show who the token acts for
@@ -58,6 +60,39 @@ Options:
 ${CONNECTION}
 
 Exit status: 0 live (or already live), 1 refused or failed, 2 bad usage.`,
+
+  env: `Usage: slipway env pull --project <slug> [options]
+       slipway env push <file> --project <slug> --environment <env> [options]
+
+pull writes the variables a deployment of the environment (and branch) gets
+to a .env file: KEY=value lines, quoted where needed. Sensitive values cannot
+be read back, so each is a comment naming the key instead. An existing file
+is not overwritten without --force.
+
+push sets every KEY=value of the file for that environment (and branch),
+leaving the project's other variables as they are. It shows what would change
+(added, updated, unchanged) first, then saves after you say yes; without a
+terminal to ask, it saves only with --yes. New deployments get the values;
+redeploy to use them now.
+
+Options:
+  -p, --project <slug>        Project (required)
+  -e, --environment <env>     production, preview or development
+                              (pull: default development; push: required)
+  -b, --branch <name>         A branch's Preview overrides (with -e preview)
+  -f, --file <path>           pull: file to write (default .env)
+      --force                 pull: overwrite the file if it exists
+      --sensitive             push: store the values as sensitive (write-only;
+                              PUBLIC_, VITE_, NEXT_PUBLIC_ keys stay public)
+      --dry-run               push: show what would change, save nothing
+  -y, --yes                   push: save without asking
+  -h, --help                  Show this help
+
+A value replacing a sensitive one stays sensitive.
+
+${CONNECTION}
+
+Exit status: 0 done, 1 failed (nothing saved), 2 bad usage.`,
 
   login: `Usage: slipway login --url <url> --token <token>
 

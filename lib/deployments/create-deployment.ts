@@ -12,6 +12,7 @@ import { packSourceDirectory } from "@/lib/deployments/pack-source-directory";
 import { type ReceivedArchive, receiveArchive } from "@/lib/deployments/receive-archive";
 import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
+import type { Environment, SourceKind } from "@/lib/generated/prisma/enums";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { getProject } from "@/lib/projects/get-project";
 import { allowLocalGit, LOCAL_REPO_REFUSED, parseRepoLocation } from "@/lib/projects/repo-location";
@@ -19,10 +20,8 @@ import { allowLocalGit, LOCAL_REPO_REFUSED, parseRepoLocation } from "@/lib/proj
 export type Upload = { body: ReadableStream<Uint8Array> | null; declaredBytes?: number | null };
 
 // Deploy: checks the role first (before accepting any upload), pins the source
-// to an exact build SHA (the branch's commit, or the archive's sha256), then in
-// one transaction creates the queued deployment, its first event, the audit row
-// and the build job, and cancels older still-queued deploys of the same branch
-// and environment, which the new one supersedes.
+// to an exact build SHA (the branch's commit, or the archive's sha256), then
+// queues the deployment.
 export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx; slug: string; input: unknown; upload?: Upload }) {
   const data = parseInput(deployInput, input);
   const { project } = await getProject({ ctx, slug, action: "deployment.create" });
@@ -31,7 +30,7 @@ export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx;
   const environment = data.environment ?? (branch === project.productionBranch ? "production" : "preview");
   const tmpDir = path.join(config.dataDir, "tmp");
 
-  let source: { kind: "git" | "archive"; sha: string; ref: string };
+  let source: DeploymentSource;
   if (upload) {
     const archive = await receiveArchive({ ...upload, maxBytes: config.ARCHIVE_MAX_MB << 20, tmpDir, store: blobStore() });
     source = { kind: "archive", sha: archive.sha256, ref: "upload" };
@@ -44,6 +43,25 @@ export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx;
     throw invalid("This project deploys uploaded archives: upload a .tar.gz of the app (`slipway deploy` does this).");
   }
 
+  return queueDeployment(ctx, { project, environment, branch, source, message: data.message ?? null });
+}
+
+export type DeploymentSource = { kind: SourceKind; sha: string; ref: string };
+type QueueRequest = {
+  project: { id: string; slug: string; teamId: string };
+  environment: Environment;
+  branch: string;
+  source: DeploymentSource;
+  message: string | null;
+  // A redeploy names the deployment whose source it builds again.
+  redeployOf?: string;
+};
+
+// One transaction shared by every way a deployment starts (deploy, redeploy):
+// the queued deployment, its first event, the build job and the audit row, and
+// older still-queued deploys of the same branch and environment canceled, as
+// the new one supersedes them.
+export async function queueDeployment(ctx: Ctx, { project, environment, branch, source, message, redeployOf }: QueueRequest) {
   const created = await ctx.db.$transaction(async (tx) => {
     await authorize(ctx, project.teamId, "deployment.create", tx);
     const { actorKind, actorId } = actorColumns(ctx.actor);
@@ -53,7 +71,7 @@ export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx;
         environment,
         branch,
         commitSha: source.sha,
-        commitMessage: data.message ?? null,
+        commitMessage: message,
         sourceKind: source.kind,
         sourceRef: source.ref,
         createdByKind: actorKind,
@@ -80,7 +98,7 @@ export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx;
       action: "deployment.create",
       targetType: "deployment",
       targetId: deployment.id,
-      data: { project: project.slug, environment, branch, sha: source.sha, superseded },
+      data: { project: project.slug, environment, branch, sha: source.sha, superseded, ...(redeployOf ? { redeployOf } : {}) },
     });
     return deployment;
   });

@@ -5,7 +5,8 @@ import { runBuild } from "@/lib/build/run-build";
 import { previewPromote, RUNTIME_ENV_NOTE } from "@/lib/routes/preview-promote";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
 import { testDb } from "@/lib/testing/db";
-import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
+import { seal } from "@/lib/secrets/seal";
+import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
 import { appError } from "@/lib/testing/expect-app-error";
 import { seedMember } from "@/lib/testing/seed";
 
@@ -107,6 +108,34 @@ describe("previewPromote", () => {
       allowed: false,
       reason: "Only a deployment that has been live can be promoted; this one is queued.",
       diff: null,
+      // It never fixed a runtime set, so there is nothing to compare.
+      variables: null,
     });
+  });
+
+  it("names the variables a new deploy would get differently, by key only", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    await seedEnvVar(db, project.id, { key: "KEEP", value: "same-value" });
+    const change = await seedEnvVar(db, project.id, { key: "CHANGE", value: "old-value" });
+    const gone = await seedEnvVar(db, project.id, { key: "GONE", value: "gone-value", sensitive: true });
+    const app = await makeApp({ "package.json": "{}", "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && echo x > dist/index.html" }) });
+    const old = await deployDir(ctx, project.slug, app);
+    expect(await runBuild(old.id, deps())).toBe("live");
+
+    await db.envVar.update({ where: { id: change.id }, data: { valueEnc: seal(testSecretKey(), "new-value") } });
+    await db.envVar.delete({ where: { id: gone.id } });
+    await seedEnvVar(db, project.id, { key: "ADDED", value: "added-value", sensitive: true });
+    // Neither a Preview-only variable nor a branch override reaches a production deploy.
+    await seedEnvVar(db, project.id, { key: "PREVIEW_ONLY", value: "p", targets: ["preview"] });
+    await seedEnvVar(db, project.id, { key: "KEEP", value: "branch-value", targets: ["preview"], branch: "feature" });
+    const current = await deployDir(ctx, project.slug, app);
+    expect(await runBuild(current.id, deps())).toBe("live");
+
+    const preview = await previewPromote({ ctx, id: old.id });
+    expect(preview.variables).toEqual({ added: ["ADDED"], removed: ["GONE"], changed: ["CHANGE"] });
+    const text = JSON.stringify(preview);
+    for (const value of ["same-value", "old-value", "new-value", "gone-value", "added-value"]) expect(text).not.toContain(value);
+    // The live one was built with the current set: nothing differs.
+    expect((await previewPromote({ ctx, id: current.id })).variables).toEqual({ added: [], removed: [], changed: [] });
   });
 });

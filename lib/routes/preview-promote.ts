@@ -3,15 +3,19 @@ import { diffManifests } from "@/lib/bundles/diff-manifests";
 import type { Db } from "@/lib/db/client";
 import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
+import { EnvResolveError, resolveEnv } from "@/lib/env-vars/resolve-env";
+import type { Environment } from "@/lib/generated/prisma/enums";
 import { promoteRefusal } from "@/lib/routes/promote-deployment";
 import { routeNameFor } from "@/lib/routes/route-names";
+import { currentSecretKey } from "@/lib/secrets/keyring";
+import { unseal, UnsealError } from "@/lib/secrets/seal";
 
 // A dialog lists paths for a person to read; past this many per kind it says
 // "and N more" (the counts and byte totals always cover every file).
 export const MAX_LISTED_PATHS = 200;
 
 export const RUNTIME_ENV_NOTE =
-  "Environment variables are not re-read: the promoted deployment runs with the values it was built with, fixed when it was deployed. Changes made to the project's variables since then need a new deployment.";
+  "This deployment keeps the variables it was built with: they were fixed when it was deployed and are not re-read on promote. Changes made to the project's variables since then need a new deployment.";
 
 const select = {
   ...summarySelect,
@@ -46,6 +50,37 @@ export async function previewPromote({ ctx, id }: { ctx: Ctx; id: string }) {
     // Nothing to compare while the target has no bundle (it never got that far).
     diff: target.bundle ? await diff(ctx.db, live?.bundle?.digest ?? null, target.bundle.digest) : null,
     runtimeEnv: RUNTIME_ENV_NOTE,
+    variables: await variablesDrift(ctx.db, deployment),
+  };
+}
+
+// Key names only, never values: which variables a new deploy of the same
+// environment and branch would get differently from the set this deployment
+// runs with. Null when there is nothing to compare: it never got as far as
+// fixing its set, or a value cannot be decrypted now.
+export type VariablesDrift = { added: string[]; removed: string[]; changed: string[] };
+
+async function variablesDrift(
+  db: Db,
+  d: { projectId: string; environment: Environment; branch: string; runtimeEnvEnc: string | null },
+): Promise<VariablesDrift | null> {
+  if (!d.runtimeEnvEnc) return null;
+  const key = await currentSecretKey();
+  let fixed: Record<string, string>;
+  let now: Map<string, string>;
+  try {
+    fixed = JSON.parse(unseal(key, d.runtimeEnvEnc));
+    const vars = await resolveEnv(db, { projectId: d.projectId, environment: d.environment, branch: d.branch, key });
+    now = new Map(vars.map((v) => [v.key, v.value]));
+  } catch (e) {
+    if (e instanceof UnsealError || e instanceof EnvResolveError) return null;
+    throw e;
+  }
+  const before = new Map(Object.entries(fixed));
+  return {
+    added: [...now.keys()].filter((k) => !before.has(k)).sort(),
+    removed: [...before.keys()].filter((k) => !now.has(k)).sort(),
+    changed: [...now.keys()].filter((k) => before.has(k) && before.get(k) !== now.get(k)).sort(),
   };
 }
 

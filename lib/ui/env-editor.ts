@@ -1,0 +1,308 @@
+// The console's variables editor without the DOM: staging changes locally
+// (merged so the request stays small and unambiguous), the table those changes
+// produce, the rows of one environment's tab with branch overrides grouped under
+// their variable, and the edit dialog's checks. The shapes follow
+// GET/POST /api/projects/:slug/env structurally, so this file depends on no component.
+import { ENVIRONMENT_LABELS, ENVIRONMENTS, isPublicKey, type EnvironmentName } from "@/lib/env-vars/env-rules";
+
+export type Environment = EnvironmentName;
+
+export type EnvVarView = {
+  id: string;
+  key: string;
+  // null when sensitive: the API never returns those values.
+  value: string | null;
+  sensitive: boolean;
+  public: boolean;
+  targets: Environment[];
+  branch: string | null;
+  updatedAt: string;
+  updatedBy: { name: string; email: string } | null;
+  // Set when the stored value cannot be decrypted: the editor asks for a new one.
+  problem?: string;
+};
+
+export type SetChange = { op: "set"; key: string; value: string; targets: Environment[]; branch?: string | null; sensitive?: boolean };
+export type UpdateChange = { op: "update"; id: string; value?: string; sensitive?: boolean; targets?: Environment[] };
+export type DeleteChange = { op: "delete"; id: string };
+export type EnvChange = SetChange | UpdateChange | DeleteChange;
+
+export type EnvChangePreview = {
+  key: string;
+  branch: string | null;
+  targets: Environment[];
+  action: "added" | "updated" | "unchanged" | "deleted";
+  sensitive: boolean;
+};
+
+// A change waiting for Save, with a local id (rows it creates are "staged:<id>").
+export type Staged = { id: string; change: EnvChange };
+
+// saved: as stored; new/edited: a staged change made or changed it; deleted: a staged delete removes it.
+export type RowState = "saved" | "new" | "edited" | "deleted";
+export type WorkingRow = EnvVarView & { state: RowState; stagedId: string | null };
+
+const STAGED = "staged:";
+export const isStagedRowId = (id: string) => id.startsWith(STAGED);
+const stagedRowId = (stagedId: string) => `${STAGED}${stagedId}`;
+
+const sortTargets = (list: readonly Environment[]) => ENVIRONMENTS.filter((e) => list.includes(e));
+const sameTargets = (a: readonly Environment[], b: readonly Environment[]) => sortTargets(a).join() === sortTargets(b).join();
+const without = (list: readonly Environment[], remove: readonly Environment[]) => list.filter((e) => !remove.includes(e));
+const branchOf = (c: SetChange) => c.branch ?? null;
+
+export type StageResult = { ok: true; staged: Staged[] } | { ok: false; message: string };
+
+// Adds a change to the staged list. Edits of a staged new variable change that
+// staged "set" in place, repeated edits of one stored variable become one
+// update, a delete replaces the variable's pending edit (or simply drops a
+// staged new one), and a "set" takes its environments away from earlier staged
+// sets of the same key and branch and replaces pending edits of rows it covers,
+// as the server would. The server refuses a request in which two changes touch
+// one key, branch and environment, so a change that still would is refused here.
+export function stage(staged: Staged[], change: EnvChange, id: string, rows: EnvVarView[]): StageResult {
+  const next = merge(staged, change, id, rows);
+  const message = conflict(next, rows);
+  return message ? { ok: false, message } : { ok: true, staged: next };
+}
+
+function merge(staged: Staged[], change: EnvChange, id: string, rows: EnvVarView[]): Staged[] {
+  if (change.op === "set") {
+    const set = { ...change, targets: sortTargets(change.targets) };
+    return [...dropCovered(narrowSets(staged, set, null), set, rows), { id, change: set }];
+  }
+  if (isStagedRowId(change.id)) {
+    const target = change.id.slice(STAGED.length);
+    if (change.op === "delete") return staged.filter((s) => s.id !== target);
+    const current = staged.find((s) => s.id === target);
+    if (!current || current.change.op !== "set") return staged;
+    const merged: SetChange = {
+      ...current.change,
+      value: change.value ?? current.change.value,
+      sensitive: change.sensitive ?? current.change.sensitive,
+      targets: sortTargets(change.targets ?? current.change.targets),
+    };
+    return narrowSets(staged, merged, target).map((s) => (s.id === target ? { ...s, change: merged } : s));
+  }
+  const earlier = staged.find((s) => s.change.op !== "set" && s.change.id === change.id);
+  if (!earlier) return [...staged, { id, change }];
+  if (change.op === "delete" || earlier.change.op === "delete") {
+    return [...staged.filter((s) => s !== earlier), { id, change }];
+  }
+  const merged: UpdateChange = { ...earlier.change, ...change };
+  return staged.map((s) => (s === earlier ? { ...s, change: merged } : s));
+}
+
+function narrowSets(staged: Staged[], set: SetChange, keep: string | null): Staged[] {
+  return staged.flatMap((s) => {
+    if (s.id === keep || s.change.op !== "set" || s.change.key !== set.key || branchOf(s.change) !== branchOf(set)) return [s];
+    const targets = without(s.change.targets, set.targets);
+    return targets.length === 0 ? [] : [{ ...s, change: { ...s.change, targets } }];
+  });
+}
+
+// A pending edit or delete of a stored row is moot when a set replaces every
+// environment it touches: the set leaves that row with none, so it goes anyway.
+function dropCovered(staged: Staged[], set: SetChange, rows: EnvVarView[]): Staged[] {
+  return staged.filter(({ change }) => {
+    if (change.op === "set") return true;
+    const row = rows.find((r) => r.id === change.id);
+    if (!row || row.key !== set.key || row.branch !== branchOf(set)) return true;
+    return !touched(change, row).every((t) => set.targets.includes(t));
+  });
+}
+
+const touched = (change: UpdateChange | DeleteChange, row: EnvVarView): Environment[] =>
+  sortTargets([...row.targets, ...(change.op === "update" ? (change.targets ?? []) : [])]);
+
+// The server's rule: one change per key, branch and environment.
+function conflict(staged: Staged[], rows: EnvVarView[]): string | null {
+  const claimed = new Set<string>();
+  for (const { change } of staged) {
+    const row = change.op === "set" ? null : rows.find((r) => r.id === change.id);
+    const subject = change.op === "set" ? { key: change.key, branch: branchOf(change) } : row;
+    if (!subject) continue;
+    const envs = change.op === "set" ? change.targets : touched(change, row!);
+    const claims = envs.map((env) => ({ env, claim: `${subject.key}\0${subject.branch ?? ""}\0${env}` }));
+    const twice = claims.find((c) => claimed.has(c.claim));
+    if (twice) {
+      const where = subject.branch === null ? ENVIRONMENT_LABELS[twice.env] : `Preview (branch ${subject.branch})`;
+      return `${subject.key} already has an unsaved change for ${where}. Undo that change first, or edit it instead.`;
+    }
+    claims.forEach((c) => claimed.add(c.claim));
+  }
+  return null;
+}
+
+export const unstage = (staged: Staged[], id: string) => staged.filter((s) => s.id !== id);
+
+// The request body's changes, in the order they were made.
+export const changesOf = (staged: Staged[]) => staged.map((s) => s.change);
+
+// The table as it will be after Save: the server's semantics applied to the stored rows in order.
+export function applyStaged(rows: EnvVarView[], staged: Staged[]): WorkingRow[] {
+  let working: WorkingRow[] = rows.map((r) => ({ ...r, state: "saved", stagedId: null }));
+  for (const { id, change } of staged) {
+    if (change.op === "set") {
+      working = applySet(working, change, id);
+      continue;
+    }
+    working = working.map((r) => {
+      if (r.id !== change.id) return r;
+      if (change.op === "delete") return { ...r, state: "deleted", stagedId: id };
+      const sensitive = change.sensitive ?? r.sensitive;
+      const value = sensitive ? null : (change.value ?? r.value);
+      return { ...r, sensitive, value, targets: sortTargets(change.targets ?? r.targets), state: r.state === "new" ? "new" : "edited", stagedId: id };
+    });
+  }
+  return working.sort(byKeyThenBranch);
+}
+
+function applySet(working: WorkingRow[], change: SetChange, id: string): WorkingRow[] {
+  const branch = branchOf(change);
+  const replaced = working.filter(
+    (r) => r.key === change.key && r.branch === branch && r.state !== "deleted" && r.targets.some((t) => change.targets.includes(t)),
+  );
+  const kept = working.flatMap((r) => {
+    if (!replaced.includes(r)) return [r];
+    const targets = without(r.targets, change.targets);
+    return targets.length === 0 ? [] : [{ ...r, targets, state: r.state === "saved" ? "edited" : r.state, stagedId: r.stagedId ?? id }];
+  });
+  // Left out, the flag follows the value it replaces (the server's rule), so a pasted .env never un-hides a secret.
+  const sensitive = change.sensitive ?? (!isPublicKey(change.key) && replaced.some((r) => r.sensitive));
+  const row: WorkingRow = {
+    id: stagedRowId(id),
+    key: change.key,
+    value: sensitive ? null : change.value,
+    sensitive,
+    public: isPublicKey(change.key),
+    targets: sortTargets(change.targets),
+    branch,
+    updatedAt: "",
+    updatedBy: null,
+    state: replaced.length > 0 ? "edited" : "new",
+    stagedId: id,
+  };
+  return [...kept, row];
+}
+
+const byKeyThenBranch = (a: EnvVarView, b: EnvVarView) =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : a.branch === b.branch ? 0 : a.branch === null ? -1 : b.branch === null ? 1 : a.branch < b.branch ? -1 : 1;
+
+// One line of a tab: a variable and, on Preview, its branch overrides. row is
+// null for overrides whose key has no value for all of Preview.
+export type TabGroup = { key: string; row: WorkingRow | null; overrides: WorkingRow[] };
+
+export function tabGroups(rows: WorkingRow[], env: Environment, search: string): TabGroup[] {
+  const needle = search.trim().toLowerCase();
+  const inTab = rows.filter((r) => r.targets.includes(env) && (needle === "" || r.key.toLowerCase().includes(needle)));
+  const groups: TabGroup[] = inTab.filter((r) => r.branch === null).map((row) => ({ key: row.key, row, overrides: [] }));
+  for (const override of inTab.filter((r) => r.branch !== null)) {
+    const parents = groups.filter((g) => g.key === override.key);
+    const parent = parents.find((g) => g.row?.state !== "deleted") ?? parents[0];
+    if (parent) parent.overrides.push(override);
+    else groups.push({ key: override.key, row: null, overrides: [override] });
+  }
+  return groups.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+// How many keys each tab shows (pending deletes not counted).
+export function tabCounts(rows: WorkingRow[]): Record<Environment, number> {
+  const count = (env: Environment) => new Set(rows.filter((r) => r.state !== "deleted" && r.targets.includes(env)).map((r) => r.key)).size;
+  return { production: count("production"), preview: count("preview"), development: count("development") };
+}
+
+export const pendingLabel = (n: number) => `${n} unsaved ${n === 1 ? "change" : "changes"}`;
+
+// Whether Save needs the Production permission (admin): a change that sets,
+// moves or removes a Production value.
+export function touchesProduction(staged: Staged[], rows: EnvVarView[]): boolean {
+  const stored = new Map(rows.map((r) => [r.id, r]));
+  return staged.some(({ change }) => {
+    if (change.op === "set") return change.targets.includes("production");
+    const before = stored.get(change.id)?.targets ?? [];
+    return before.includes("production") || (change.op === "update" && (change.targets ?? []).includes("production"));
+  });
+}
+
+// The add/edit dialog's fields. value "" on a sensitive variable means "keep it".
+export type VarForm = { key: string; value: string; targets: Environment[]; branch: string; sensitive: boolean };
+
+export const emptyForm = (env: Environment): VarForm => ({ key: "", value: "", targets: [env], branch: "", sensitive: false });
+
+export const formOf = (row: WorkingRow): VarForm => ({
+  key: row.key,
+  value: row.sensitive ? "" : (row.value ?? ""),
+  targets: row.targets,
+  branch: row.branch ?? "",
+  sensitive: row.sensitive,
+});
+
+// A public key cannot be sensitive, whatever the toggle said before the key was typed.
+export const effectiveSensitive = (form: VarForm) => form.sensitive && !isPublicKey(form.key.trim());
+
+// What the dialog refuses before staging. Keys and values are the server's to
+// judge (its message names the key); these are the dialog's own rules.
+export function formProblems(form: VarForm, editing: WorkingRow | null): Partial<Record<keyof VarForm, string>> {
+  const problems: Partial<Record<keyof VarForm, string>> = {};
+  if (!editing && form.key.trim() === "") problems.key = "Enter a key, like API_URL.";
+  if (form.targets.length === 0) problems.targets = "Choose at least one environment.";
+  else if (form.branch.trim() !== "" && !sameTargets(form.targets, ["preview"])) {
+    problems.branch = "A branch override applies to Preview only: uncheck Production and Development, or clear the branch.";
+  }
+  if (editing?.sensitive && !effectiveSensitive(form) && form.value === "") {
+    problems.value = "Enter a new value: the current one is write-only, so it cannot be kept when the variable stops being sensitive.";
+  }
+  return problems;
+}
+
+// The change the dialog stages; null when an edit changes nothing.
+export function changeFromForm(form: VarForm, editing: WorkingRow | null): EnvChange | null {
+  const sensitive = effectiveSensitive(form);
+  const targets = sortTargets(form.targets);
+  if (!editing) {
+    const branch = form.branch.trim();
+    return { op: "set", key: form.key.trim(), value: form.value, targets, branch: branch === "" ? null : branch, sensitive };
+  }
+  const change: UpdateChange = { op: "update", id: editing.id };
+  const valueChanged = editing.sensitive ? form.value !== "" : form.value !== (editing.value ?? "");
+  if (valueChanged) change.value = form.value;
+  if (sensitive !== editing.sensitive) change.sensitive = sensitive;
+  if (!sameTargets(targets, editing.targets)) change.targets = targets;
+  return Object.keys(change).length > 2 ? change : null;
+}
+
+// Bulk paste: one "set" per parsed entry. With the toggle on, each is marked
+// sensitive, except public keys (the server would refuse them; they are named so
+// the dialog can say so). With it off the flag is left out, so a value that
+// replaces a sensitive one stays sensitive.
+export function bulkChanges(
+  entries: { key: string; value: string }[],
+  opts: { env: Environment; branch: string; sensitive: boolean },
+): { changes: SetChange[]; publicKeys: string[] } {
+  const branch = opts.env === "preview" && opts.branch.trim() !== "" ? opts.branch.trim() : null;
+  const changes = entries.map(({ key, value }): SetChange => {
+    const change: SetChange = { op: "set", key, value, targets: [opts.env], branch };
+    return opts.sensitive && !isPublicKey(key) ? { ...change, sensitive: true } : change;
+  });
+  return { changes, publicKeys: opts.sensitive ? entries.map((e) => e.key).filter(isPublicKey) : [] };
+}
+
+// The pasted changes worth staging: those the dry run did not find unchanged.
+export function changedOnly(changes: SetChange[], preview: EnvChangePreview[]): SetChange[] {
+  const unchanged = new Set(preview.filter((p) => p.action === "unchanged").map((p) => `${p.key}\0${p.branch ?? ""}`));
+  return changes.filter((c) => !unchanged.has(`${c.key}\0${c.branch ?? ""}`));
+}
+
+type DeploymentLike = { id: string; environment: string; status: string };
+
+// What "Redeploy production" rebuilds: the live production deployment, else the
+// newest production one that did not fail or get canceled (the list is newest first, as the API sends it).
+export function redeployTarget<D extends DeploymentLike>(deployments: D[]): D | null {
+  const production = deployments.filter((d) => d.environment === "production");
+  return (
+    production.find((d) => d.status === "live") ??
+    production.find((d) => d.status !== "failed" && d.status !== "canceled") ??
+    null
+  );
+}
