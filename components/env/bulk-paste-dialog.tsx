@@ -3,7 +3,8 @@
 import { useState, type FormEvent } from "react";
 import { ENVIRONMENT_LABELS, ENVIRONMENTS } from "@/lib/env-vars/env-rules";
 import { parseDotenv, type DotenvError } from "@/lib/env-vars/parse-dotenv";
-import { bulkChanges, changedOnly, type EnvChange, type EnvChangePreview, type Environment, type SetChange } from "@/lib/ui/env-editor";
+import { type EnvChange, type EnvChangePreview, type Environment, type SetChange } from "@/lib/ui/env-editor";
+import { bulkChanges, changedOnly } from "@/lib/ui/env-var-form";
 import { Checkbox } from "@/components/env/fields";
 import { TextAreaField } from "@/components/ui/field";
 import { useEnvDryRun } from "@/components/env/queries";

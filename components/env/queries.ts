@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { redeployTarget } from "@/lib/ui/env-editor";
+import { redeployTarget } from "@/lib/ui/env-var-form";
 import type { DeploymentPage } from "@/components/deployments/types";
 import type { EnvChange, EnvChangeResult, EnvList } from "@/components/env/types";
 import { apiFetch } from "@/components/lib/api-fetch";

@@ -2,17 +2,8 @@
 
 import { useState, type FormEvent } from "react";
 import { ENVIRONMENT_LABELS, isPublicKey } from "@/lib/env-vars/env-rules";
-import {
-  changeFromForm,
-  effectiveSensitive,
-  emptyForm,
-  formOf,
-  formProblems,
-  type EnvChange,
-  type Environment,
-  type VarForm,
-  type WorkingRow,
-} from "@/lib/ui/env-editor";
+import { type EnvChange, type Environment, type WorkingRow } from "@/lib/ui/env-editor";
+import { changeFromForm, effectiveSensitive, emptyForm, formOf, formProblems, type VarForm } from "@/lib/ui/env-var-form";
 import { Checkbox, TargetCheckboxes } from "@/components/env/fields";
 import { TextAreaField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";

@@ -1,25 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  applyStaged,
-  bulkChanges,
-  changedOnly,
-  changeFromForm,
-  changesOf,
-  effectiveSensitive,
-  emptyForm,
-  formOf,
-  formProblems,
-  pendingLabel,
-  redeployTarget,
-  stage,
-  tabCounts,
-  tabGroups,
-  touchesProduction,
-  unstage,
-  type EnvChange,
-  type EnvVarView,
-  type Staged,
-} from "@/lib/ui/env-editor";
+import { applyStaged, changesOf, pendingLabel, stage, tabCounts, tabGroups, touchesProduction, unstage, type EnvChange, type EnvVarView, type Staged } from "@/lib/ui/env-editor";
+import { bulkChanges, changedOnly, changeFromForm, effectiveSensitive, emptyForm, formOf, formProblems, redeployTarget } from "@/lib/ui/env-var-form";
 
 const view = (patch: Partial<EnvVarView> & Pick<EnvVarView, "id" | "key">): EnvVarView => ({
   value: "v",
