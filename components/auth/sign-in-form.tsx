@@ -25,7 +25,11 @@ export function SignInForm({ callbackUrl, joined }: { callbackUrl: string; joine
     }
     setPending(false);
     setError(
-      res?.error === "CredentialsSignin" ? "Email or password is incorrect." : "Signing in failed. Try again in a moment.",
+      res?.error === "CredentialsSignin"
+        ? "Email or password is incorrect."
+        : res?.error?.startsWith("Too many failed sign-ins")
+          ? res.error
+          : "Signing in failed. Try again in a moment.",
     );
   }
 

@@ -1,5 +1,6 @@
 import type { NextAuthOptions } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { clientAddress } from "@/lib/auth/sign-in-throttle";
 import { verifyCredentials } from "@/lib/auth/verify-credentials";
 import { db } from "@/lib/db/client";
 
@@ -12,7 +13,8 @@ export const authOptions: NextAuthOptions = {
     Credentials({
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: (credentials) => verifyCredentials(db(), credentials),
+      // A throttled attempt throws; next-auth passes the message to the form as its error.
+      authorize: (credentials, req) => verifyCredentials(db(), credentials, clientAddress(req?.headers)),
     }),
   ],
   callbacks: {

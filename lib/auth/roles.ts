@@ -26,6 +26,10 @@ export const POLICY = {
   "token.read": "admin",
   "token.create": "admin",
   "token.revoke": "admin",
+  // Custom domains: anyone in the team sees them; adding, verifying and removing one changes what a host name serves.
+  "domain.read": "viewer",
+  "domain.write": "admin",
+  "audit.read": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof POLICY;
