@@ -1,5 +1,6 @@
 import http from "node:http";
 import { test as base, expect, type Page } from "@playwright/test";
+import { type DnsZone, writeDnsZone } from "@/lib/testing/dns-server";
 import { E2E_ADMIN } from "./global-setup";
 
 // baseURL comes from the platform global-setup started on free ports.
@@ -32,4 +33,10 @@ export function routerGet(base: string, host: string, pathname: string): Promise
     req.on("error", reject);
     req.end();
   });
+}
+
+// Replaces every record the e2e DNS server (started in global-setup, and the
+// platform's DNS_SERVERS) answers with; names absent from `zone` get NXDOMAIN.
+export function setDnsRecords(zone: DnsZone) {
+  writeDnsZone(process.env.E2E_DNS_ZONE_FILE!, zone);
 }

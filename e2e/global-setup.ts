@@ -1,3 +1,7 @@
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startDnsServer } from "@/lib/testing/dns-server";
 import { startPlatform } from "@/lib/testing/platform-process";
 
 // Boots the real platform (built console, worker, router, embedded Postgres)
@@ -5,13 +9,22 @@ import { startPlatform } from "@/lib/testing/platform-process";
 export const E2E_ADMIN = { email: "owner@e2e.test", password: "e2e-owner-password-123" };
 
 export default async function globalSetup() {
+  // Custom domains verify through a DNS server the specs control (fixtures.ts setDnsRecords).
+  const dnsZoneFile = path.join(os.tmpdir(), `slipway-e2e-dns-${process.pid}.json`);
+  const dns = await startDnsServer({ zoneFile: dnsZoneFile });
+  const closeDns = () => dns.close().finally(() => rmSync(dnsZoneFile, { force: true }));
   const platform = await startPlatform({
-    env: { SLIPWAY_ADMIN_EMAIL: E2E_ADMIN.email, SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password },
+    env: { SLIPWAY_ADMIN_EMAIL: E2E_ADMIN.email, SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password, DNS_SERVERS: dns.address },
+  }).catch(async (e) => {
+    await closeDns();
+    throw e;
   });
+  process.env.E2E_DNS_ZONE_FILE = dnsZoneFile;
   process.env.E2E_BASE_URL = platform.consoleUrl;
   process.env.E2E_ROUTER_URL = platform.routerUrl;
   process.env.E2E_DATA_DIR = platform.dataDir;
   return async () => {
     await platform.stop();
+    await closeDns();
   };
 }

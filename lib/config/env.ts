@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -49,7 +50,24 @@ const schema = z.object({
   BUILD_MAX_LOG_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(1024).default(20),
   ARCHIVE_MAX_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(10_240).default(100),
   ALLOW_LOCAL_GIT: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  // DNS servers for custom domains' TXT lookups: comma-separated `ip` or `ip:port`
+  // (`[v6]:port`); unset: the system's resolvers.
+  DNS_SERVERS: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every(isDnsServer), "must be comma-separated IP addresses, each optionally with :port (e.g. 1.1.1.1,127.0.0.1:5353)")
+    .optional(),
+  // Push webhooks: oldest repository.pushed_at accepted, and the window in which a repeated push of the same commit is a replay.
+  WEBHOOK_MAX_AGE_SEC: z.coerce.number({ error: "must be a number" }).int().min(30).max(86_400).default(300),
 });
+
+// `ip`, `ip:port` or `[v6]:port`, the forms Resolver.setServers takes.
+function isDnsServer(s: string) {
+  const m = /^\[(.+)\]:(\d{1,5})$/.exec(s) ?? /^([^:]+):(\d{1,5})$/.exec(s);
+  if (!m) return isIP(s) !== 0;
+  const port = Number(m[2]);
+  return isIP(m[1]) === (s.startsWith("[") ? 6 : 4) && port >= 1 && port <= 65535;
+}
 
 export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string; syntheticRouterUrl: string };
 

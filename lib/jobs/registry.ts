@@ -4,6 +4,7 @@ import { systemCtx } from "@/lib/auth/ctx";
 import { buildDepsFromEnv } from "@/lib/build/build-deps";
 import { runBuild } from "@/lib/build/run-build";
 import { db } from "@/lib/db/client";
+import { recheckDomains } from "@/lib/domains/recheck-domains";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
 // The one job registry: name, payload schema, handler. The payload is parsed when
@@ -24,12 +25,17 @@ export const jobs = {
     payload: z.object({}).passthrough(),
     handler: () => purgeExpiredInvitations({ ctx: systemCtx(db(), "purge-expired-invitations") }),
   }),
+  // Pending custom domains every minute, verified ones daily (lib/domains/recheck-domains.ts).
+  "recheck-domains": define({
+    payload: z.object({}).passthrough(),
+    handler: () => recheckDomains({ ctx: systemCtx(db(), "recheck-domains") }),
+  }),
 };
 
 export type JobName = keyof typeof jobs;
 
 // Recurring jobs, in graphile-worker's crontab format.
-export const crontab = ["0 * * * * purge-expired-invitations"].join("\n");
+export const crontab = ["0 * * * * purge-expired-invitations", "* * * * * recheck-domains ?max=1"].join("\n");
 
 export function taskList(): TaskList {
   const list: TaskList = {};

@@ -1,0 +1,56 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { AddDomainBody, Domain, DomainList, VerifyResult } from "@/components/domains/types";
+import { apiFetch } from "@/components/lib/api-fetch";
+import { projectKeys } from "@/components/projects/queries";
+
+export const domainKeys = {
+  list: (slug: string) => [...projectKeys.detail(slug), "domains"] as const,
+};
+
+const listPath = (slug: string) => `/api/projects/${encodeURIComponent(slug)}/domains`;
+const domainPath = (id: string) => `/api/domains/${encodeURIComponent(id)}`;
+
+// While a domain waits for verification the worker re-checks it every minute;
+// the list follows along every 15 s so a domain turns Verified without a reload.
+export function useDomains(slug: string) {
+  return useQuery({
+    queryKey: domainKeys.list(slug),
+    queryFn: () => apiFetch<DomainList>(listPath(slug)).then((r) => r.domains),
+    refetchInterval: (query) => (query.state.data?.some((d) => d.status === "pending") ? 15_000 : false),
+  });
+}
+
+function useUpdateList(slug: string) {
+  const queryClient = useQueryClient();
+  return (update: (domains: Domain[]) => Domain[]) => {
+    queryClient.setQueryData<Domain[]>(domainKeys.list(slug), (old) => old && update(old));
+    void queryClient.invalidateQueries({ queryKey: domainKeys.list(slug), exact: true });
+  };
+}
+
+export function useAddDomain(slug: string) {
+  const updateList = useUpdateList(slug);
+  return useMutation({
+    mutationFn: (body: AddDomainBody) => apiFetch<{ domain: Domain }>(listPath(slug), { method: "POST", body }).then((r) => r.domain),
+    onSuccess: (domain) => updateList((list) => [...list.filter((d) => d.id !== domain.id), domain]),
+  });
+}
+
+// One per domain card, so each shows its own pending state and result.
+export function useVerifyDomain(slug: string) {
+  const updateList = useUpdateList(slug);
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<VerifyResult>(`${domainPath(id)}/verify`, { method: "POST" }),
+    onSuccess: (result) => updateList((list) => list.map((d) => (d.id === result.domain.id ? result.domain : d))),
+  });
+}
+
+export function useRemoveDomain(slug: string) {
+  const updateList = useUpdateList(slug);
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<{ ok: true }>(domainPath(id), { method: "DELETE" }).then(() => id),
+    onSuccess: (id) => updateList((list) => list.filter((d) => d.id !== id)),
+  });
+}

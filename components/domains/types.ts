@@ -1,0 +1,21 @@
+import type { DomainStatus } from "@/lib/generated/prisma/enums";
+
+// The JSON shapes of the domains API (dates arrive as ISO strings).
+export type Domain = {
+  id: string;
+  hostname: string;
+  // The host name as people write it (international names decoded from punycode).
+  displayHostname: string;
+  // null: the production route; otherwise the branch whose preview it serves.
+  branch: string | null;
+  status: DomainStatus;
+  verifiedAt: string | null;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+  txtRecord: { type: "TXT"; name: string; value: string };
+};
+
+export type DomainList = { domains: Domain[] };
+export type VerifyResult = { domain: Domain; verified: boolean; error: string | null };
+export type AddDomainBody = { hostname: string; branch: string | null };
