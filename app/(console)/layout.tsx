@@ -1,6 +1,7 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { can } from "@/lib/auth/roles";
 import { sessionCtx } from "@/lib/auth/session-ctx";
 import { getMe } from "@/lib/teams/get-me";
 import { AppShell } from "@/components/shell/app-shell";
@@ -12,6 +13,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     const path = (await headers()).get("x-slipway-path") ?? "/projects";
     redirect(`/signin?callbackUrl=${encodeURIComponent(path)}`);
   }
-  const { user } = await getMe({ ctx });
-  return <AppShell email={user.email}>{children}</AppShell>;
+  const { user, teams } = await getMe({ ctx });
+  const showAdmin = teams.some((t) => can(t.role, "audit.read"));
+  return (
+    <AppShell email={user.email} showAdmin={showAdmin}>
+      {children}
+    </AppShell>
+  );
 }

@@ -6,8 +6,10 @@ import { useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 export function SignInForm({ callbackUrl, joined }: { callbackUrl: string; joined: boolean }) {
+  const hydrated = useHydrated();
   const router = useRouter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -56,7 +58,7 @@ export function SignInForm({ callbackUrl, joined }: { callbackUrl: string; joine
         autoComplete="current-password"
         required
       />
-      <Button type="submit" pending={pending} className="w-full">
+      <Button type="submit" pending={pending} disabled={!hydrated} className="w-full">
         Sign in
       </Button>
     </form>

@@ -23,7 +23,7 @@ export function BuildSettingsList({ settings }: { settings: BuildSettings | null
         <div key={key} className="space-y-0.5 px-4 py-2.5">
           <dt className="flex items-baseline justify-between gap-2 text-xs font-medium text-zinc-500">
             {LABEL[key]}
-            <span className="font-normal text-zinc-400">from {FROM[settings.from[key]] ?? settings.from[key]}</span>
+            <span className="font-normal text-zinc-500">from {FROM[settings.from[key]] ?? settings.from[key]}</span>
           </dt>
           <dd className="font-mono text-xs [overflow-wrap:anywhere] text-zinc-900">{settings[key] || "—"}</dd>
         </div>

@@ -173,10 +173,10 @@ function ValueCell({ row, name }: { row: WorkingRow; name: string }) {
     <div className="flex min-w-0 items-start gap-2">
       {shown ? (
         <code className="block max-h-24 min-w-0 flex-1 overflow-auto font-mono text-xs break-all whitespace-pre-wrap text-zinc-900" data-testid="env-value">
-          {row.value === "" ? <span className="text-zinc-400 italic">(empty)</span> : row.value}
+          {row.value === "" ? <span className="text-zinc-500 italic">(empty)</span> : row.value}
         </code>
       ) : (
-        <span className="min-w-0 flex-1 font-mono text-xs tracking-widest text-zinc-400 select-none">
+        <span className="min-w-0 flex-1 font-mono text-xs tracking-widest text-zinc-500 select-none">
           <span aria-hidden="true">••••••••</span>
           <span className="sr-only">Hidden value</span>
         </span>

@@ -78,10 +78,10 @@ function StageCard({ view: v, rollout: r, series, nowMs, count }: CardProps) {
       className={`flex min-w-0 flex-col rounded-md border p-3 ${STATE_TONE[v.state]}`}
     >
       <div className="flex items-baseline justify-between gap-2">
-        <p className={`text-lg font-semibold tabular-nums ${muted ? "text-zinc-400" : "text-zinc-900"}`}>
+        <p className={`text-lg font-semibold tabular-nums ${muted ? "text-zinc-500" : "text-zinc-900"}`}>
           {v.weight}%<span className="sr-only"> of traffic, stage {v.index + 1} of {count}:</span>
         </p>
-        <p className={`text-xs font-medium ${v.state === "failed" ? "text-red-700" : muted ? "text-zinc-400" : "text-zinc-600"}`}>
+        <p className={`text-xs font-medium ${v.state === "failed" ? "text-red-700" : muted ? "text-zinc-500" : "text-zinc-600"}`}>
           {label}
         </p>
       </div>
@@ -93,9 +93,9 @@ function StageCard({ view: v, rollout: r, series, nowMs, count }: CardProps) {
         ) : v.state === "done" ? (
           <p>{last ? "Serves all traffic since the promote; not judged." : "Not judged: promoted before its window ended."}</p>
         ) : v.state === "pending" ? (
-          <p className="text-zinc-400">Starts when the stage before it passes.</p>
+          <p className="text-zinc-500">Starts when the stage before it passes.</p>
         ) : v.state === "skipped" ? (
-          <p className="text-zinc-400">Not reached.</p>
+          <p className="text-zinc-500">Not reached.</p>
         ) : (
           <p>Ended here before a verdict.</p>
         )}

@@ -3,7 +3,9 @@ import type { ReactNode } from "react";
 import { NavLinks } from "@/components/shell/nav-links";
 import { Wordmark } from "@/components/shell/wordmark";
 
-export function AppShell({ email, children }: { email: string; children: ReactNode }) {
+type Props = { email: string; showAdmin: boolean; children: ReactNode };
+
+export function AppShell({ email, showAdmin, children }: Props) {
   return (
     <div className="flex min-h-dvh flex-col">
       <a
@@ -15,9 +17,9 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
       <header className="border-b border-zinc-200 bg-white">
         <div className="mx-auto flex h-14 max-w-5xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
           <Link href="/projects" className="shrink-0 rounded-md">
-            <Wordmark />
+            <Wordmark compact />
           </Link>
-          <NavLinks />
+          <NavLinks showAdmin={showAdmin} />
           <div className="ml-auto flex min-w-0 items-center gap-3 text-sm">
             <span className="hidden truncate text-zinc-500 sm:inline" title={email}>
               {email}
@@ -28,7 +30,8 @@ export function AppShell({ email, children }: { email: string; children: ReactNo
           </div>
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
+      {/* tabIndex: "Skip to content" moves focus here, so the next Tab continues inside. */}
+      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-5xl flex-1 px-4 py-8 outline-none sm:px-6">
         {children}
       </main>
     </div>

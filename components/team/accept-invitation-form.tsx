@@ -8,8 +8,10 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { FormError } from "@/components/ui/form-error";
 import { TextField } from "@/components/ui/field";
+import { useHydrated } from "@/components/ui/use-hydrated";
 
 export function AcceptInvitationForm({ token }: { token: string }) {
+  const hydrated = useHydrated();
   const router = useRouter();
   const accept = useAcceptInvitation();
   const [name, setName] = useState("");
@@ -55,7 +57,7 @@ export function AcceptInvitationForm({ token }: { token: string }) {
         minLength={12}
         required
       />
-      <Button type="submit" pending={accept.isPending} className="w-full">
+      <Button type="submit" pending={accept.isPending} disabled={!hydrated} className="w-full">
         Join team
       </Button>
     </form>

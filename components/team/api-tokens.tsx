@@ -23,6 +23,7 @@ import { FormError } from "@/components/ui/form-error";
 import { Panel } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { useNow } from "@/components/ui/use-now";
 
 const EXPIRY_OPTIONS = [
   { value: "7", label: "7 days" },
@@ -32,20 +33,20 @@ const EXPIRY_OPTIONS = [
   { value: "never", label: "Never" },
 ];
 
-type Props = { teamId: string; role: Role; canManage: boolean };
+type Props = { teamId: string; teamName: string; role: Role; canManage: boolean };
 
 // Tokens let the CLI and CI deploy without a browser session. Admins and owners
 // create and revoke them; a token never has more access than its creator.
-export function ApiTokens({ teamId, role, canManage }: Props) {
+export function ApiTokens({ teamId, teamName, role, canManage }: Props) {
   return (
     <div className="space-y-4">
-      <TokenList teamId={teamId} canManage={canManage} />
+      <TokenList teamId={teamId} teamName={teamName} canManage={canManage} />
       {canManage && <CreateTokenForm teamId={teamId} role={role} />}
     </div>
   );
 }
 
-function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }) {
+function TokenList({ teamId, teamName, canManage }: { teamId: string; teamName: string; canManage: boolean }) {
   const query = useApiTokens(teamId);
   const revoke = useRevokeApiToken(teamId);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
@@ -74,7 +75,7 @@ function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }
           <colgroup>
             <col />
             <col className="w-[8rem]" />
-            <col className="w-[6rem]" />
+            <col className="w-[9rem]" />
             <col className="w-[9rem]" />
             <col className="w-[7rem]" />
             <col className="w-[6.5rem]" />
@@ -85,7 +86,7 @@ function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }
             <tr>
               <th scope="col" className="px-4 py-2.5 font-medium">Name</th>
               <th scope="col" className="px-3 py-2.5 font-medium">Token</th>
-              <th scope="col" className="px-3 py-2.5 font-medium">Role</th>
+              <th scope="col" className="px-3 py-2.5 font-medium">Scope</th>
               <th scope="col" className="px-3 py-2.5 font-medium">Created by</th>
               <th scope="col" className="px-3 py-2.5 font-medium">Created</th>
               <th scope="col" className="px-3 py-2.5 font-medium">Expires</th>
@@ -99,7 +100,7 @@ function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }
           </thead>
           <tbody className="divide-y divide-zinc-200">
             {query.data.map((t) => (
-              <TokenRow key={t.id} token={t} canManage={canManage} onRevoke={() => {
+              <TokenRow key={t.id} token={t} teamName={teamName} canManage={canManage} onRevoke={() => {
                 revoke.reset();
                 setRevoking(t);
               }} />
@@ -124,8 +125,12 @@ function TokenList({ teamId, canManage }: { teamId: string; canManage: boolean }
   );
 }
 
-function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManage: boolean; onRevoke: () => void }) {
+type RowProps = { token: ApiToken; teamName: string; canManage: boolean; onRevoke: () => void };
+
+function TokenRow({ token: t, teamName, canManage, onRevoke }: RowProps) {
+  const now = useNow(true, 60_000);
   const revoked = t.revokedAt !== null;
+  const expired = !revoked && t.expiresAt !== null && new Date(t.expiresAt).getTime() <= now;
   return (
     <tr data-testid="api-token" data-token-id={t.id} data-revoked={revoked || undefined} className={revoked ? "text-zinc-500" : ""}>
       <td className="px-4 py-3">
@@ -134,7 +139,12 @@ function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManag
         </p>
       </td>
       <td className="truncate px-3 py-3 font-mono text-xs text-zinc-700">{t.prefix}…</td>
-      <td className="px-3 py-3 text-zinc-700">{ROLE_LABEL[t.role]}</td>
+      <td className="px-3 py-3" data-testid="token-scope">
+        <p className="text-zinc-700">{ROLE_LABEL[t.role]}</p>
+        <p className="truncate text-xs text-zinc-500" title={`Acts in team ${teamName} only`}>
+          in {teamName}
+        </p>
+      </td>
       <td className="truncate px-3 py-3 text-zinc-700" title={t.createdBy.email}>
         {t.createdBy.name}
       </td>
@@ -143,9 +153,9 @@ function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManag
       </td>
       <td className="truncate px-3 py-3 text-zinc-600">
         {revoked ? (
-          <span className="font-medium text-red-700" title={`Revoked ${new Date(t.revokedAt!).toLocaleString("en")}`}>
-            Revoked
-          </span>
+          <Ended label="Revoked" at={t.revokedAt!} />
+        ) : expired ? (
+          <Ended label="Expired" at={t.expiresAt!} />
         ) : t.expiresAt ? (
           <RelativeTime value={t.expiresAt} />
         ) : (
@@ -165,6 +175,17 @@ function TokenRow({ token: t, canManage, onRevoke }: { token: ApiToken; canManag
         </td>
       )}
     </tr>
+  );
+}
+
+function Ended({ label, at }: { label: string; at: string }) {
+  return (
+    <>
+      <span className="block font-medium text-red-700">{label}</span>
+      <span className="block truncate text-xs">
+        <RelativeTime value={at} />
+      </span>
+    </>
   );
 }
 

@@ -9,6 +9,7 @@ import { InviteForm } from "@/components/team/invite-form";
 import { MemberTable } from "@/components/team/member-table";
 import { useTeamMembers } from "@/components/team/queries";
 import { ROLE_LABEL } from "@/components/team/roles";
+import { buttonClasses } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { SectionTitle } from "@/components/ui/panel";
@@ -37,6 +38,13 @@ export function TeamView({ teamSlug }: { teamSlug?: string }) {
           <>
             {team.name} · you are {ROLE_LABEL[team.role].toLowerCase()}
           </>
+        }
+        actions={
+          can(team.role, "audit.read") && (
+            <Link href={`/team/audit?team=${encodeURIComponent(team.slug)}`} className={buttonClasses("secondary")}>
+              Audit log
+            </Link>
+          )
         }
       />
       {teams.length > 1 && <TeamSwitcher teams={teams} current={team.id} />}
@@ -95,7 +103,7 @@ function TeamMembers({ team, meId }: { team: MyTeam; meId: string }) {
       {can(role, "token.read") && (
         <section aria-labelledby="tokens-title">
           <SectionTitle id="tokens-title">API tokens</SectionTitle>
-          <ApiTokens teamId={team.id} role={role} canManage={can(role, "token.create")} />
+          <ApiTokens teamId={team.id} teamName={team.name} role={role} canManage={can(role, "token.create")} />
         </section>
       )}
     </div>

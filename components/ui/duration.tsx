@@ -7,7 +7,7 @@ import { useNow } from "@/components/ui/use-now";
 export function Duration({ start, end, running = end === null }: { start: string | null; end: string | null; running?: boolean }) {
   const now = useNow(start !== null && end === null && running);
   const ms = end === null && !running ? null : elapsedMs(start, end, now);
-  if (ms === null) return <span className="text-zinc-400">—</span>;
+  if (ms === null) return <span className="text-zinc-500">—</span>;
   return (
     <span className="tabular-nums" suppressHydrationWarning>
       {formatDuration(ms)}

@@ -7,7 +7,8 @@ export function PageHeader({ title, description, actions }: { title: ReactNode; 
         <h1 className="text-2xl font-semibold tracking-tight break-words text-zinc-900">{title}</h1>
         {description && <div className="text-sm text-zinc-600">{description}</div>}
       </div>
-      {actions && <div className="flex shrink-0 items-center gap-2">{actions}</div>}
+      {/* On a phone the actions wrap under the title, and onto more lines if they must. */}
+      {actions && <div className="flex max-w-full flex-wrap items-center gap-2">{actions}</div>}
     </div>
   );
 }

@@ -16,8 +16,9 @@ const exact = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "m
 
 export function formatRelative(date: Date, now: number): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
+  // Rounded, not truncated: a token that expires in 6 days 23 hours reads "in 7 days".
   for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.trunc(seconds / size), unit);
+    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
   }
   return Math.abs(seconds) < 45 ? (seconds > 0 ? "in a few seconds" : "just now") : relative.format(seconds, "second");
 }
