@@ -69,3 +69,22 @@ export function useUpdateProjectSettings(slug: string) {
     },
   });
 }
+
+// The push webhook: whether a signing secret is set (anyone on the team), and a
+// new one (admins). The secret is in the rotate answer only; nothing caches it.
+export type WebhookStatus = { configured: boolean; url: string; updatedAt?: string | null; problem?: string };
+export type RotatedWebhookSecret = { secret: string; url: string };
+const webhookKey = (slug: string) => [...projectKeys.detail(slug), "webhook"] as const;
+
+export function useWebhookStatus(slug: string) {
+  return useQuery({ queryKey: webhookKey(slug), queryFn: () => apiFetch<WebhookStatus>(`${projectPath(slug)}/webhook`) });
+}
+
+export function useRotateWebhookSecret(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => apiFetch<RotatedWebhookSecret>(`${projectPath(slug)}/webhook`, { method: "POST" }),
+    gcTime: 0,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: webhookKey(slug) }),
+  });
+}

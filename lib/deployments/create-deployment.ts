@@ -55,13 +55,15 @@ type QueueRequest = {
   message: string | null;
   // A redeploy names the deployment whose source it builds again.
   redeployOf?: string;
+  // A push webhook names the git host's delivery id.
+  webhookDelivery?: string;
 };
 
 // One transaction shared by every way a deployment starts (deploy, redeploy):
 // the queued deployment, its first event, the build job and the audit row, and
 // older still-queued deploys of the same branch and environment canceled, as
 // the new one supersedes them.
-export async function queueDeployment(ctx: Ctx, { project, environment, branch, source, message, redeployOf }: QueueRequest) {
+export async function queueDeployment(ctx: Ctx, { project, environment, branch, source, message, redeployOf, webhookDelivery }: QueueRequest) {
   const created = await ctx.db.$transaction(async (tx) => {
     await authorize(ctx, project.teamId, "deployment.create", tx);
     const { actorKind, actorId } = actorColumns(ctx.actor);
@@ -98,7 +100,7 @@ export async function queueDeployment(ctx: Ctx, { project, environment, branch, 
       action: "deployment.create",
       targetType: "deployment",
       targetId: deployment.id,
-      data: { project: project.slug, environment, branch, sha: source.sha, superseded, ...(redeployOf ? { redeployOf } : {}) },
+      data: { project: project.slug, environment, branch, sha: source.sha, superseded, ...(redeployOf ? { redeployOf } : {}), ...(webhookDelivery ? { webhookDelivery } : {}) },
     });
     return deployment;
   });

@@ -7,6 +7,7 @@ import { ProjectNotFound } from "@/components/projects/project-view";
 import { useProject } from "@/components/projects/queries";
 import { BuildSettingsForm } from "@/components/projects/settings/build-settings-form";
 import { CanarySettingsForm } from "@/components/projects/settings/canary-settings-form";
+import { WebhookSection } from "@/components/projects/settings/webhook-section";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
@@ -44,6 +45,7 @@ export function ProjectSettingsView({ slug, rolloutDefaults }: Props) {
       <div className="space-y-10">
         <BuildSettingsForm project={project} canEdit={canEdit} />
         <CanarySettingsForm project={project} canEdit={canEdit} defaults={rolloutDefaults} />
+        <WebhookSection project={project} canEdit={canEdit} />
       </div>
     </>
   );
