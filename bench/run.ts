@@ -4,6 +4,7 @@ import { canaryOverheadBench } from "@/bench/canary-overhead";
 import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
+import { historyBench } from "@/bench/history";
 import { routerBench } from "@/bench/router";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   flip: flipBench,
   "canary-overhead": canaryOverheadBench,
   "canary-sim": canarySimBench,
+  history: historyBench,
 };
 const only = process.argv[2];
 

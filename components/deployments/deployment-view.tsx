@@ -149,6 +149,8 @@ function DeploymentFacts({ detail, appsHost, rollout }: { detail: DeploymentDeta
   const canaryWeight = rollout && (rollout.status === "running" || rollout.status === "paused") ? rollout.weight : d.canaryWeight;
   // A published bundle is served at its own URL for as long as it is kept.
   const servable = d.bundle?.verified && (d.status === "live" || d.status === "superseded" || d.status === "canary");
+  // The header shows the first line; a longer message is shown whole here.
+  const body = (d.commitMessage?.trim().split("\n").length ?? 0) > 1;
   return (
     <Panel>
       <dl className="grid grid-cols-2 gap-x-6 gap-y-4 p-5 lg:grid-cols-4">
@@ -200,11 +202,21 @@ function DeploymentFacts({ detail, appsHost, rollout }: { detail: DeploymentDeta
             <span className="text-zinc-500">{isTerminal(d.status) ? "None" : "Not built yet"}</span>
           )}
         </Fact>
+        {body && (
+          <Fact term="Commit message" className="col-span-2 lg:col-span-4">
+            <span className="block max-h-40 overflow-y-auto whitespace-pre-wrap [overflow-wrap:anywhere] text-zinc-700" data-testid="commit-message">
+              {d.commitMessage}
+            </span>
+          </Fact>
+        )}
         {servable && (
           <Fact term="URLs" className="col-span-2 lg:col-span-4">
             <span className="flex flex-col gap-1">
-              {d.status === "live" && <AppLink href={appUrl(d.routeName, appsHost)} label="live" />}
-              <AppLink href={appUrl(`${d.project.slug}-${d.id}`, appsHost)} label="this deployment" testId="deployment-url" />
+              {d.status === "live" && (
+                <AppLink href={appUrl(d.routeName, appsHost)} label={d.environment === "production" ? "live" : "branch preview"} testId="route-url" />
+              )}
+              {/* Served by the router for as long as the deployment is kept, whatever is live. */}
+              <AppLink href={appUrl(`${d.project.slug}-${d.id}`, appsHost)} label="permalink" testId="deployment-url" />
             </span>
           </Fact>
         )}

@@ -1,85 +1,98 @@
 "use client";
 
-import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useState, type MouseEvent } from "react";
-import { shortId, shortSha } from "@/lib/ui/format";
-import { deploymentHref } from "@/components/deployments/deploy-dialog";
+import { useState } from "react";
 import { PromoteDialog } from "@/components/deployments/promote-dialog";
-import { StatusBadge } from "@/components/deployments/status-badge";
-import { ENVIRONMENT_LABEL, isTerminal, offersPromote } from "@/components/deployments/status";
-import { useDeployments } from "@/components/projects/queries";
+import { isApiError } from "@/components/lib/api-fetch";
+import { HistoryFilterBar } from "@/components/projects/history-filter-bar";
+import { useHistoryFilters } from "@/components/projects/history-params";
+import { HistoryTable } from "@/components/projects/history-table";
+import { useDeploymentHistory } from "@/components/projects/queries";
 import type { Deployment } from "@/components/projects/types";
 import { Button } from "@/components/ui/button";
-import { Duration } from "@/components/ui/duration";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LoadError, Loading } from "@/components/ui/query-state";
-import { RelativeTime } from "@/components/ui/relative-time";
 
-const TH = "px-3 py-2.5 font-medium first:pl-4 last:pr-4";
-// Below the sm breakpoint each row becomes a two-line card: the commit, then the rest.
-const TD = "px-3 py-3 first:pl-4 last:pr-4 max-sm:p-0 max-sm:first:pl-0 max-sm:last:pr-0";
+type Props = { slug: string; teamId: string; canPromote: boolean };
 
-// canPromote: the viewer's role allows promoting (rows then offer it where it applies).
-export function DeploymentList({ slug, canPromote }: { slug: string; canPromote: boolean }) {
-  const query = useDeployments(slug);
+// Rows are ordered by (createdAt, id), newest first; the API pages by the same key.
+type Key = { createdAt: string; id: string };
+const newer = (d: Key, than: Key) => d.createdAt > than.createdAt || (d.createdAt === than.createdAt && d.id > than.id);
+
+// The project's deployment history: filters (kept in the URL), the rows,
+// "Load more". It polls; rows change in place. Deployments that arrive after
+// the list was shown wait above it behind "N new deployments" rather than
+// pushing the rows down under the reader's eyes. canPromote: the viewer's role
+// allows promoting (rows then offer it where it applies).
+export function DeploymentList({ slug, teamId, canPromote }: Props) {
+  const { filters, query: filterQuery, set, clear } = useHistoryFilters();
+  const query = useDeploymentHistory(slug, filterQuery);
+  const active = filterQuery !== "";
   // The dialog lives outside the table: inside a row, its clicks would bubble to the row and open the deployment.
   const [promoting, setPromoting] = useState<string | null>(null);
-  if (query.isPending) return <Loading label="Loading deployments" />;
-  if (query.isError) {
-    return <LoadError title="Deployments could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
+  // The newest row shown so far under these filters (null: none yet, "none": the first answer was empty).
+  const [shown, setShown] = useState<{ query: string; newest: Key | "none" } | null>(null);
+
+  const rows: Deployment[] = query.data?.pages.flatMap((p) => p.deployments) ?? [];
+  const fresh = query.data !== undefined && !query.isPlaceholderData;
+  if (fresh && shown?.query !== filterQuery) setShown({ query: filterQuery, newest: rows[0] ?? "none" });
+  const cutoff = shown?.query === filterQuery ? shown.newest : "none";
+  const visible = cutoff === "none" ? rows : rows.filter((d) => !newer(d, cutoff));
+  const waiting = rows.length - visible.length;
+
+  let body;
+  if (query.isPending) body = <Loading label="Loading deployments" />;
+  else if (query.isError && !query.data) {
+    body = isApiError(query.error, "invalid") ? (
+      <div className="space-y-3">
+        <LoadError title="These filters cannot be used." error={query.error} />
+        <Button variant="secondary" onClick={clear}>
+          Clear filters
+        </Button>
+      </div>
+    ) : (
+      <LoadError title="Deployments could not be loaded." error={query.error} onRetry={() => query.refetch()} />
+    );
+  } else if (visible.length === 0 && !active) {
+    body = <EmptyState title="No deployments yet. Deploys arrive here when you click Deploy or push." />;
+  } else if (visible.length === 0) {
+    body = (
+      <EmptyState
+        title="No deployments match these filters."
+        action={
+          <Button variant="secondary" onClick={clear}>
+            Clear filters
+          </Button>
+        }
+      >
+        Try another branch, status or author, or search for a different SHA or message.
+      </EmptyState>
+    );
+  } else {
+    body = <HistoryTable slug={slug} deployments={visible} canPromote={canPromote} onPromote={setPromoting} stale={query.isPlaceholderData} />;
   }
-  const deployments = query.data.pages.flatMap((p) => p.deployments);
-  if (deployments.length === 0) {
-    return <EmptyState title="No deployments yet. Deploys arrive here when you click Deploy or push." />;
-  }
+
   return (
     <div className="space-y-3">
-      <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white shadow-sm">
-        {/* Fixed column widths: live status and duration changes never move the columns. */}
-        <table className={`w-full table-fixed text-left text-sm ${canPromote ? "sm:min-w-[60rem]" : "sm:min-w-[54rem]"} max-sm:block`}>
-          <colgroup>
-            <col className="w-[7.5rem]" />
-            <col className="w-[6.5rem]" />
-            <col className="w-[8.5rem]" />
-            <col />
-            <col className="w-[9rem]" />
-            <col className="w-[7.5rem]" />
-            <col className="w-[6rem]" />
-            {canPromote && <col className="w-[6rem]" />}
-          </colgroup>
-          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs text-zinc-500 max-sm:hidden">
-            <tr>
-              <th scope="col" className={TH}>Status</th>
-              <th scope="col" className={TH}>Environment</th>
-              <th scope="col" className={TH}>Branch</th>
-              <th scope="col" className={TH}>Commit</th>
-              <th scope="col" className={TH}>Author</th>
-              <th scope="col" className={TH}>Created</th>
-              <th scope="col" className={`${TH} text-right`}>Duration</th>
-              {canPromote && (
-                <th scope="col" className={TH}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-200 max-sm:block">
-            {deployments.map((d) => (
-              <DeploymentRow
-                key={d.id}
-                slug={slug}
-                deployment={d}
-                actions={canPromote}
-                onPromote={offersPromote(d.status) ? () => setPromoting(d.id) : undefined}
-              />
-            ))}
-          </tbody>
-        </table>
+      <HistoryFilterBar slug={slug} teamId={teamId} filters={filters} onChange={set} onClear={clear} active={active} />
+      {/* One line of fixed height: what is shown, and the new arrivals waiting. */}
+      <div className="flex h-8 items-center justify-between gap-3 text-sm text-zinc-600">
+        <p aria-live="polite" data-testid="history-count">
+          {query.isPending || query.isPlaceholderData
+            ? "Loading…"
+            : query.isError && !query.data
+              ? ""
+              : countLabel(visible.length, query.hasNextPage, active)}
+        </p>
+        {waiting > 0 && (
+          <Button variant="secondary" size="sm" onClick={() => setShown({ query: filterQuery, newest: rows[0] })} data-testid="history-new">
+            Show {waiting} new {waiting === 1 ? "deployment" : "deployments"}
+          </Button>
+        )}
       </div>
-      {query.hasNextPage && (
+      {body}
+      {query.hasNextPage && visible.length > 0 && (
         <Button variant="secondary" pending={query.isFetchingNextPage} onClick={() => query.fetchNextPage()}>
-          Show older deployments
+          Load more
         </Button>
       )}
       {promoting && <PromoteDialog deploymentId={promoting} onClose={() => setPromoting(null)} />}
@@ -87,75 +100,8 @@ export function DeploymentList({ slug, canPromote }: { slug: string; canPromote:
   );
 }
 
-// The whole row opens the deployment on click; keyboard and screen reader users
-// (and middle-click) use the real link in the commit cell.
-type RowProps = {
-  slug: string;
-  deployment: Deployment;
-  // Whether the table has the actions column; onPromote when this row offers Promote.
-  actions: boolean;
-  onPromote?: () => void;
-};
-
-function DeploymentRow({ slug, deployment: d, actions, onPromote }: RowProps) {
-  const router = useRouter();
-  const href = deploymentHref(slug, d.id);
-
-  function onClick(e: MouseEvent<HTMLTableRowElement>) {
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    if ((e.target as HTMLElement).closest("a, button, input, select, textarea")) return;
-    // Selecting text in a row is not a click on it.
-    if (window.getSelection()?.toString()) return;
-    router.push(href);
-  }
-
-  const sha = d.commitSha ? shortSha(d.commitSha) : null;
-  return (
-    <tr
-      onClick={onClick}
-      data-testid="deployment-row"
-      data-deployment-id={d.id}
-      data-status={d.status}
-      data-canary-weight={d.status === "canary" ? (d.canaryWeight ?? undefined) : undefined}
-      className="cursor-pointer hover:bg-zinc-50 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3 max-sm:text-xs"
-    >
-      <td className={TD}>
-        <StatusBadge status={d.status} canaryWeight={d.canaryWeight} />
-      </td>
-      <td className={`${TD} truncate text-zinc-700`}>{ENVIRONMENT_LABEL[d.environment]}</td>
-      <td className={`${TD} truncate font-mono text-xs text-zinc-700 max-sm:max-w-[10rem]`} title={d.branch || undefined}>
-        {d.branch || "—"}
-      </td>
-      <td className={`${TD} max-sm:order-first max-sm:w-full`}>
-        <Link
-          href={href}
-          className="block truncate font-medium text-zinc-900 hover:text-accent-700 hover:underline"
-          title={d.commitMessage ?? undefined}
-        >
-          {d.commitMessage?.split("\n")[0] || `Deployment ${shortId(d.id)}`}
-        </Link>
-        <span className="block truncate font-mono text-xs text-zinc-500" title={d.commitSha || undefined}>
-          {sha ?? "—"}
-        </span>
-      </td>
-      <td className={`${TD} truncate text-zinc-700 max-sm:max-w-[10rem]`} title={d.author?.email}>
-        {d.author?.name ?? <span className="text-zinc-500">{d.createdByKind === "system" ? "Slipway" : "API token"}</span>}
-      </td>
-      <td className={`${TD} truncate text-zinc-600`}>
-        <RelativeTime value={d.createdAt} />
-      </td>
-      <td className={`${TD} text-right text-zinc-600 max-sm:text-left`}>
-        <Duration start={d.startedAt} end={d.finishedAt} running={!isTerminal(d.status)} />
-      </td>
-      {actions && (
-        <td className={`${TD} text-right max-sm:ml-auto`}>
-          {onPromote && (
-            <Button variant="secondary" size="sm" onClick={onPromote} aria-haspopup="dialog" data-testid="row-promote">
-              Promote<span className="sr-only"> deployment {shortId(d.id)}</span>
-            </Button>
-          )}
-        </td>
-      )}
-    </tr>
-  );
+// "12 deployments", "50+ deployments match", "1 deployment matches".
+function countLabel(n: number, more: boolean, filtered: boolean) {
+  const one = n === 1 && !more;
+  return `${n.toLocaleString("en")}${more ? "+" : ""} ${one ? "deployment" : "deployments"}${filtered ? (one ? " matches" : " match") : ""}`;
 }

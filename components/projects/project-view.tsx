@@ -1,10 +1,12 @@
 "use client";
 
 import Link from "next/link";
+import { Suspense } from "react";
 import { can } from "@/lib/auth/roles";
 import { DeployActions } from "@/components/deployments/deploy-actions";
 import { useCreateDeployment } from "@/components/deployments/queries";
 import { isApiError } from "@/components/lib/api-fetch";
+import { BranchList } from "@/components/projects/branch-list";
 import { DeploymentList } from "@/components/projects/deployment-list";
 import { productionUrl, type AppsHost } from "@/components/projects/production-url";
 import { useProject } from "@/components/projects/queries";
@@ -40,6 +42,9 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
                 Variables
               </Link>
             )}
+            <Link href={`/projects/${project.slug}/domains`} className={buttonClasses("secondary")}>
+              Domains
+            </Link>
             <Link href={`/projects/${project.slug}/settings`} className={buttonClasses("secondary")}>
               Settings
             </Link>
@@ -53,9 +58,16 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
         </div>
       )}
       <ProjectFacts project={project} url={productionUrl(project.slug, appsHost)} />
+      <section aria-labelledby="branches-title" className="mt-8">
+        <SectionTitle id="branches-title">Branches</SectionTitle>
+        <BranchList slug={project.slug} appsHost={appsHost} />
+      </section>
       <section aria-labelledby="deployments-title" className="mt-8">
         <SectionTitle id="deployments-title">Deployments</SectionTitle>
-        <DeploymentList slug={project.slug} canPromote={can(role, "deployment.promote")} />
+        {/* The history's filters come from the URL's query string. */}
+        <Suspense fallback={<Loading label="Loading deployments" />}>
+          <DeploymentList slug={project.slug} teamId={project.teamId} canPromote={can(role, "deployment.promote")} />
+        </Suspense>
       </section>
     </>
   );

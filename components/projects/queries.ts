@@ -1,9 +1,10 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { isTerminal } from "@/components/deployments/status";
-import { apiFetch } from "@/components/lib/api-fetch";
+import { apiFetch, isApiError } from "@/components/lib/api-fetch";
 import type {
+  BranchList,
   CreateProjectBody,
   DeploymentPage,
   Project,
@@ -18,6 +19,9 @@ export const projectKeys = {
   list: () => [...projectKeys.all, "list"] as const,
   detail: (slug: string) => [...projectKeys.all, "detail", slug] as const,
   deployments: (slug: string) => [...projectKeys.detail(slug), "deployments"] as const,
+  // Under deployments(slug): whatever invalidates a project's deployments refreshes these too.
+  history: (slug: string, query: string) => [...projectKeys.deployments(slug), "history", query] as const,
+  branches: (slug: string) => [...projectKeys.deployments(slug), "branches"] as const,
 };
 
 const projectPath = (slug: string) => `/api/projects/${encodeURIComponent(slug)}`;
@@ -34,16 +38,36 @@ export function useProject(slug: string) {
   return useQuery({ queryKey: projectKeys.detail(slug), queryFn: () => apiFetch<ProjectDetail>(projectPath(slug)) });
 }
 
-export function useDeployments(slug: string) {
+const moving = (ds: { status: Parameters<typeof isTerminal>[0] }[]) => ds.some((d) => !isTerminal(d.status));
+
+// The history under `query` (the filters as a query string), keyset-paged.
+// While a filter change loads, the rows of the previous filters stay on screen.
+// A refetch runs every loaded page again from the first, each from the fresh
+// cursor of the one before, so rows arriving meanwhile never leave a gap.
+export function useDeploymentHistory(slug: string, query: string) {
   return useInfiniteQuery({
-    queryKey: projectKeys.deployments(slug),
-    queryFn: ({ pageParam }) =>
-      apiFetch<DeploymentPage>(`${projectPath(slug)}/deployments${pageParam ? `?cursor=${encodeURIComponent(pageParam)}` : ""}`),
+    queryKey: projectKeys.history(slug, query),
+    queryFn: ({ pageParam, signal }) => {
+      const params = new URLSearchParams(query);
+      if (pageParam) params.set("cursor", pageParam);
+      const qs = params.toString();
+      return apiFetch<DeploymentPage>(`${projectPath(slug)}/deployments${qs ? `?${qs}` : ""}`, { signal });
+    },
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+    placeholderData: keepPreviousData,
+    // A refused filter stays refused.
+    retry: (failures, error) => !isApiError(error, "invalid") && failures < 3,
     // Every second while a listed deployment is still moving, otherwise every ten.
-    refetchInterval: (query) =>
-      query.state.data?.pages.some((p) => p.deployments.some((d) => !isTerminal(d.status))) ? 1000 : 10_000,
+    refetchInterval: (q) => (q.state.data?.pages.some((p) => moving(p.deployments)) ? 1000 : 10_000),
+  });
+}
+
+export function useBranches(slug: string) {
+  return useQuery({
+    queryKey: projectKeys.branches(slug),
+    queryFn: () => apiFetch<BranchList>(`${projectPath(slug)}/branches`),
+    refetchInterval: (q) => (q.state.data && moving(q.state.data.branches.map((b) => b.latestDeployment)) ? 2000 : 15_000),
   });
 }
 

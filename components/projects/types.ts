@@ -1,4 +1,5 @@
 import type { DeploymentStatus, Role, SourceKind } from "@/lib/generated/prisma/enums";
+import type { DeploymentSummary } from "@/components/deployments/types";
 import type { RolloutChoice } from "@/lib/rollouts/rollout-settings";
 
 // The JSON shapes of the project API (dates arrive as ISO strings).
@@ -59,3 +60,8 @@ export type UpdateProjectSettingsBody = Partial<{
 
 // The deployment list of a project page.
 export type { DeploymentPage, DeploymentSummary as Deployment } from "@/components/deployments/types";
+
+// GET /api/projects/:slug/branches: the active branches, production first.
+// routeName: the host label serving the branch (under APPS_DOMAIN), null while nothing does.
+export type Branch = { name: string; production: boolean; routeName: string | null; latestDeployment: DeploymentSummary };
+export type BranchList = { productionBranch: string; branches: Branch[]; truncated: boolean };

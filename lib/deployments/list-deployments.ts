@@ -1,27 +1,39 @@
-import { z } from "zod";
 import type { Ctx } from "@/lib/auth/ctx";
-import { parseInput } from "@/lib/errors/parse-input";
 import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
+import { encodeCursor, HISTORY_ORDER, historyInput, historyWhere, olderThan } from "@/lib/deployments/history-query";
+import { invalid } from "@/lib/errors/app-error";
+import { parseInput } from "@/lib/errors/parse-input";
 import { getProject } from "@/lib/projects/get-project";
 
-const input = z.object({
-  slug: z.string(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  // Keyset cursor: the id of the last row of the previous page.
-  cursor: z.uuid().optional(),
-});
-
-// Newest first, keyset-paginated on (createdAt, id) to match the history index.
+// A project's deployment history, newest first, filtered by environment,
+// branch, status(es), author and a search (SHA prefix or commit message),
+// keyset-paginated on (createdAt, id): a page never repeats or skips a row,
+// however many deployments arrive meanwhile. Each filter has an index of its
+// own beginning with project_id (prisma/schema.prisma).
 export async function listDeployments({ ctx, input: raw }: { ctx: Ctx; input: unknown }) {
-  const { slug, limit, cursor } = parseInput(input, raw);
+  const { slug, limit, cursor, author, ...filters } = parseInput(historyInput, raw);
   const { project } = await getProject({ ctx, slug });
+  const authorIds = author ? await authorActorIds(ctx, project.teamId, author) : undefined;
+  const where = historyWhere(project.id, { ...filters, authorIds });
   const rows = await ctx.db.deployment.findMany({
-    where: { projectId: project.id },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    where: cursor ? { AND: [where, olderThan(cursor)] } : where,
+    orderBy: HISTORY_ORDER,
     take: limit + 1,
-    ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
     select: summarySelect,
   });
   const page = rows.slice(0, limit);
-  return { deployments: await withCanaryWeights(ctx.db, await withAuthors(ctx.db, page)), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  const [authored, weighted] = await Promise.all([withAuthors(ctx.db, page), withCanaryWeights(ctx.db, page)]);
+  return {
+    deployments: authored.map((d, i) => ({ ...d, canaryWeight: weighted[i].canaryWeight })),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
+  };
+}
+
+// A person deploys as themselves or through their API tokens (of this team:
+// a token only ever acts in its own team), and the history counts both.
+async function authorActorIds(ctx: Ctx, teamId: string, author: string): Promise<string[]> {
+  const userId = author === "me" ? (ctx.actor.kind === "system" ? null : ctx.actor.userId) : author.toLowerCase();
+  if (!userId) throw invalid('author: "me" needs a signed-in user or an API token.');
+  const tokens = await ctx.db.apiToken.findMany({ where: { teamId, userId }, select: { id: true } });
+  return [userId, ...tokens.map((t) => t.id)];
 }

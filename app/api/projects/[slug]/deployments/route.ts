@@ -2,8 +2,14 @@ import { createDeployment } from "@/lib/deployments/create-deployment";
 import { listDeployments } from "@/lib/deployments/list-deployments";
 import { authedRoute, readJson } from "@/lib/http/route";
 
+// The history's filters come from the query string; a repeated parameter
+// (?status=live&status=failed) arrives as a list.
 export const GET = authedRoute<{ slug: string }>(({ req, ctx, params }) => {
-  const query = Object.fromEntries(new URL(req.url).searchParams);
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URL(req.url).searchParams) {
+    const seen = query[key];
+    query[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
   return listDeployments({ ctx, input: { ...query, slug: params.slug } });
 });
 

@@ -1,0 +1,204 @@
+// Deployment history at scale: 10,000 deployments in one project (a realistic
+// mix of environments, branches, statuses, authors and messages, bulk
+// inserted), then the server time of the history API's verb
+// (lib/deployments/list-deployments.ts, plus the JSON encoding the route does)
+// with a real ctx against a real temporary Postgres, for the first page, a
+// page deep in the keyset (page 50), each filter, SHA and message search, and
+// the branches list. Target: p95 <= 100 ms for every query.
+//
+// The reference, in the same run: the same query paginated the naive way
+// (OFFSET), at the same depth. For each query: its first page (the target),
+// then its deepest page up to page 50, by keyset and by OFFSET; the ratio is
+// OFFSET p95 / keyset p95 there. EXPLAIN of each first page names the index
+// the planner picked.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { onCleanup } from "@/bench/lib/proc";
+import { median } from "@/bench/lib/stats";
+import { type Ctx, userCtx } from "@/lib/auth/ctx";
+import { createDb } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startTempPostgres } from "@/lib/db/temp-postgres";
+import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
+import { HISTORY_ORDER, historyInput, historyWhere } from "@/lib/deployments/history-query";
+import { listBranches } from "@/lib/deployments/list-branches";
+import { listDeployments } from "@/lib/deployments/list-deployments";
+import { historyRows, insertHistory, type HistoryRow } from "@/lib/deployments/testing/history-fixture";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+import { createProject } from "@/lib/projects/create-project";
+import { getProject } from "@/lib/projects/get-project";
+import { routeNameFor } from "@/lib/routes/route-names";
+
+const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 10_000);
+const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 200);
+const LIMIT = 50;
+const DEEP_PAGE = 50;
+const TARGET_P95_MS = 100;
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+// Each sample runs every fn once, in turn, so that a measurement and its
+// reference see the same machine (other load comes and goes).
+async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): Promise<number[][]> {
+  for (let i = 0; i < 5; i++) for (const fn of fns) await fn(); // warm up plans and caches
+  const ms: number[][] = fns.map(() => []);
+  for (let i = 0; i < samples; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      ms[k].push(performance.now() - t0);
+    }
+  }
+  return ms;
+}
+
+type Seeded = { ctx: Ctx; slug: string; projectId: string; teamId: string; userIds: string[]; rows: HistoryRow[] };
+
+async function seed(db: ReturnType<typeof createDb>): Promise<Seeded> {
+  const suffix = Math.random().toString(16).slice(2, 10);
+  const team = await db.team.create({ data: { slug: `bench-${suffix}`, name: "Bench" } });
+  const users = [];
+  for (let i = 0; i < 6; i++) {
+    const user = await db.user.create({ data: { email: `dev${i}-${suffix}@example.test`, name: `Developer ${i}`, passwordHash: "x" } });
+    await db.membership.create({ data: { teamId: team.id, userId: user.id, role: i === 0 ? "owner" : "developer" } });
+    users.push(user);
+  }
+  const tokens = [];
+  for (let i = 0; i < 3; i++) {
+    tokens.push(await db.apiToken.create({ data: { teamId: team.id, userId: users[i].id, name: `ci-${i}`, prefix: "slw_", tokenHash: `bench-${suffix}-${i}`, role: "developer" } }));
+  }
+  const ctx = userCtx(db, users[0].id);
+  const project = await createProject({ ctx, input: { teamId: team.id, name: "History", slug: `history-${suffix}`, sourceKind: "git", gitUrl: "https://git.example.com/acme/app.git" } });
+  const rows = historyRows({ projectId: project.id, count: ROWS, authors: { userIds: users.map((u) => u.id), tokenIds: tokens.map((t) => t.id) } });
+  const t0 = performance.now();
+  await insertHistory(db, rows);
+  console.log(`  seeded ${rows.length} deployments in ${((performance.now() - t0) / 1000).toFixed(1)} s (${new Set(rows.map((r) => r.branch)).size} branches, ${users.length} people, ${tokens.length} tokens)`);
+  // Live routes for the live deployments, as publish leaves them.
+  for (const r of rows.filter((r) => r.status === "live")) {
+    const name = routeNameFor(project.slug, r.environment, r.branch);
+    await db.route.upsert({
+      where: { name },
+      create: { name, kind: r.environment === "production" ? "production" : "branch", projectId: project.id, branch: r.environment === "production" ? null : r.branch, liveDeploymentId: r.id },
+      update: { liveDeploymentId: r.id },
+    });
+  }
+  await db.$executeRawUnsafe("ANALYZE deployments");
+  return { ctx, slug: project.slug, projectId: project.id, teamId: team.id, userIds: users.map((u) => u.id), rows };
+}
+
+// The index (or scan) each query's plan reads deployments with, from EXPLAIN of the SQL Prisma sends.
+async function explainer(url: string) {
+  const logged = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [{ emit: "event", level: "query" }] });
+  let last: { query: string; params: string } | null = null;
+  logged.$on("query", (e) => {
+    if (/FROM "public"\."deployments"/.test(e.query) && /ORDER BY/.test(e.query)) last = { query: e.query, params: e.params };
+  });
+  return {
+    client: logged,
+    async plan(run: (ctx: Ctx) => Promise<unknown>, ctx: Ctx) {
+      last = null;
+      await run({ ...ctx, db: logged });
+      const captured = last as { query: string; params: string } | null;
+      if (!captured) return "(no query)";
+      const rows = await logged.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${captured.query}`, ...JSON.parse(captured.params));
+      const text = rows.map((r) => r["QUERY PLAN"]).join("\n");
+      const used = [...text.matchAll(/(Index Scan(?: Backward)?|Index Only Scan|Bitmap Index Scan) (?:using|on) (\S+)/g)].map((m) => `${m[1].replace(" Scan", "")} ${m[2]}`);
+      const seq = /Seq Scan on deployments/.test(text) ? ["Seq Scan deployments"] : [];
+      const sort = /Incremental Sort/.test(text) ? " + incremental sort" : /\bSort\b/.test(text) ? " + sort" : "";
+      return [...new Set([...used, ...seq])].join(", ") + sort;
+    },
+  };
+}
+
+type Query = { name: string; input: Record<string, string> };
+
+export async function historyBench() {
+  const pg = await startTempPostgres();
+  const unregister = onCleanup(() => pg.stop());
+  const db = createDb(pg.url);
+  let explain: Awaited<ReturnType<typeof explainer>> | undefined;
+  try {
+    await applyMigrations(pg.url);
+    const s = await seed(db);
+    explain = await explainer(pg.url);
+    const shaOf = s.rows[Math.floor(s.rows.length / 3)].commitSha;
+    const busyBranch = "feat/login-form";
+    const queries: Query[] = [
+      { name: "no filter", input: {} },
+      { name: "environment=preview", input: { environment: "preview" } },
+      { name: "branch=main", input: { branch: "main" } },
+      { name: `branch=${busyBranch}`, input: { branch: busyBranch } },
+      { name: "status=failed", input: { status: "failed" } },
+      { name: "status=failed,canceled", input: { status: "failed,canceled" } },
+      { name: "author=<user>", input: { author: s.userIds[3] } },
+      { name: "author=me (user + tokens)", input: { author: "me" } },
+      { name: "preview + branch + live", input: { environment: "preview", branch: busyBranch, status: "live,superseded" } },
+      { name: "q=<7-char SHA prefix>", input: { q: shaOf.slice(0, 7) } },
+      { name: "q=login (message)", input: { q: "login" } },
+      { name: "q=100% (rare message)", input: { q: "100%" } },
+    ];
+
+    const call = (input: Record<string, string>, ctx: Ctx = s.ctx) => listDeployments({ ctx, input: { ...input, slug: s.slug, limit: String(LIMIT) } });
+    // The naive reference: the same work (project and role, author ids, rows,
+    // authors, canary weights) with OFFSET instead of a cursor.
+    const offsetPage = async (input: Record<string, string>, page: number) => {
+      const { limit, author, environment, branch, status, q } = historyInput.parse({ ...input, slug: s.slug, limit: String(LIMIT) });
+      const { project } = await getProject({ ctx: s.ctx, slug: s.slug });
+      const authorId = author === "me" ? s.userIds[0] : author;
+      const authorIds = authorId ? [authorId, ...(await db.apiToken.findMany({ where: { teamId: project.teamId, userId: authorId }, select: { id: true } })).map((t) => t.id)] : undefined;
+      const rows = await db.deployment.findMany({
+        where: historyWhere(project.id, { environment, branch, status, q, authorIds }),
+        orderBy: HISTORY_ORDER,
+        skip: (page - 1) * limit,
+        take: limit + 1,
+        select: summarySelect,
+      });
+      const shown = rows.slice(0, limit);
+      const [authored, weighted] = await Promise.all([withAuthors(db, shown), withCanaryWeights(db, shown)]);
+      return authored.map((d, i) => ({ ...d, canaryWeight: weighted[i].canaryWeight }));
+    };
+
+    console.log(`  ${SAMPLES} samples per measurement, ${LIMIT} rows per page; server time = verb + JSON encoding`);
+    const ms = (xs: number[]) => `${median(xs).toFixed(1).padStart(5)} ${percentile(xs, 95).toFixed(1).padStart(5)}`;
+    console.log(`  target: p95 <= ${TARGET_P95_MS} ms; times in ms as "p50 p95"; ratio = OFFSET p95 / keyset p95 at the same depth`);
+    console.log(`  ${"query".padEnd(28)} ${"rows".padStart(6)}  ${"page 1".padEnd(11)}  ${"depth".padStart(5)}  ${"keyset".padEnd(11)}  ${"OFFSET".padEnd(11)}  ${"ratio".padStart(5)}  plan (page 1)`);
+    let worst = 0;
+    for (const q of queries) {
+      // Walk the keyset to the deepest page up to DEEP_PAGE (untimed), keeping its cursor.
+      let cursor: string | null = null;
+      let page = 1;
+      let matched = 0;
+      for (;;) {
+        const r = await listDeployments({ ctx: s.ctx, input: { ...q.input, slug: s.slug, limit: String(LIMIT), ...(cursor ? { cursor } : {}) } });
+        matched += r.deployments.length;
+        if (!r.nextCursor || page === DEEP_PAGE) break;
+        cursor = r.nextCursor;
+        page++;
+      }
+      const deepCursor = cursor;
+      const deepInput = page > 1 && deepCursor ? { ...q.input, cursor: deepCursor } : q.input;
+      const [first, deep, offset] = await timeInTurn(SAMPLES, [
+        async () => JSON.stringify(await call(q.input)),
+        async () => JSON.stringify(await call(deepInput)),
+        async () => JSON.stringify(await offsetPage(q.input, page)),
+      ]);
+      const plan = await explain.plan((c) => call(q.input, c), s.ctx);
+      const p95 = percentile(first, 95);
+      worst = Math.max(worst, p95, percentile(deep, 95));
+      const rows = page === DEEP_PAGE ? `${matched}+` : String(matched);
+      console.log(`  ${q.name.padEnd(28)} ${rows.padStart(6)}  ${ms(first)}  ${`p.${page}`.padStart(5)}  ${ms(deep)}  ${ms(offset)}  ${(percentile(offset, 95) / percentile(deep, 95)).toFixed(2).padStart(5)}  ${plan}`);
+    }
+    const [branches] = await timeInTurn(SAMPLES, [async () => JSON.stringify(await listBranches({ ctx: s.ctx, slug: s.slug }))]);
+    const count = (await listBranches({ ctx: s.ctx, slug: s.slug })).branches.length;
+    worst = Math.max(worst, percentile(branches, 95));
+    console.log(`  ${"branches (GET …/branches)".padEnd(28)} ${String(count).padStart(6)}  ${ms(branches)}`);
+    console.log(`history bench: ${worst <= TARGET_P95_MS ? "PASS" : "FAIL"} (worst p95 ${worst.toFixed(1)} ms <= ${TARGET_P95_MS} ms, ${ROWS} deployments)`);
+  } finally {
+    await explain?.client.$disconnect();
+    await db.$disconnect();
+    unregister();
+    await pg.stop();
+  }
+}
