@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { DeploymentStatus, Environment } from "@/lib/generated/prisma/enums";
+import { seededRandom as random } from "@/lib/rollouts/testing/random";
 
 // A realistic deployment history for one project, generated from a seed (the
 // same seed gives the same rows): a year of deploys, about a third of them of
@@ -42,17 +43,6 @@ const OBJECTS = [
 // Text a LIKE pattern would read as wildcards, to show the search matches it literally.
 const ODD_MESSAGES = ["fix: discount shows 100% off", "chore: rename user_id to owner_id", "docs: explain 50%_rule flag"];
 
-// mulberry32: small, fast, good enough for test data.
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function historyRows({ projectId, count, authors, productionBranch = "main", seed = 1, now = Date.now() }: {
   projectId: string;
