@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Page } from "@playwright/test";
 import { E2E_ADMIN, expect, shot, signIn, test } from "./fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -34,6 +35,18 @@ function referenceBuild(): Map<string, string> {
 test("Deploy on the demo project streams the build log, ends live, and lists the built files", async ({ page }) => {
   test.setTimeout(240_000);
   await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  // Earlier specs may have left the demo live: this deploy goes live at once
+  // (this test is about the build, not canary rollouts), then the setting is restored.
+  const { project } = await (await page.request.get("/api/projects/demo")).json();
+  expect((await page.request.patch("/api/projects/demo", { data: { rolloutSettings: "skip" } })).status()).toBe(200);
+  try {
+    await deployAndCheck(page);
+  } finally {
+    await page.request.patch("/api/projects/demo", { data: { rolloutSettings: project.rolloutSettings ?? null } });
+  }
+});
+
+async function deployAndCheck(page: Page) {
   await page.goto("/projects/demo");
   await page.getByRole("button", { name: "Deploy", exact: true }).click();
   await page.waitForURL(/\/projects\/demo\/deployments\/[0-9a-f-]{36}$/);
@@ -65,7 +78,7 @@ test("Deploy on the demo project streams the build log, ends live, and lists the
   expect(response?.headers()["x-slipway-deployment"]).toBe(id);
   await expect(page).toHaveTitle("Slipway demo");
   await shot(page, "deploy-app-served");
-});
+}
 
 test("Cancel stops a slow build and shows it canceled", async ({ page }) => {
   test.setTimeout(120_000);
