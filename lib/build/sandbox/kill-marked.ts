@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { findPids } from "@/lib/platform/find-pids";
 
 // Every process of a build step carries SLIPWAY_SANDBOX=<marker> in its
 // environment (children inherit it). Killing the step's process group gets
@@ -24,28 +24,7 @@ export function assertValidMarker(marker: string): void {
 export async function findMarked(marker: string): Promise<number[]> {
   assertValidMarker(marker);
   const needle = Buffer.from(`${MARKER_VAR}=${marker}`);
-  let names: string[];
-  try {
-    names = await readdir("/proc");
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  await Promise.all(
-    names.map(async (name) => {
-      if (!/^[0-9]+$/.test(name)) return;
-      const pid = Number(name);
-      if (pid === process.pid) return;
-      let environ: Buffer;
-      try {
-        environ = await readFile(`/proc/${name}/environ`);
-      } catch {
-        return; // gone, or another user's process
-      }
-      if (hasEntry(environ, needle)) found.push(pid);
-    }),
-  );
-  return found.sort((a, b) => a - b);
+  return findPids("environ", (environ) => hasEntry(environ, needle));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { childEnv } from "@/lib/platform/child-env";
+import { findPids } from "@/lib/platform/find-pids";
 
 // Which OS user the function hosts run as.
 //
@@ -237,29 +237,12 @@ function rmQuiet(file: string) {
   }
 }
 
-/** Pids of the live processes that have `uid` as any of their uids. */
-export async function pidsOfUid(uid: number): Promise<number[]> {
-  let names: string[];
-  try {
-    names = await readdir("/proc");
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  await Promise.all(
-    names.map(async (name) => {
-      if (!/^\d+$/.test(name) || Number(name) === process.pid) return;
-      let status: string;
-      try {
-        status = await readFile(`/proc/${name}/status`, "utf8");
-      } catch {
-        return;
-      }
-      if (/^State:\s+[ZX]/m.test(status)) return;
-      if (uidLine(status).includes(uid)) found.push(Number(name));
-    }),
-  );
-  return found.sort((a, b) => a - b);
+/** Pids of the live processes that have `uid` as any of their uids (zombies excluded). */
+export function pidsOfUid(uid: number): Promise<number[]> {
+  return findPids("status", (content) => {
+    const status = content.toString("utf8");
+    return !/^State:\s+[ZX]/m.test(status) && uidLine(status).includes(uid);
+  });
 }
 
 /**
