@@ -1,5 +1,6 @@
 import type { ManifestDiff } from "@/lib/bundles/diff-manifests";
 import { ApiError, CliError, NetworkError } from "@/lib/cli/errors";
+import type { EnvironmentName, EnvVarView } from "@/lib/env-vars/env-rules";
 
 // The console's REST API as the CLI sees it: Bearer-token requests, JSON
 // answers, and every failure turned into one readable line. The token goes in
@@ -44,19 +45,8 @@ export type PromotePreview = {
 };
 
 // GET /api/projects/:slug/env: a sensitive variable's value is never sent (null).
-export type EnvTargetName = "production" | "preview" | "development";
-export type EnvVarView = {
-  id: string;
-  key: string;
-  value: string | null;
-  sensitive: boolean;
-  public: boolean;
-  targets: EnvTargetName[];
-  branch: string | null;
-  updatedAt: string;
-  // Set when the stored value cannot be decrypted.
-  problem?: string;
-};
+export type EnvTargetName = EnvironmentName;
+export type { EnvVarView };
 export type EnvSetChange = { op: "set"; key: string; value: string; targets: EnvTargetName[]; branch: string | null; sensitive?: boolean };
 export type EnvChangePreview = { key: string; branch: string | null; targets: EnvTargetName[]; action: "added" | "updated" | "unchanged" | "deleted"; sensitive: boolean };
 

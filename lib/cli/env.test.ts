@@ -39,6 +39,7 @@ class FakeConsole {
       targets: r.targets,
       branch: r.branch,
       updatedAt: "2026-01-01T00:00:00.000Z",
+      updatedBy: null,
     }));
   }
 

@@ -52,3 +52,19 @@ export const totalProblem = (what: string, bytes: number) =>
   `The variables of ${what} total ${formatKb(bytes)}; the limit is ${formatKb(MAX_TOTAL_BYTES)}.`;
 
 export const resolvedBytes = (vars: { key: string; value: string }[]) => vars.reduce((sum, v) => sum + utf8Bytes(v.key) + utf8Bytes(v.value), 0);
+
+// A variable as the API shows it to the console and the CLI. A sensitive value
+// is never sent (null): it can be replaced, not read back. `problem` is set when
+// a stored value cannot be decrypted, so the editor can ask for a new one.
+export type EnvVarView = {
+  id: string;
+  key: string;
+  value: string | null;
+  sensitive: boolean;
+  public: boolean;
+  targets: EnvironmentName[];
+  branch: string | null;
+  updatedAt: string;
+  updatedBy: { name: string; email: string } | null;
+  problem?: string;
+};

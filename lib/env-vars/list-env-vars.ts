@@ -1,25 +1,11 @@
 import type { Ctx } from "@/lib/auth/ctx";
 import type { Tx } from "@/lib/db/client";
-import { ENVIRONMENTS, type EnvironmentName, isPublicKey, MAX_TOTAL_BYTES, MAX_VALUE_BYTES, PUBLIC_PREFIXES } from "@/lib/env-vars/env-rules";
+import { ENVIRONMENTS, type EnvironmentName, type EnvVarView, isPublicKey, MAX_TOTAL_BYTES, MAX_VALUE_BYTES, PUBLIC_PREFIXES } from "@/lib/env-vars/env-rules";
 import { getProject } from "@/lib/projects/get-project";
 import { currentSecretKey, type SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
-// A variable as the console and CLI see it. A sensitive value is never
-// decrypted here: it can be replaced, not read back. `problem` is set when a
-// stored value cannot be decrypted, so the editor can ask for a new one.
-export type EnvVarView = {
-  id: string;
-  key: string;
-  value: string | null;
-  sensitive: boolean;
-  public: boolean;
-  targets: EnvironmentName[];
-  branch: string | null;
-  updatedAt: string;
-  updatedBy: { name: string; email: string } | null;
-  problem?: string;
-};
+export type { EnvVarView };
 
 export async function listEnvVars({ ctx, slug }: { ctx: Ctx; slug: string }) {
   const { project } = await getProject({ ctx, slug, action: "env.read" });

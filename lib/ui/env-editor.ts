@@ -3,24 +3,11 @@
 // produce, the rows of one environment's tab with branch overrides grouped under
 // their variable (the dialogs' rules are in env-var-form.ts). The shapes follow
 // GET/POST /api/projects/:slug/env structurally, so this file depends on no component.
-import { ENVIRONMENT_LABELS, ENVIRONMENTS, isPublicKey, type EnvironmentName } from "@/lib/env-vars/env-rules";
+import { ENVIRONMENT_LABELS, ENVIRONMENTS, isPublicKey, type EnvironmentName, type EnvVarView } from "@/lib/env-vars/env-rules";
 
 export type Environment = EnvironmentName;
 
-export type EnvVarView = {
-  id: string;
-  key: string;
-  // null when sensitive: the API never returns those values.
-  value: string | null;
-  sensitive: boolean;
-  public: boolean;
-  targets: Environment[];
-  branch: string | null;
-  updatedAt: string;
-  updatedBy: { name: string; email: string } | null;
-  // Set when the stored value cannot be decrypted: the editor asks for a new one.
-  problem?: string;
-};
+export type { EnvVarView };
 
 export type SetChange = { op: "set"; key: string; value: string; targets: Environment[]; branch?: string | null; sensitive?: boolean };
 export type UpdateChange = { op: "update"; id: string; value?: string; sensitive?: boolean; targets?: Environment[] };
