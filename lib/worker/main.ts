@@ -34,13 +34,22 @@ void reap();
 // all state is in the database, so a worker killed mid-tick changes nothing and
 // the next tick (of any worker) resumes the rollout at its stage. A tick that
 // is still going when the next is due is not doubled.
+//
+// Synthetic checks of rollouts that asked for them ride on the same loop, and
+// only while some rollout runs (the tick just listed them): each second is
+// claimed by one worker, which sends that second's requests through the router.
 const TICK_EVERY_MS = 1000;
+const config = loadConfig();
+const synthetic = { routerUrl: config.syntheticRouterUrl, appsDomain: config.APPS_DOMAIN };
 let ticking: Promise<unknown> | null = null;
 const tick = () => {
   if (ticking) return;
   ticking = tickRollouts(db())
     .then(
       (outcomes) => {
+        if (outcomes.length > 0) {
+          runSyntheticChecks(db(), synthetic).catch((e) => console.error(`synthetic checks failed: ${e.message}`));
+        }
         for (const o of outcomes) {
           if (o.action === "error") console.error(`rollout ${o.rolloutId}: tick failed: ${o.detail}`);
           else if (!["skipped", "busy", "watching"].includes(o.action)) console.log(`rollout ${o.rolloutId}: ${o.action}${o.detail ? ` (${o.detail})` : ""}`);
@@ -53,23 +62,12 @@ const tick = () => {
 const ticker = setInterval(tick, TICK_EVERY_MS);
 tick();
 
-// Synthetic checks of rollouts that asked for them: each second is claimed by
-// one worker, which sends that second's requests through the router.
-const config = loadConfig();
-const synthetic = { routerUrl: config.syntheticRouterUrl, appsDomain: config.APPS_DOMAIN };
-const checker = setInterval(
-  () =>
-    runSyntheticChecks(db(), synthetic).catch((e) => console.error(`synthetic checks failed: ${e.message}`)),
-  TICK_EVERY_MS,
-);
-
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(reaper);
   clearInterval(ticker);
-  clearInterval(checker);
   await ticking;
   await runner.stop();
   process.exit(0);
