@@ -9,6 +9,11 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
+  // The audit-completeness check reads what the whole suite did, so it runs last.
+  projects: [
+    { name: "console", testIgnore: /\.check\.ts$/ },
+    { name: "audit-completeness", testMatch: /audit-completeness\.check\.ts$/, dependencies: ["console"] },
+  ],
   reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
   use: {
     viewport: { width: 1280, height: 800 },

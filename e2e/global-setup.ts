@@ -13,8 +13,17 @@ export default async function globalSetup() {
   const dnsZoneFile = path.join(os.tmpdir(), `slipway-e2e-dns-${process.pid}.json`);
   const dns = await startDnsServer({ zoneFile: dnsZoneFile });
   const closeDns = () => dns.close().finally(() => rmSync(dnsZoneFile, { force: true }));
+  // Every API write the suite makes is traced for e2e/audit-completeness.check.ts.
+  const auditTraceFile = path.join(os.tmpdir(), `slipway-e2e-audit-${process.pid}.jsonl`);
+  rmSync(auditTraceFile, { force: true });
   const platform = await startPlatform({
-    env: { SLIPWAY_ADMIN_EMAIL: E2E_ADMIN.email, SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password, DNS_SERVERS: dns.address },
+    env: {
+      SLIPWAY_ADMIN_EMAIL: E2E_ADMIN.email,
+      SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password,
+      DNS_SERVERS: dns.address,
+      AUDIT_TRACE_FILE: auditTraceFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${path.resolve(import.meta.dirname, "../lib/testing/audit-trace-preload.mjs")}`.trim(),
+    },
   }).catch(async (e) => {
     await closeDns();
     throw e;
@@ -23,8 +32,10 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = platform.consoleUrl;
   process.env.E2E_ROUTER_URL = platform.routerUrl;
   process.env.E2E_DATA_DIR = platform.dataDir;
+  process.env.E2E_AUDIT_TRACE_FILE = auditTraceFile;
   return async () => {
     await platform.stop();
     await closeDns();
+    rmSync(auditTraceFile, { force: true });
   };
 }
