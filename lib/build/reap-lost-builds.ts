@@ -2,14 +2,12 @@ import { systemCtx } from "@/lib/auth/ctx";
 import type { Db } from "@/lib/db/client";
 import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 
-export const LOST_AFTER_MS = 15_000;
-
 // A build whose worker stopped beating (killed, machine gone) is failed with
 // "worker lost" instead of sitting in `building` forever, and the dead worker's
 // job lock is released so the builds queued behind it in the same
 // project+environment queue go ahead. The job itself then retries, sees the
 // deployment is no longer queued, and ends.
-export async function reapLostBuilds(db: Db, lostAfterMs = LOST_AFTER_MS): Promise<string[]> {
+export async function reapLostBuilds(db: Db, lostAfterMs: number): Promise<string[]> {
   const ctx = systemCtx(db, "reap-lost-builds");
   const reaped = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string; worker_id: string | null }[]>`
