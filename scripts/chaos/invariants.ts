@@ -102,7 +102,13 @@ export class Invariants {
       select: { id: true, status: true, workerId: true, heartbeatAt: true, createdAt: true },
     });
     for (const d of stuck) {
-      out.push({ invariant: "c", detail: `${d.id} still ${d.status} (worker ${d.workerId ?? "none"}, last beat ${d.heartbeatAt ? iso(d.heartbeatAt.getTime()) : "never"}, created ${iso(d.createdAt.getTime())})` });
+      // Its build job as graphile-worker holds it: who locked it, and its queue.
+      const jobs = await this.db.$queryRaw<{ locked_by: string | null; attempts: number; last_error: string | null; queue_locked_by: string | null }[]>`
+        SELECT j.locked_by, j.attempts, j.last_error, q.locked_by AS queue_locked_by
+        FROM graphile_worker._private_jobs j LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
+        WHERE j.payload->>'deploymentId' = ${d.id}`;
+      const job = jobs[0] ? `job locked by ${jobs[0].locked_by ?? "nobody"} after ${jobs[0].attempts} attempt(s), queue locked by ${jobs[0].queue_locked_by ?? "nobody"}` : "no job left";
+      out.push({ invariant: "c", detail: `${d.id} still ${d.status} (worker ${d.workerId ?? "none"}, last beat ${d.heartbeatAt ? iso(d.heartbeatAt.getTime()) : "never"}, created ${iso(d.createdAt.getTime())}; ${job})` });
     }
     const canaries = await this.db.$queryRaw<{ id: string; routed: boolean; rollout: string | null }[]>`
       SELECT d.id::text,
