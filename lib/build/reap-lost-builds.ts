@@ -33,7 +33,29 @@ export async function reapLostBuilds(db: Db, lostAfterMs: number): Promise<strin
     }
     return done;
   });
-  const workers = [...new Set(reaped.map((r) => r.workerId).filter((w): w is string => !!w))];
+  const lost = reaped.map((r) => r.workerId).filter((w): w is string => !!w);
+  const workers = [...new Set([...lost, ...(await abandonedBuildJobWorkers(db, lostAfterMs))])];
   if (workers.length) await db.$executeRaw`SELECT graphile_worker.force_unlock_workers(${workers}::text[])`;
   return reaped.map((r) => r.id);
+}
+
+// A worker can also die holding a build job whose deployment is not being
+// built: after taking the job but before claiming the deployment (still
+// queued), or after publishing it but before marking the job done. Its lock
+// then keeps the project+environment queue shut for graphile-worker's 4 hours.
+// A live worker claims a deployment within moments of taking its job, and
+// beats while building, so a build job locked this long in a queue with no
+// deployment being built has lost its worker. Released, the job retries: it
+// builds the deployment if still queued, and otherwise ends.
+async function abandonedBuildJobWorkers(db: Db, lostAfterMs: number): Promise<string[]> {
+  const rows = await db.$queryRaw<{ locked_by: string }[]>`
+    SELECT DISTINCT j.locked_by FROM graphile_worker.jobs j
+    WHERE j.task_identifier = 'build-deployment'
+      AND j.locked_by IS NOT NULL
+      AND j.locked_at < now() - make_interval(secs => ${lostAfterMs / 1000})
+      AND NOT EXISTS (
+        SELECT 1 FROM deployments d
+        WHERE j.queue_name = 'build:' || d.project_id::text || ':' || d.environment::text
+          AND d.status = ANY(${[...BUILDING]}::"DeploymentStatus"[]))`;
+  return rows.map((r) => r.locked_by);
 }

@@ -19,6 +19,11 @@ export type TrialRun = { killedAt: number | null; readyAt: number | null; note: 
 const CANARY: Prisma.InputJsonValue = { stages: [50, 100], observationWindowSec: 1, minSamples: 5, maxInconclusiveWindows: 3 };
 // A lost build is failed after BUILD_LOST_AFTER_SEC plus up to a reaper period;
 // a build itself takes a few seconds on a loaded machine.
+const DEPLOYS: Record<Exclude<Scenario, "promote">, { settings: Prisma.InputJsonValue; waitFor: "uploading" | "canary" | null; maxDelay: number }> = {
+  deploy: { settings: "skip", waitFor: null, maxDelay: 3000 },
+  upload: { settings: "skip", waitFor: "uploading", maxDelay: 30 },
+  rollout: { settings: CANARY, waitFor: "canary", maxDelay: 3000 },
+};
 export const SETTLE_TIMEOUT_MS = BUILD_LOST_AFTER_SEC * 1000 * 2 + 20_000;
 
 export function planTrial(seed: number, index: number): TrialPlan {
@@ -45,29 +50,16 @@ export class TrialRunner {
     };
     let scenario: Promise<string>;
     switch (plan.scenario) {
-      case "deploy": {
-        await this.setRollout("skip");
-        scenario = this.deploy();
-        await sleep(between(rand, 0, 3000));
-        await kill();
-        break;
-      }
-      case "upload": {
-        await this.setRollout("skip");
-        scenario = this.deploy();
-        const seen = await this.waitForStatus("uploading", 20_000);
-        await sleep(between(rand, 0, 30));
-        await kill();
-        if (!seen) run.note = "uploading not seen; ";
-        break;
-      }
+      case "deploy":
+      case "upload":
       case "rollout": {
-        await this.setRollout(CANARY);
+        // deploy: killed at any moment of the build; upload: once it is uploading; rollout: while its canary takes traffic.
+        const { settings, waitFor, maxDelay } = DEPLOYS[plan.scenario];
+        await this.setRollout(settings);
         scenario = this.deploy();
-        const seen = await this.waitForStatus("canary", 20_000);
-        await sleep(between(rand, 0, 3000));
+        if (waitFor && !(await this.waitForStatus(waitFor, 20_000))) run.note = `${waitFor} not seen; `;
+        await sleep(between(rand, 0, maxDelay));
         await kill();
-        if (!seen) run.note = "canary not seen; ";
         break;
       }
       case "promote": {
