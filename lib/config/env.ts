@@ -47,6 +47,8 @@ const schema = z.object({
   // Builds: per-step time limit, build-log cap, upload limit, and whether git
   // sources may be paths or file:// URLs on this server.
   BUILD_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(10).max(6 * 3600).default(900),
+  // A build whose worker has not beaten for this long is failed as "worker lost" (beats come every second).
+  BUILD_LOST_AFTER_SEC: z.coerce.number({ error: "must be a number" }).int().min(3).max(3600).default(15),
   BUILD_MAX_LOG_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(1024).default(20),
   ARCHIVE_MAX_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(10_240).default(100),
   ALLOW_LOCAL_GIT: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),

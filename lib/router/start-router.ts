@@ -43,8 +43,12 @@ export async function startRouter(opts: StartRouterOptions) {
     throw err;
   }
   router.start();
-  const port = await listen(router.app, opts.port, opts.host);
+  // The apps' port opens only once the route table is loaded: before that
+  // every host would be answered "no app here" (a live site's 404 after a
+  // restart); refused connections are retried. /readyz says why meanwhile.
   const adminPort = await listen(router.admin, opts.adminPort, opts.host);
+  await router.sync.ready();
+  const port = await listen(router.app, opts.port, opts.host);
   return {
     ...router,
     port,

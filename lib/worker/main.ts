@@ -20,9 +20,11 @@ const runner = await run({
 
 // Every worker looks for builds whose worker died; SKIP LOCKED keeps them from
 // failing the same one twice.
-const REAP_EVERY_MS = 5000;
+const config = loadConfig();
+const LOST_AFTER_MS = config.BUILD_LOST_AFTER_SEC * 1000;
+const REAP_EVERY_MS = Math.min(5000, LOST_AFTER_MS / 3);
 const reap = () =>
-  reapLostBuilds(db()).then(
+  reapLostBuilds(db(), LOST_AFTER_MS).then(
     (ids) => ids.length && console.log(`failed ${ids.length} build(s) whose worker was lost: ${ids.join(", ")}`),
     (e) => console.error(`reaping lost builds failed: ${e.message}`),
   );
@@ -39,7 +41,6 @@ void reap();
 // only while some rollout runs (the tick just listed them): each second is
 // claimed by one worker, which sends that second's requests through the router.
 const TICK_EVERY_MS = 1000;
-const config = loadConfig();
 const synthetic = { routerUrl: config.syntheticRouterUrl, appsDomain: config.APPS_DOMAIN };
 let ticking: Promise<unknown> | null = null;
 const tick = () => {
