@@ -1,15 +1,24 @@
-import { run } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import { run, type WorkerEvents } from "graphile-worker";
 import { reapLostBuilds } from "@/lib/build/reap-lost-builds";
 import { loadConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
+import { releaseDeadLocks } from "@/lib/jobs/release-dead-locks";
+import { announcePresence } from "@/lib/jobs/worker-presence";
 import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
 const tasks = taskList();
+// The pool's id is what graphile writes in locked_by; while this process lives,
+// a connection named after it says so (lib/jobs/worker-presence.ts).
+const events: WorkerEvents = new EventEmitter();
+const presences: { stop: () => Promise<void> }[] = [];
+events.on("pool:create", ({ workerPool }) => presences.push(announcePresence(process.env.DATABASE_URL!, workerPool.id)));
 const runner = await run({
+  events,
   connectionString: process.env.DATABASE_URL,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
   noHandleSignals: true,
@@ -18,16 +27,21 @@ const runner = await run({
   crontab,
 });
 
-// Every worker looks for builds whose worker died; SKIP LOCKED keeps them from
-// failing the same one twice.
+// Every worker looks for builds whose worker died (SKIP LOCKED keeps them from
+// failing the same one twice), then frees the dead workers' job and queue locks.
 const config = loadConfig();
 const LOST_AFTER_MS = config.BUILD_LOST_AFTER_SEC * 1000;
 const REAP_EVERY_MS = Math.min(5000, LOST_AFTER_MS / 3);
-const reap = () =>
-  reapLostBuilds(db(), LOST_AFTER_MS).then(
-    (ids) => ids.length && console.log(`failed ${ids.length} build(s) whose worker was lost: ${ids.join(", ")}`),
-    (e) => console.error(`reaping lost builds failed: ${e.message}`),
-  );
+const reap = async () => {
+  try {
+    const ids = await reapLostBuilds(db(), LOST_AFTER_MS);
+    if (ids.length) console.log(`failed ${ids.length} build(s) whose worker was lost: ${ids.join(", ")}`);
+    const dead = await releaseDeadLocks(db());
+    if (dead.length) console.log(`released the job locks of ${dead.length} worker(s) that are gone: ${dead.join(", ")}`);
+  } catch (e) {
+    console.error(`reaping lost builds failed: ${(e as Error).message}`);
+  }
+};
 const reaper = setInterval(reap, REAP_EVERY_MS);
 void reap();
 
@@ -71,6 +85,7 @@ const stop = async () => {
   clearInterval(ticker);
   await ticking;
   await runner.stop();
+  await Promise.all(presences.map((p) => p.stop()));
   process.exit(0);
 };
 process.on("SIGTERM", stop);

@@ -26,10 +26,6 @@ const EXIT_WITH_PARENT = path.join(ROOT, "lib/platform/exit-with-parent.mjs");
 const NEXT = path.join(ROOT, "node_modules/next/dist/bin/next");
 const READY_TIMEOUT_MS = 90_000;
 
-// Short enough that a build whose worker was killed is failed within a trial;
-// the production default is 15 s.
-export const BUILD_LOST_AFTER_SEC = 4;
-
 export type ChaosPlatform = Awaited<ReturnType<typeof startChaosPlatform>>;
 
 export async function startChaosPlatform(log: (line: string) => void) {
@@ -65,7 +61,6 @@ export async function startChaosPlatform(log: (line: string) => void) {
     NEXTAUTH_URL: `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production",
-    BUILD_LOST_AFTER_SEC: String(BUILD_LOST_AFTER_SEC),
     // One router process: killing the router kills all of it.
     ROUTER_WORKERS: "1",
   });
