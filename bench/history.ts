@@ -14,7 +14,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { seedHistory } from "@/bench/lib/history-seed";
 import { onCleanup } from "@/bench/lib/proc";
-import { median } from "@/bench/lib/stats";
+import { median, percentile } from "@/bench/lib/stats";
 import type { Ctx } from "@/lib/auth/ctx";
 import { createDb } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -31,11 +31,6 @@ const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 200);
 const LIMIT = 50;
 const DEEP_PAGE = 50;
 const TARGET_P95_MS = 100;
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 // Each sample runs every fn once, in turn, so that a measurement and its
 // reference see the same machine (other load comes and goes).

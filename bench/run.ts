@@ -5,6 +5,7 @@ import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
 import { historyBench } from "@/bench/history";
+import { loadBench } from "@/bench/load";
 import { routerBench } from "@/bench/router";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   "canary-overhead": canaryOverheadBench,
   "canary-sim": canarySimBench,
   history: historyBench,
+  load: loadBench,
 };
 const only = process.argv[2];
 
