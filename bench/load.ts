@@ -4,7 +4,8 @@
 //    LOAD_SECONDS (60) against the real router (lib/router/main.ts,
 //    ROUTER_WORKERS=2) serving a deployed app, while a loop deploys a new
 //    version (the real build job; a production deploy goes live) and then
-//    promotes an older one, every LOAD_CHURN_MS, on the host being loaded.
+//    promotes an older one, every LOAD_CHURN_MS, on the host being loaded
+//    (LOAD_CHURN_MS=0: no deploys, to see what they cost).
 //    wrk's Lua script (bench/lib/status-count.lua) counts the answers by
 //    status, tells the router's own 5xx pages (lib/router/pages.ts) from the
 //    app's, and the 2xx by deployment. Reference: nginx serving the same files
@@ -26,9 +27,9 @@ import path from "node:path";
 import { startConsoleProcess } from "@/bench/lib/console-process";
 import { seedHistory, type SeededHistory } from "@/bench/lib/history-seed";
 import { startNginx } from "@/bench/lib/nginx";
-import { ensurePrograms, onCleanup, sleep } from "@/bench/lib/proc";
-import { deployFiles, type Deployed, type Platform, type Project, request, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
-import { median, percentile, ratio } from "@/bench/lib/stats";
+import { ensurePrograms, onCleanup, sleep, treeCpuMs } from "@/bench/lib/proc";
+import { connectionCensus, deployFiles, type Deployed, type Platform, type Project, request, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
+import { descendantPids, median, percentile, ratio } from "@/bench/lib/stats";
 import { runWrk, type WrkResult } from "@/bench/lib/wrk";
 import { renderPage } from "@/lib/router/pages";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
@@ -71,12 +72,38 @@ function ensureOpenFiles(need: number): number {
 
 // ---------------------------------------------------------------- router
 
-type LoadRun = WrkResult & { counts: Record<string, number> };
+// wrk opens all its connections at once. How long until the serving
+// processes hold every one of them (a connection not accepted yet, or waiting
+// in node:cluster's primary to be handed to a worker, has its first request
+// wait), and the most that waited at once; sampled every RAMP_SAMPLE_MS.
+type Ramp = { allHeldAfterS: number | null; maxWaiting: number };
+const RAMP_SAMPLE_MS = 500;
 
-function counted(r: WrkResult): LoadRun {
+function watchRamp(port: number, servingPids: () => number[]) {
+  const t0 = performance.now();
+  const ramp: Ramp = { allHeldAfterS: null, maxWaiting: 0 };
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped && ramp.allHeldAfterS === null) {
+      const { held, elsewhere } = await connectionCensus(servingPids(), port);
+      ramp.maxWaiting = Math.max(ramp.maxWaiting, elsewhere);
+      if (held >= CONNECTIONS) ramp.allHeldAfterS = (performance.now() - t0) / 1000;
+      else await sleep(RAMP_SAMPLE_MS);
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return ramp;
+  };
+}
+
+type LoadRun = WrkResult & { counts: Record<string, number>; ramp: Ramp };
+
+function counted(r: WrkResult, ramp: Ramp): LoadRun {
   const counts: Record<string, number> = {};
   for (const m of r.raw.matchAll(/^count (\S+) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
-  return { ...r, counts };
+  return { ...r, counts, ramp };
 }
 
 const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
@@ -120,18 +147,23 @@ function startChurn(platform: Platform, project: Project, deployed: Deployed[]) 
   };
 }
 
-async function wrkRun(port: number, host: string) {
-  return counted(
-    await runWrk({
-      url: `http://127.0.0.1:${port}/`,
-      headers: { Host: host },
-      threads: THREADS,
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      script: { file: SCRIPT, args: [ROUTER_PAGE_PREFIX] },
-    }),
-  );
+async function wrkRun(port: number, host: string, servingPids: () => number[]) {
+  const stopRamp = watchRamp(port, servingPids);
+  const r = await runWrk({
+    url: `http://127.0.0.1:${port}/`,
+    headers: { Host: host },
+    threads: THREADS,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    script: { file: SCRIPT, args: [ROUTER_PAGE_PREFIX] },
+  }).catch(async (e) => {
+    await stopRamp();
+    throw e;
+  });
+  return counted(r, await stopRamp());
 }
+
+const fmtRamp = (r: Ramp) => (r.allHeldAfterS === null ? `not all ${CONNECTIONS} connections held by its workers before wrk ended` : `all ${CONNECTIONS} connections held by its workers after ${r.allHeldAfterS.toFixed(1)} s`) + `, at most ${r.maxWaiting} waiting`;
 
 const fmtRun = (r: LoadRun) =>
   `${String(r.requests).padStart(8)} requests, ${r.requestsPerSec.toFixed(0).padStart(6)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms; ` +
@@ -166,17 +198,17 @@ async function routerLoad(platform: Platform) {
         const before = loadavg();
         let r: LoadRun;
         if (name === "router") {
-          const c = startChurn(platform, project, deployed);
-          r = await wrkRun(router.port, project.host).finally(() => c.stop().then((x) => churns.push(x)));
-          const ch = churns[churns.length - 1];
+          const c = CHURN_MS > 0 ? startChurn(platform, project, deployed) : null;
+          r = await wrkRun(router.port, project.host, () => router.workerPids).finally(() => c?.stop().then((x) => churns.push(x)));
+          const ch = churns[churns.length - 1] ?? { deploys: 0, promotes: 0, deployMs: [], promoteMs: [], failures: [] };
           const served = Object.keys(r.counts).filter((k) => k.startsWith("deployment-")).length;
           console.log(`  round ${i + 1} router ${fmtRun(r)}`);
           console.log(`          during it: ${ch.deploys} deploys (p50 ${median(ch.deployMs).toFixed(0)} ms), ${ch.promotes} promotes (p50 ${median(ch.promoteMs).toFixed(0)} ms), ${served} deployments served, ${ch.failures.length} churn failures${ch.failures.length ? `: ${ch.failures[0]}` : ""}`);
         } else {
-          r = await wrkRun(nginx.port, project.host);
+          r = await wrkRun(nginx.port, project.host, () => descendantPids(nginx.pid));
           console.log(`  round ${i + 1} nginx  ${fmtRun(r)}`);
         }
-        console.log(`          load average before ${before}, after ${loadavg()}`);
+        console.log(`          ${fmtRamp(r.ramp)}; load average before ${before}, after ${loadavg()}`);
         results[name].push(r);
       }
     }
@@ -278,12 +310,16 @@ async function consoleLoad(platform: Platform) {
   try {
     console.log(`  console pid ${consoleProcess.pid} at ${consoleProcess.url}; project ${s.slug}, ${HISTORY_ROWS + 3} deployments; Bearer API token (viewer)`);
     await users(1, 5, consoleProcess.url, token, s); // warm-up, not counted
-    const before1 = loadavg();
-    const single = await users(1, CONSOLE_SECONDS, consoleProcess.url, token, s);
-    console.log(`  1 user:   ${single.length} calls in ${CONSOLE_SECONDS} s; load average before ${before1}, after ${loadavg()}`);
-    const beforeN = loadavg();
-    const loaded = await users(USERS, CONSOLE_SECONDS, consoleProcess.url, token, s);
-    console.log(`  ${USERS} users: ${loaded.length} calls in ${CONSOLE_SECONDS} s (${(loaded.length / CONSOLE_SECONDS).toFixed(0)}/s); load average before ${beforeN}, after ${loadavg()}`);
+    // The console's CPU per call: one Node process, so about 1000 / (ms per call) calls/s at most.
+    const phase = async (n: number) => {
+      const [before, cpu0] = [loadavg(), treeCpuMs(consoleProcess.pid)];
+      const samples = await users(n, CONSOLE_SECONDS, consoleProcess.url, token, s);
+      const cpuPerCall = (treeCpuMs(consoleProcess.pid) - cpu0) / Math.max(1, samples.length);
+      console.log(`  ${`${n} user${n > 1 ? "s" : ""}:`.padEnd(10)} ${samples.length} calls in ${CONSOLE_SECONDS} s (${(samples.length / CONSOLE_SECONDS).toFixed(0)}/s), console CPU ${cpuPerCall.toFixed(1)} ms per call; load average before ${before}, after ${loadavg()}`);
+      return samples;
+    };
+    const single = await phase(1);
+    const loaded = await phase(USERS);
     const statuses = [...new Set([...single, ...loaded].filter((x) => x.status !== 200).map((x) => x.status))];
     if (statuses.length > 0) console.log(`  statuses other than 200: ${statuses.join(", ")}; console output (last 2 KB):\n${consoleProcess.output().slice(-2048)}`);
     return { single, loaded };
@@ -323,12 +359,12 @@ export async function loadBench() {
     const count = (rs: LoadRun[], key: string) => rs.reduce((a, x) => a + (x.counts[key] ?? 0), 0);
 
     console.log(`\nload: router vs nginx, ${CONNECTIONS} connections, ${SECONDS} s, median of ${RUNS} run(s)`);
-    console.log(`  ${"".padEnd(8)} ${"requests".padStart(9)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(8)}  socket errors (connect/read/write/timeout)  5xx own/app`);
+    console.log(`  ${"".padEnd(8)} ${"requests".padStart(9)} ${"req/s".padStart(7)} ${"p50 ms".padStart(7)} ${"p99 ms".padStart(8)}  socket errors (connect/read/write/timeout)  5xx own/app  all connections held after`);
     for (const [name, rs] of [["router", r], ["nginx", n]] as const) {
       const se = allSocket(rs);
       console.log(
         `  ${name.padEnd(8)} ${med(rs, (x) => x.requests).toFixed(0).padStart(9)} ${med(rs, (x) => x.requestsPerSec).toFixed(0).padStart(7)} ${med(rs, (x) => x.p50Ms).toFixed(2).padStart(7)} ${med(rs, (x) => x.p99Ms).toFixed(2).padStart(8)}  ` +
-          `${`${se.connect}/${se.read}/${se.write}/${se.timeout}`.padEnd(42)} ${name === "router" ? `${count(rs, "router-5xx")}/${count(rs, "app-5xx")}` : `-/${count(rs, "app-5xx")}`}`,
+          `${`${se.connect}/${se.read}/${se.write}/${se.timeout}`.padEnd(42)} ${(name === "router" ? `${count(rs, "router-5xx")}/${count(rs, "app-5xx")}` : `-/${count(rs, "app-5xx")}`).padEnd(12)} ${rs.map((x) => (x.ramp.allHeldAfterS === null ? "never" : `${x.ramp.allHeldAfterS.toFixed(1)} s`)).join(", ")}`,
       );
     }
     console.log(`  ratios router/nginx: req/s ${ratio(med(r, (x) => x.requestsPerSec), med(n, (x) => x.requestsPerSec)).toFixed(2)}, p99 ${ratio(med(r, (x) => x.p99Ms), med(n, (x) => x.p99Ms)).toFixed(2)}`);
