@@ -285,6 +285,18 @@ async function users(n: number, seconds: number, base: string, token: string, s:
   return samples;
 }
 
+// The temporary Postgres' postmaster: our child process named "postgres" (its backends are its children).
+function postmasterPid(): number | undefined {
+  return descendantPids(process.pid).find((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === "postgres" && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
 type CallStats = { n: number; p50: number; p95: number; p99: number; errors: number; fivexx: number };
 
 function callStats(samples: Sample[]): CallStats {
@@ -310,12 +322,17 @@ async function consoleLoad(platform: Platform) {
   try {
     console.log(`  console pid ${consoleProcess.pid} at ${consoleProcess.url}; project ${s.slug}, ${HISTORY_ROWS + 3} deployments; Bearer API token (viewer)`);
     await users(1, 5, consoleProcess.url, token, s); // warm-up, not counted
-    // The console's CPU per call: one Node process, so about 1000 / (ms per call) calls/s at most.
+    // CPU per call of the console (one Node process: at most about 1000 / ms calls/s) and of Postgres.
+    const pg = postmasterPid();
+    const cpu = () => [treeCpuMs(consoleProcess.pid), pg ? treeCpuMs(pg) : NaN];
     const phase = async (n: number) => {
-      const [before, cpu0] = [loadavg(), treeCpuMs(consoleProcess.pid)];
+      const [before, cpu0] = [loadavg(), cpu()];
       const samples = await users(n, CONSOLE_SECONDS, consoleProcess.url, token, s);
-      const cpuPerCall = (treeCpuMs(consoleProcess.pid) - cpu0) / Math.max(1, samples.length);
-      console.log(`  ${`${n} user${n > 1 ? "s" : ""}:`.padEnd(10)} ${samples.length} calls in ${CONSOLE_SECONDS} s (${(samples.length / CONSOLE_SECONDS).toFixed(0)}/s), console CPU ${cpuPerCall.toFixed(1)} ms per call; load average before ${before}, after ${loadavg()}`);
+      const perCall = cpu().map((ms, i) => ((ms - cpu0[i]) / Math.max(1, samples.length)).toFixed(1));
+      console.log(
+        `  ${`${n} user${n > 1 ? "s" : ""}:`.padEnd(10)} ${samples.length} calls in ${CONSOLE_SECONDS} s (${(samples.length / CONSOLE_SECONDS).toFixed(0)}/s); ` +
+          `CPU per call: console ${perCall[0]} ms, Postgres ${perCall[1]} ms; load average before ${before}, after ${loadavg()}`,
+      );
       return samples;
     };
     const single = await phase(1);

