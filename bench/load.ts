@@ -11,6 +11,11 @@
 //    app's, and the 2xx by deployment. Reference: nginx serving the same files
 //    under the same wrk settings (rounds alternate the order). Target: 0 router
 //    errors (its 5xx pages, and socket errors: connect, read, write, timeout).
+//    Also printed: how long until the serving processes hold all of wrk's
+//    connections. A saturated Node process accepts one connection per
+//    event-loop turn (and node:cluster's primary hands each worker one per
+//    turn), so the router takes seconds where nginx takes under one; requests
+//    on connections still waiting make its p99, and its timeouts past wrk's 10 s.
 // 2. Console API: LOAD_USERS (50) simulated users, each browsing the history
 //    of a project with LOAD_HISTORY_ROWS (10,000) deployments back to back (no
 //    think time) for LOAD_CONSOLE_SECONDS (30), through the production console
