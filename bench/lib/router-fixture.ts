@@ -212,12 +212,8 @@ export function request(port: number, host: string, urlPath: string, headers: Re
   });
 }
 
-/**
- * Which process holds the server side of each TCP connection to `serverPort`
- * whose client side is one of `clientPorts` (from /proc/net/tcp and each
- * process's file descriptors; Linux only). Unknown connections are left out.
- */
-export async function connectionOwners(pids: number[], serverPort: number, clientPorts: number[]): Promise<Map<number, number>> {
+// Socket inode → the process holding it, for these processes (from their file descriptors).
+async function socketInodes(pids: number[]): Promise<Map<string, number>> {
   const inodeToPid = new Map<string, number>();
   for (const pid of pids) {
     const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
@@ -227,19 +223,50 @@ export async function connectionOwners(pids: number[], serverPort: number, clien
       if (m) inodeToPid.set(m[1], pid);
     }
   }
-  const wanted = new Set(clientPorts);
-  const owners = new Map<number, number>();
+  return inodeToPid;
+}
+
+type TcpSocket = { localPort: number; remotePort: number; established: boolean; inode: string };
+
+// Every TCP socket of this network namespace, from /proc/net/tcp and tcp6.
+async function tcpSockets(): Promise<TcpSocket[]> {
+  const sockets: TcpSocket[] = [];
   for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
     const text = await readFile(file, "utf8").catch(() => "");
     for (const line of text.split("\n").slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols.length < 10) continue;
-      const localPort = parseInt(cols[1].split(":").pop()!, 16);
-      const remotePort = parseInt(cols[2].split(":").pop()!, 16);
-      if (localPort !== serverPort || !wanted.has(remotePort)) continue;
-      const pid = inodeToPid.get(cols[9]);
-      if (pid !== undefined) owners.set(remotePort, pid);
+      sockets.push({ localPort: parseInt(cols[1].split(":").pop()!, 16), remotePort: parseInt(cols[2].split(":").pop()!, 16), established: cols[3] === "01", inode: cols[9] });
     }
   }
+  return sockets;
+}
+
+/**
+ * Which process holds the server side of each TCP connection to `serverPort`
+ * whose client side is one of `clientPorts` (Linux only). Unknown connections are left out.
+ */
+export async function connectionOwners(pids: number[], serverPort: number, clientPorts: number[]): Promise<Map<number, number>> {
+  const inodeToPid = await socketInodes(pids);
+  const wanted = new Set(clientPorts);
+  const owners = new Map<number, number>();
+  for (const s of await tcpSockets()) {
+    if (s.localPort !== serverPort || !wanted.has(s.remotePort)) continue;
+    const pid = inodeToPid.get(s.inode);
+    if (pid !== undefined) owners.set(s.remotePort, pid);
+  }
   return owners;
+}
+
+/** Established connections to `serverPort`: how many `pids` hold, and how many no one of them does (not accepted yet, or held elsewhere). */
+export async function connectionCensus(pids: number[], serverPort: number): Promise<{ held: number; elsewhere: number }> {
+  const inodeToPid = await socketInodes(pids);
+  let held = 0;
+  let elsewhere = 0;
+  for (const s of await tcpSockets()) {
+    if (s.localPort !== serverPort || !s.established) continue;
+    if (inodeToPid.has(s.inode)) held++;
+    else elsewhere++;
+  }
+  return { held, elsewhere };
 }

@@ -6,6 +6,13 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** Nearest-rank percentile (p in 0–100); NaN for no values. */
+export function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 export const ratio = (a: number, b: number) => (b === 0 ? NaN : a / b);
 
 // A process and all its descendants, from /proc (Linux).

@@ -18,6 +18,8 @@ export type WrkOptions = {
   connections: number;
   seconds: number;
   headers?: Record<string, string>;
+  /** A wrk Lua script, and the arguments its init() receives. */
+  script?: { file: string; args?: string[] };
 };
 
 let wrkPath: string | undefined;
@@ -60,7 +62,8 @@ export function parseWrk(raw: string): WrkResult {
 function wrkArgs(o: WrkOptions): string[] {
   const args = ["-t", String(o.threads), "-c", String(o.connections), "-d", `${o.seconds}s`, "--latency", "--timeout", "10s"];
   for (const [k, v] of Object.entries(o.headers ?? {})) args.push("-H", `${k}: ${v}`);
-  return [...args, o.url];
+  if (o.script) args.push("-s", o.script.file);
+  return [...args, o.url, ...(o.script?.args?.length ? ["--", ...o.script.args] : [])];
 }
 
 /** One wrk run to its end. */
