@@ -1,6 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { request, type APIRequestContext } from "@playwright/test";
@@ -10,7 +9,7 @@ import { createDb } from "@/lib/db/client";
 import type { Role } from "@/lib/generated/prisma/enums";
 import { embeddedDatabaseUrl } from "@/lib/testing/dump-database";
 import { seedTeam, TEST_PASSWORD } from "@/lib/testing/seed";
-import { E2E_ADMIN, expect, test } from "./fixtures";
+import { E2E_ADMIN, expect, staticAppArchive, test } from "./fixtures";
 
 // Every API route × method (lib/auth/route-policy.ts) called by every kind of actor
 // against the real console: the expected answer is derived from the table and
@@ -47,22 +46,17 @@ function outcomeOf(status: number): Expected | `status ${number}` {
   return status < 500 ? "allowed" : `status ${status}`;
 }
 
-// A static app built in the sandbox by a copy; `canary` gives production deploys a long first stage.
-function archive(dir: string, version: string): Buffer {
-  const root = path.join(dir, version);
-  mkdirSync(path.join(root, "src"), { recursive: true });
-  writeFileSync(path.join(root, "src/index.html"), `<!doctype html><title>access ${version}</title><h1>${version}</h1>`);
-  const canary = { stages: [5, 100], observationWindowSec: 600, minSamples: 1000 };
-  writeFileSync(path.join(root, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "rm -rf dist && cp -r src dist", canary }));
-  execFileSync("tar", ["-czf", `${root}.tar.gz`, "-C", root, "."]);
-  return readFileSync(`${root}.tar.gz`);
-}
 
 async function signedIn(baseURL: string, email: string, password: string): Promise<APIRequestContext> {
   const api = await request.newContext({ baseURL });
   const { csrfToken } = await (await api.get("/api/auth/csrf")).json();
   const res = await api.post("/api/auth/callback/credentials", { form: { csrfToken, email, password, json: "true" } });
   expect(res.ok()).toBe(true);
+  // The session cookie as the console sets it: out of scripts' reach, not sent on cross-site
+  // subrequests or POSTs, and (this console is served over http) not Secure.
+  const cookie = (await res.headersArray()).find((h) => h.name.toLowerCase() === "set-cookie" && h.value.startsWith("next-auth.session-token="));
+  expect(cookie?.value.split(";").slice(1).map((a) => a.trim().toLowerCase())).toEqual(expect.arrayContaining(["httponly", "samesite=lax", "path=/"]));
+  expect(cookie!.value.toLowerCase()).not.toMatch(/;\s*secure/);
   expect((await api.get("/api/me")).status(), `${email} is signed in`).toBe(200);
   return api;
 }
@@ -122,7 +116,7 @@ test("every API route × method × actor answers as the route policy table says;
     // so the rollout stays in progress), and a preview deployment live on its branch.
     await json(owner.post("/api/projects", { data: { teamId, name: "Access matrix", slug, sourceKind: "archive" } }), 201);
     const upload = async (version: string, query = "") => {
-      const res = owner.post(`/api/projects/${slug}/deployments${query}`, { headers: { "content-type": "application/gzip" }, data: archive(dir, version) });
+      const res = owner.post(`/api/projects/${slug}/deployments${query}`, { headers: { "content-type": "application/gzip" }, data: staticAppArchive(dir, version) });
       return (await json<{ deployment: { id: string } }>(res, 201)).deployment.id;
     };
     const statusOf = async (id: string) => (await json<{ deployment: { status: string } }>(owner.get(`/api/deployments/${id}`), 200)).deployment.status;
@@ -163,7 +157,7 @@ test("every API route × method × actor answers as the route policy table says;
       "GET /api/projects/[slug]/deployments": async () => ({ path: `/api/projects/${slug}/deployments` }),
       "POST /api/projects/[slug]/deployments": async () => ({
         path: `/api/projects/${slug}/deployments?environment=preview&branch=access-churn`,
-        data: archive(dir, fresh("cell")),
+        data: staticAppArchive(dir, fresh("cell")),
         headers: { "content-type": "application/gzip" },
       }),
       "GET /api/projects/[slug]/domains": async () => ({ path: `/api/projects/${slug}/domains` }),
