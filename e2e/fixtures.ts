@@ -1,4 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { test as base, expect, type Page } from "@playwright/test";
 import { type DnsZone, writeDnsZone } from "@/lib/testing/dns-server";
 import { E2E_ADMIN } from "./global-setup";
@@ -39,4 +42,16 @@ export function routerGet(base: string, host: string, pathname: string): Promise
 // platform's DNS_SERVERS) answers with; names absent from `zone` get NXDOMAIN.
 export function setDnsRecords(zone: DnsZone) {
   writeDnsZone(process.env.E2E_DNS_ZONE_FILE!, zone);
+}
+
+// A static app (the build copies src to dist) as a .tar.gz to upload, made in `dir`.
+// Its canary's first stage lasts long enough that a rollout stays in progress for the spec.
+export function staticAppArchive(dir: string, version: string): Buffer {
+  const root = path.join(dir, version);
+  mkdirSync(path.join(root, "src"), { recursive: true });
+  writeFileSync(path.join(root, "src/index.html"), `<!doctype html><title>${version}</title><h1>${version}</h1>`);
+  const canary = { stages: [5, 100], observationWindowSec: 600, minSamples: 1000 };
+  writeFileSync(path.join(root, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "rm -rf dist && cp -r src dist", canary }));
+  execFileSync("tar", ["-czf", `${root}.tar.gz`, "-C", root, "."]);
+  return readFileSync(`${root}.tar.gz`);
 }

@@ -5,7 +5,7 @@ import path from "node:path";
 
 // `npm start` runs the production console; it builds it when there is no build
 // yet or when any source the build depends on changed since the last one.
-const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
+const INPUTS = ["app", "components", "lib", "public", "next.config.ts", "proxy.ts", "postcss.config.mjs", "tsconfig.json", "package-lock.json"];
 const SKIP = new Set(["node_modules", ".next", "generated"]);
 
 export function sourceHash(root: string): string {
