@@ -8,11 +8,10 @@ import { readFile, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import fc from "fast-check";
 import { expect } from "vitest";
+import { FUZZ_RESULTS_DIR, type FuzzRecord } from "@/lib/security/fuzz/fuzz-record";
 
 export const FUZZ_RUNS = positiveInt(process.env.FUZZ_RUNS, 200);
 export const FUZZ_SEED = positiveInt(process.env.FUZZ_SEED, 8_2026);
-
-export const FUZZ_RESULTS_DIR = path.resolve(import.meta.dirname, "../../../test-results/fuzz");
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   const n = Number(raw);
@@ -22,9 +21,6 @@ function positiveInt(raw: string | undefined, fallback: number): number {
 // A test's timeout for FUZZ_RUNS cases of about `msPerCase` each, on a slow shared machine.
 export const fuzzTimeout = (msPerCase: number) => 60_000 + FUZZ_RUNS * msPerCase * 4;
 
-// `outcomes` tallies what the cases came to (a status, an error code), so a
-// run whose cases all die at the first check shows up as such.
-export type FuzzRecord = { fieldClass: string; cases: number; seed: number; requested: number; ms: number; outcomes: Record<string, number> };
 
 // Runs the property with the run's seed and count (fast-check shrinks a
 // failure to a minimal case and prints the seed and path to replay it), and
@@ -90,6 +86,10 @@ export async function plantSentinel(file: string) {
 }
 
 export type Sentinel = Awaited<ReturnType<typeof plantSentinel>>;
+
+// What an HTTP request line or header can carry: tabs, visible ASCII and
+// obs-text bytes; no line breaks (those would start another header).
+export const sendable = (value: string) => value.replace(/[^\t\x20-\x7e\x80-\xff]/g, "");
 
 // Strings a person would not type: control characters, separators, encodings,
 // unicode look-alikes, and very long runs. Tests mix them with their own field's shapes.

@@ -1,0 +1,39 @@
+// `npm run test:fuzz`: the hostile-input fuzz suites (lib/security/fuzz) with
+// FUZZ_RUNS cases per field class (10,000 unless set), then the cases each
+// class actually ran, from the records the suites write as they go.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { FUZZ_RESULTS_DIR, type FuzzRecord } from "@/lib/security/fuzz/fuzz-record";
+
+const root = path.resolve(import.meta.dirname, "..");
+const runs = process.env.FUZZ_RUNS ?? "10000";
+const CLASSES = ["archive-entries", "url-paths", "host-headers", "env-keys-values", "branch-names", "git-urls", "hostnames", "json-bodies", "webhook-payloads"];
+
+rmSync(FUZZ_RESULTS_DIR, { recursive: true, force: true });
+const started = performance.now();
+const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
+const r = spawnSync(process.execPath, [vitest, "run", "lib/security/fuzz/"], { cwd: root, stdio: "inherit", env: { ...process.env, FUZZ_RUNS: runs } });
+const seconds = (performance.now() - started) / 1000;
+
+const records = new Map<string, FuzzRecord>();
+if (existsSync(FUZZ_RESULTS_DIR)) {
+  for (const name of readdirSync(FUZZ_RESULTS_DIR)) {
+    const rec = JSON.parse(readFileSync(path.join(FUZZ_RESULTS_DIR, name), "utf8")) as FuzzRecord;
+    records.set(rec.fieldClass, rec);
+  }
+}
+
+console.log(`\n── fuzz cases per field class (FUZZ_RUNS=${runs}) ──`);
+const short: string[] = [];
+for (const name of CLASSES) {
+  const rec = records.get(name);
+  const cases = rec?.cases ?? 0;
+  if (cases < Number(runs)) short.push(name);
+  const outcomes = rec ? Object.entries(rec.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ") : "";
+  console.log(`${name.padEnd(18)} ${String(cases).padStart(7)} cases  ${rec ? `${(rec.ms / 1000).toFixed(1)} s`.padStart(8) : "     n/a"}  seed ${rec?.seed ?? "-"}  ${outcomes.slice(0, 160)}`);
+}
+const total = [...records.values()].reduce((n, rec) => n + rec.cases, 0);
+console.log(`total              ${String(total).padStart(7)} cases in ${seconds.toFixed(0)} s; ${r.status === 0 ? "no failures" : "FAILURES (see above)"}`);
+if (short.length) console.log(`fewer cases than FUZZ_RUNS: ${short.join(", ")}`);
+process.exit(r.status === 0 && short.length === 0 ? 0 : 1);
