@@ -29,4 +29,12 @@ describe("parseInput", () => {
     expect(e.message).toBe(`${field}: Text cannot contain NUL characters (\\0).`);
     expect(e.details).toEqual({ fields: { [field]: "Text cannot contain NUL characters (\\0)." } });
   });
+
+  // Found by lib/security/fuzz/env-vars.fuzz.int.test.ts: a variable's value
+  // with a lone surrogate was saved as U+FFFD, not as sent.
+  it("refuses a lone surrogate, which has no UTF-8 form, but keeps real pairs", async () => {
+    const e = await appError(Promise.resolve().then(() => parseInput(schema, { name: "a", tags: ["\ud800"] })));
+    expect(e.message).toBe("tags.0: Text must be valid Unicode: it contains half of a surrogate pair.");
+    expect(parseInput(schema, { name: "😀" })).toEqual({ name: "😀" });
+  });
 });

@@ -91,6 +91,9 @@ export type Sentinel = Awaited<ReturnType<typeof plantSentinel>>;
 // obs-text bytes; no line breaks (those would start another header).
 export const sendable = (value: string) => value.replace(/[^\t\x20-\x7e\x80-\xff]/g, "");
 
+// A lone surrogate cannot be percent-encoded or sent; a browser sends U+FFFD.
+export const wellFormed = (value: string) => value.replace(/[\ud800-\udfff]/gu, "\ufffd");
+
 // Strings a person would not type: control characters, separators, encodings,
 // unicode look-alikes, and very long runs. Tests mix them with their own field's shapes.
 export const nastyChars = fc.constantFrom(
