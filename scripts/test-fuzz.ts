@@ -27,14 +27,19 @@ if (existsSync(FUZZ_RESULTS_DIR)) {
 
 console.log(`\n── fuzz cases per field class (FUZZ_RUNS=${runs}) ──`);
 const short: string[] = [];
+const failed: string[] = [];
 for (const name of CLASSES) {
   const rec = records.get(name);
   const cases = rec?.cases ?? 0;
   if (cases < Number(runs)) short.push(name);
+  if (rec?.failed) failed.push(name);
   const outcomes = rec ? Object.entries(rec.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ") : "";
   console.log(`${name.padEnd(18)} ${String(cases).padStart(7)} cases  ${rec ? `${(rec.ms / 1000).toFixed(1)} s`.padStart(8) : "     n/a"}  seed ${rec?.seed ?? "-"}  ${outcomes.slice(0, 160)}`);
 }
 const total = [...records.values()].reduce((n, rec) => n + rec.cases, 0);
-console.log(`total              ${String(total).padStart(7)} cases in ${seconds.toFixed(0)} s; ${r.status === 0 ? "no failures" : "FAILURES (see above)"}`);
+const ok = r.status === 0 && short.length === 0 && failed.length === 0;
+console.log(`total              ${String(total).padStart(7)} cases in ${seconds.toFixed(0)} s; ${ok ? "no failures" : "FAILURES (see above)"}`);
+if (failed.length) console.log(`a property failed: ${failed.join(", ")}`);
 if (short.length) console.log(`fewer cases than FUZZ_RUNS: ${short.join(", ")}`);
-process.exit(r.status === 0 && short.length === 0 ? 0 : 1);
+if (r.status !== 0) console.log(`vitest exited with ${r.status ?? r.signal}`);
+process.exit(ok ? 0 : 1);

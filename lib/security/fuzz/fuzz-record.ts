@@ -6,4 +6,4 @@ export const FUZZ_RESULTS_DIR = path.resolve(import.meta.dirname, "../../../test
 
 // `outcomes` tallies what the cases came to (a status, an error code), so a
 // run whose cases all die at the first check shows up as such.
-export type FuzzRecord = { fieldClass: string; cases: number; seed: number; requested: number; ms: number; outcomes: Record<string, number> };
+export type FuzzRecord = { fieldClass: string; cases: number; seed: number; requested: number; ms: number; failed: boolean; outcomes: Record<string, number> };

@@ -35,7 +35,7 @@ export async function fuzz<T>(fieldClass: string, arb: fc.Arbitrary<T>, predicat
   });
   const details = await fc.check(property, { numRuns: runs, seed: FUZZ_SEED });
   // numRuns counts the passing cases and the failing one, not the shrinking replays.
-  record({ fieldClass, cases: details.numRuns, seed: FUZZ_SEED, requested: runs, ms: Math.round(performance.now() - started), outcomes });
+  record({ fieldClass, cases: details.numRuns, seed: FUZZ_SEED, requested: runs, ms: Math.round(performance.now() - started), failed: details.failed, outcomes });
   if (details.failed) {
     const report = fc.defaultReportMessage(details) ?? "fuzz property failed";
     throw new Error(`${report}\n${String(details.errorInstance)}`, { cause: details.errorInstance });
@@ -47,7 +47,9 @@ const totals = new Map<string, FuzzRecord>();
 
 function record(add: FuzzRecord) {
   const prev = totals.get(add.fieldClass);
-  const merged = prev ? { ...add, cases: prev.cases + add.cases, requested: prev.requested + add.requested, ms: prev.ms + add.ms, outcomes: sum(prev.outcomes, add.outcomes) } : add;
+  const merged = prev
+    ? { ...add, cases: prev.cases + add.cases, requested: prev.requested + add.requested, ms: prev.ms + add.ms, failed: prev.failed || add.failed, outcomes: sum(prev.outcomes, add.outcomes) }
+    : add;
   totals.set(add.fieldClass, merged);
   mkdirSync(FUZZ_RESULTS_DIR, { recursive: true });
   writeFileSync(path.join(FUZZ_RESULTS_DIR, `${add.fieldClass}.json`), `${JSON.stringify(merged)}\n`);
