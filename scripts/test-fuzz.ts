@@ -11,11 +11,16 @@ const runs = process.env.FUZZ_RUNS ?? "10000";
 const CLASSES = ["archive-entries", "url-paths", "host-headers", "env-keys-values", "branch-names", "git-urls", "hostnames", "json-bodies", "webhook-payloads"];
 
 rmSync(FUZZ_RESULTS_DIR, { recursive: true, force: true });
+const report = path.join(root, "test-results", "fuzz-vitest.json");
+rmSync(report, { force: true });
 const started = performance.now();
 const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
 // The API classes mostly wait on Postgres, so three files at once use two cores well.
-const r = spawnSync(process.execPath, [vitest, "run", "--maxWorkers=3", "lib/security/fuzz/"], { cwd: root, stdio: "inherit", env: { ...process.env, FUZZ_RUNS: runs } });
+const args = [vitest, "run", "--maxWorkers=3", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, "lib/security/fuzz/"];
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, FUZZ_RUNS: runs } });
 const seconds = (performance.now() - started) / 1000;
+// Vitest can exit 0 with a failed test (see scripts/test.ts), so its report decides.
+const tests = existsSync(report) ? (JSON.parse(readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number }) : null;
 
 const records = new Map<string, FuzzRecord>();
 if (existsSync(FUZZ_RESULTS_DIR)) {
@@ -37,7 +42,8 @@ for (const name of CLASSES) {
   console.log(`${name.padEnd(18)} ${String(cases).padStart(7)} cases  ${rec ? `${(rec.ms / 1000).toFixed(1)} s`.padStart(8) : "     n/a"}  seed ${rec?.seed ?? "-"}  ${outcomes.slice(0, 160)}`);
 }
 const total = [...records.values()].reduce((n, rec) => n + rec.cases, 0);
-const ok = r.status === 0 && short.length === 0 && failed.length === 0;
+const ok = r.status === 0 && tests !== null && tests.numFailedTests === 0 && short.length === 0 && failed.length === 0;
+console.log(`fuzz tests: ${tests ? `${tests.numPassedTests} passed, ${tests.numFailedTests} failed` : "no report"}`);
 console.log(`total              ${String(total).padStart(7)} cases in ${seconds.toFixed(0)} s; ${ok ? "no failures" : "FAILURES (see above)"}`);
 if (failed.length) console.log(`a property failed: ${failed.join(", ")}`);
 if (short.length) console.log(`fewer cases than FUZZ_RUNS: ${short.join(", ")}`);
