@@ -1,6 +1,6 @@
 // Shared by the hostile-input fuzz suites (lib/security/fuzz/*.fuzz*.test.ts):
 // how many cases, which seed, and a record of the cases each class really ran.
-// `npm test` runs a few hundred cases per class; `npm run test:fuzz` runs
+// `npm test` runs 100 cases per class; `npm run test:fuzz` runs
 // FUZZ_RUNS=10000 and prints the records (scripts/test-fuzz.ts).
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import { FUZZ_RESULTS_DIR, type FuzzRecord } from "@/lib/security/fuzz/fuzz-record";
 
-export const FUZZ_RUNS = positiveInt(process.env.FUZZ_RUNS, 200);
+export const FUZZ_RUNS = positiveInt(process.env.FUZZ_RUNS, 100);
 export const FUZZ_SEED = positiveInt(process.env.FUZZ_SEED, 8_2026);
 
 function positiveInt(raw: string | undefined, fallback: number): number {
