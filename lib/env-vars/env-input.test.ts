@@ -40,6 +40,13 @@ describe("values", () => {
     expect(valueProblem("é".repeat(MAX_VALUE_BYTES / 2 + 1), "NAME")).toMatch(/^The value of NAME is 32\.1 KB/);
   });
 
+  // Found by lib/security/fuzz/env-vars.fuzz.int.test.ts: a lone surrogate was saved as U+FFFD.
+  it("refuses what no environment can hold or UTF-8 cannot encode", () => {
+    expect(valueProblem("a\0b", "NAME")).toBe("The value of NAME contains a NUL character (\\0), which no environment variable can hold.");
+    expect(valueProblem("\ud800")).toBe("The value is not valid Unicode: it contains half of a surrogate pair.");
+    expect(valueProblem("😀 é")).toBeNull();
+  });
+
   it("formats sizes rounded up, so just over a limit never reads as the limit", () => {
     expect([formatKb(65536), formatKb(65537), formatKb(71800), formatKb(0)]).toEqual(["64 KB", "64.1 KB", "70.2 KB", "0 KB"]);
   });

@@ -42,10 +42,15 @@ export function formatKb(bytes: number): string {
   return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)} KB`;
 }
 
+// A NUL cannot be passed in a process's environment, and a lone UTF-16
+// surrogate has no UTF-8 form (it would be saved as U+FFFD, not as typed).
 export function valueProblem(value: string, key?: string): string | null {
+  const what = `The value${key ? ` of ${key}` : ""}`;
+  if (value.includes("\0")) return `${what} contains a NUL character (\\0), which no environment variable can hold.`;
+  if (/[\ud800-\udfff]/u.test(value)) return `${what} is not valid Unicode: it contains half of a surrogate pair.`;
   const bytes = utf8Bytes(value);
   if (bytes <= MAX_VALUE_BYTES) return null;
-  return `The value${key ? ` of ${key}` : ""} is ${formatKb(bytes)}; values are at most ${formatKb(MAX_VALUE_BYTES)}.`;
+  return `${what} is ${formatKb(bytes)}; values are at most ${formatKb(MAX_VALUE_BYTES)}.`;
 }
 
 export const totalProblem = (what: string, bytes: number) =>

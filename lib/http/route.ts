@@ -3,6 +3,7 @@ import { sessionCtx } from "@/lib/auth/session-ctx";
 import { db } from "@/lib/db/client";
 import { tokenCtx } from "@/lib/tokens/authenticate-token";
 import { forbidden, invalid, unauthorized } from "@/lib/errors/app-error";
+import { unstorableText } from "@/lib/errors/storable-text";
 import { errorResponse } from "@/lib/http/to-response";
 
 type Args<P> = { req: Request; ctx: Ctx; params: P };
@@ -28,7 +29,10 @@ export function publicRoute<P = Record<string, never>>(handler: (args: { req: Re
   return async (req: Request, context: RouteContext<P>) => {
     try {
       if (!SAFE_METHODS.has(req.method) && !sameOrigin(req)) throw forbidden("Cross-site requests are not allowed.");
-      return toResponse(await handler({ req, params: await context.params }));
+      const params = await context.params;
+      const bad = unstorableText(params);
+      if (bad) throw invalid(`The URL's ${bad.path} is not valid: ${bad.message}`);
+      return toResponse(await handler({ req, params }));
     } catch (e) {
       return errorResponse(e);
     }

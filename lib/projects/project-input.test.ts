@@ -85,6 +85,9 @@ describe("gitUrl", () => {
     "-x@host:demo.git",
     "git@-oProxyCommand=x:demo.git",
     "https://github.com/example/demo.git --upload-pack=x",
+    // Found by lib/security/fuzz/git-urls.fuzz.int.test.ts: a "-" once percent-decoded.
+    "https://%2doProxyCommand=x@host/demo.git",
+    "ssh://git@%2DoProxyCommand=x/demo.git",
   ])("rejects %s", (url) => {
     expect(gitUrl.safeParse(url).success).toBe(false);
   });

@@ -2,10 +2,11 @@ import path from "node:path";
 
 // Where a git source may live. A remote is https://, ssh:// or scp-like
 // git@host:path, with no leading "-" on the URL, its user, host or scp path (git
-// or ssh would read it as an option). A path or file:// URL on this server is a
-// repository too, but only where the operator allows it (ALLOW_LOCAL_GIT).
+// or ssh would read it as an option), nor a leading "%2d" (a "-" once
+// percent-decoded) on a URL's user or host. A path or file:// URL on this
+// server is a repository too, but only where the operator allows it (ALLOW_LOCAL_GIT).
 const REMOTE = [
-  /^(https?|ssh):\/\/([^\s/@-][^\s/@]*@)?[^\s/@-][^\s/@]*\/\S+$/,
+  /^(https?|ssh):\/\/((?!%2[dD])[^\s/@-][^\s/@]*@)?(?!%2[dD])[^\s/@-][^\s/@]*\/\S+$/,
   /^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9.][A-Za-z0-9.-]*:[^\s-][^\s]*$/,
 ];
 

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { runBuild } from "@/lib/build/run-build";
 import { notifyRouteChanged } from "@/lib/routes/lock-route";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
-import { request, startTestRouter, until } from "@/lib/router/testing";
+import { raw, request, startTestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
 
@@ -85,6 +85,10 @@ describe("edge router", () => {
     for (const bad of ["exa mple.localhost", "a..b", "-x.localhost", "x".repeat(300), "[::1]:80", "user@host"]) {
       expect([400, 404]).toContain((await request(router.port, bad, "/")).status);
     }
+    // Found by lib/security/fuzz/url-paths.fuzz.int.test.ts: node:http's own refusal had no body.
+    const unparsable = await raw(router.port, `GET %2f.. HTTP/1.1\r\nHost: ${project.slug}.localhost\r\nConnection: close\r\n\r\n`);
+    expect(unparsable.status).toBe(400);
+    expect(unparsable.body).toContain("The request is not valid HTTP.");
   });
 
   it("routes branches, verified custom domains, and heals a missed notification on resync", async () => {

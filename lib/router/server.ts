@@ -1,5 +1,6 @@
 import http from "node:http";
 import os from "node:os";
+import type { Duplex } from "node:stream";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
 import { FunctionPool } from "@/lib/router/functions/function-pool";
@@ -216,6 +217,7 @@ export function createRouter(opts: RouterOptions) {
     });
   });
   app.keepAliveTimeout = 65_000;
+  app.on("clientError", answerClientError);
 
   const admin = http.createServer((req, res) => {
     const url = req.url ?? "/";
@@ -260,6 +262,17 @@ function sendPage(req: http.IncomingMessage, res: http.ServerResponse, page: Pag
     ...extra,
   });
   res.end(req.method === "HEAD" ? undefined : body);
+}
+
+// A request node:http cannot parse (a request line or header it refuses) gets
+// a page saying why, like every other refusal, not the bare status line node
+// sends by default.
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const body = renderPage(pages.badRequest(status));
+  const head = `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n`;
+  socket.end(head + body);
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown) {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { afterAll } from "vitest";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
@@ -54,4 +55,25 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, st
     await new Promise((r) => setTimeout(r, stepMs));
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+export type RawReply = { status: number; body: string };
+
+// Sends bytes exactly as given (no client-side normalising) and reads the reply.
+export function raw(port: number, requestText: string): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    socket.setTimeout(10_000, () => socket.destroy(new Error("timeout")));
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      const text = Buffer.concat(chunks).toString("latin1");
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (!m) return reject(new Error(`no status line in reply to ${JSON.stringify(requestText.slice(0, 200))}`));
+      resolve({ status: Number(m[1]), body: text.slice(text.indexOf("\r\n\r\n") + 4) });
+    });
+    // Not end(): a client that half-closes early gets no answer from node:http.
+    socket.write(Buffer.from(requestText, "latin1"));
+  });
 }
