@@ -104,12 +104,19 @@ test("console pages send a nonce-based CSP, nosniff and a referrer policy, and w
     expect(violations).toEqual([]);
     // The watch works, and the policy bites: markup injected into a page (as an XSS would)
     // with an inline script but no nonce is blocked and reported.
-    await page.route("**/projects", async (route) => {
-      const res = await route.fetch();
-      await route.fulfill({ response: res, body: (await res.text()).replace("</head>", "<script>window.injected = true;</script></head>") });
-    });
+    // Only the page itself, once: the console's own fetches of /projects (prefetches) pass.
+    const isPage = (url: URL) => url.pathname === "/projects" && !url.searchParams.has("_rsc");
+    await page.route(
+      isPage,
+      async (route) => {
+        if (route.request().resourceType() !== "document") return route.continue();
+        const res = await route.fetch();
+        await route.fulfill({ response: res, body: (await res.text()).replace("</head>", "<script>window.injected = true;</script></head>") });
+      },
+      { times: 1 },
+    );
     await page.goto("/projects");
-    await page.unroute("**/projects");
+    await page.unroute(isPage);
     await expect(page.getByRole("link", { name: "CSP app" })).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
     await expect.poll(() => violations.some((v) => /script-src/.test(v))).toBe(true);
