@@ -17,6 +17,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyButton } from "@/components/ui/copy-button";
+import { SecretOnceField } from "@/components/ui/secret-once-field";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SelectField, TextField } from "@/components/ui/field";
 import { FormError } from "@/components/ui/form-error";
@@ -281,23 +282,7 @@ function NewToken({ created, teamId, onDone }: { created: CreatedApiToken; teamI
         Token <strong className="font-medium">{created.apiToken.name}</strong> created.{" "}
         <strong className="font-medium">Copy it now: it won&apos;t be shown again.</strong>
       </p>
-      <div className="space-y-1.5">
-        <label htmlFor="new-token" className="block text-xs font-medium text-emerald-900">
-          New API token
-        </label>
-        <div className="flex flex-wrap items-center gap-2">
-          <input
-            id="new-token"
-            data-testid="new-token"
-            readOnly
-            value={created.token}
-            onFocus={(e) => e.currentTarget.select()}
-            spellCheck={false}
-            className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-xs text-zinc-900"
-          />
-          <CopyButton value={created.token} label="Copy token" />
-        </div>
-      </div>
+      <SecretOnceField id="new-token" testId="new-token" label="New API token" value={created.token} copyLabel="Copy token" />
       <div className="space-y-1.5">
         <p className="text-xs font-medium">Deploy from a terminal or CI:</p>
         <div className="flex flex-wrap items-start gap-2">

@@ -7,6 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyButton } from "@/components/ui/copy-button";
+import { SecretOnceField } from "@/components/ui/secret-once-field";
 import { Fact } from "@/components/ui/fact";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -151,23 +152,7 @@ function NewSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
       <p>
         New signing secret created. <strong className="font-medium">Copy it now: it won&apos;t be shown again.</strong>
       </p>
-      <div className="space-y-1.5">
-        <label htmlFor="webhook-secret" className="block text-xs font-medium">
-          Webhook secret
-        </label>
-        <div className="flex flex-wrap items-center gap-2">
-          <input
-            id="webhook-secret"
-            readOnly
-            value={secret}
-            onFocus={(e) => e.currentTarget.select()}
-            spellCheck={false}
-            autoComplete="off"
-            className="min-w-[14rem] flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-xs text-zinc-900"
-          />
-          <CopyButton value={secret} label="Copy secret" />
-        </div>
-      </div>
+      <SecretOnceField id="webhook-secret" label="Webhook secret" value={secret} copyLabel="Copy secret" />
       <Button variant="secondary" onClick={onDone}>
         I&apos;ve copied it
       </Button>
