@@ -7,7 +7,7 @@ import { type Access, type HttpMethod, ROUTE_POLICY } from "@/lib/auth/route-pol
 import { can } from "@/lib/auth/roles";
 import { createDb } from "@/lib/db/client";
 import type { Role } from "@/lib/generated/prisma/enums";
-import { embeddedDatabaseUrl } from "@/lib/testing/dump-database";
+import { runningEmbeddedUrl } from "@/lib/testing/dump-database";
 import { seedTeam, TEST_PASSWORD } from "@/lib/testing/seed";
 import { E2E_ADMIN, expect, staticAppArchive, test } from "./fixtures";
 
@@ -96,7 +96,7 @@ test("every API route × method × actor answers as the route policy table says;
     };
     const tokenApi = async (role: Role) => keep(await request.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${await token(role)}` } }));
     // The owner of another team: seeded, then signed in through the same form endpoint.
-    const db = createDb(embeddedDatabaseUrl(process.env.E2E_DATA_DIR!));
+    const db = createDb(runningEmbeddedUrl(process.env.E2E_DATA_DIR!));
     const outsider = await seedTeam(db, "owner").finally(() => db.$disconnect());
 
     const actors: Actor[] = [

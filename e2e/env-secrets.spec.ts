@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { APIResponse, Page } from "@playwright/test";
-import { dumpDatabase, embeddedDatabaseUrl } from "@/lib/testing/dump-database";
+import { dumpDatabase, runningEmbeddedUrl } from "@/lib/testing/dump-database";
 import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
 
 // Issue 6's acceptance: a public and a sensitive variable set for Production,
@@ -113,7 +113,7 @@ test("a redeploy uses the new variables, and the sensitive one appears in no fil
     });
 
     await test.step("API_SECRET is in no row of the database", async () => {
-      const dump = await dumpDatabase(embeddedDatabaseUrl(process.env.E2E_DATA_DIR!));
+      const dump = await dumpDatabase(runningEmbeddedUrl(process.env.E2E_DATA_DIR!));
       expect(dump).toContain("COPY public.env_vars FROM stdin;");
       // The variable is there, sealed: its key is in the dump, its value is not.
       expect(dump).toContain("\tAPI_SECRET\t");

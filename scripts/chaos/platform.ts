@@ -8,7 +8,7 @@ import http from "node:http";
 import path from "node:path";
 import { type Group, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
 import { createDb, type Db } from "@/lib/db/client";
-import { postgresDataDir, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { startEmbeddedPostgres } from "@/lib/db/embedded";
 import { applyMigrations } from "@/lib/db/migrate";
 import { installJobQueue } from "@/lib/jobs/install-queue";
 import { childEnv } from "@/lib/platform/child-env";
@@ -31,7 +31,7 @@ export type ChaosPlatform = Awaited<ReturnType<typeof startChaosPlatform>>;
 export async function startChaosPlatform(log: (line: string) => void) {
   const dataDir = makeDataDir();
   const [port, routerPort, adminPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const pg = await startEmbeddedPostgres({ dir: postgresDataDir(dataDir), port: pgPort, database: "slipway" });
+  const pg = await startEmbeddedPostgres({ dataDir, port: pgPort, database: "slipway" });
   const db: Db = createDb(pg.url);
   const groups = new Map<Role, Group>();
   const stop = async () => {

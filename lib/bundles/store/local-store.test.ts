@@ -31,13 +31,29 @@ describe("createLocalStore", () => {
 
     const final = path.join(root, "blobs", sha256.slice(0, 2), sha256);
     expect(await readFile(final, "utf8")).toBe("hello, blob");
-    expect((await stat(final)).mode & 0o777).toBe(0o444);
+    expect((await stat(final)).mode & 0o777).toBe(0o400);
     expect(await store.has(sha256)).toBe(true);
     expect(await store.size(sha256)).toBe(11);
     expect((await readAll(await store.get(sha256))).toString()).toBe("hello, blob");
     expect(await store.verify(sha256, 11)).toBe(true);
     expect(await store.verify(sha256, 12)).toBe(false);
     expect(await readdir(path.join(root, "tmp"))).toEqual([]);
+  });
+
+  it("gives group and others no access to blobs or directories, whatever the umask, and narrows an old open store", async () => {
+    const { root, file, store, sha256 } = await setup();
+    await chmod(root, 0o755);
+    const umask = process.umask(0);
+    try {
+      await store.put(sha256, file);
+    } finally {
+      process.umask(umask);
+    }
+    const shard = path.join(root, "blobs", sha256.slice(0, 2));
+    for (const dir of [root, path.join(root, "blobs"), path.join(root, "tmp"), shard]) {
+      expect({ dir, mode: (await stat(dir)).mode & 0o777 }).toEqual({ dir, mode: 0o700 });
+    }
+    expect((await stat(path.join(shard, sha256))).mode & 0o077).toBe(0);
   });
 
   it("stores a multi-chunk file and the empty file", async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { chmod, mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { hashStream, READ_CHUNK } from "@/lib/bundles/hash-stream";
 import { assertSha256, BlobIntegrityError, BlobNotFoundError, type BlobStore } from "@/lib/bundles/store/blob-store";
@@ -9,6 +9,9 @@ import { assertSha256, BlobIntegrityError, BlobNotFoundError, type BlobStore } f
 // A put writes root/tmp/<random>, checks the hash, fsyncs and renames it into
 // place, so a crash never leaves a partial blob under its final name and two
 // puts of the same blob simply both rename identical bytes into place.
+// Only the platform's own user may read it: directories 0700 and blobs 0400,
+// set explicitly whatever the umask, on every put (which also narrows a store
+// made by an older Slipway, open to everyone).
 export function createLocalStore(root: string): BlobStore {
   const base = path.resolve(root);
   const tmpDir = path.join(base, "tmp");
@@ -30,8 +33,7 @@ export function createLocalStore(root: string): BlobStore {
 
     async put(sha256, filePath) {
       const finalPath = blobPath(sha256);
-      await mkdir(tmpDir, { recursive: true });
-      await mkdir(path.dirname(finalPath), { recursive: true });
+      for (const dir of [base, path.join(base, "blobs"), tmpDir, path.dirname(finalPath)]) await privateDir(dir);
       const tmpPath = path.join(tmpDir, randomUUID());
       let placed = false;
       try {
@@ -44,7 +46,7 @@ export function createLocalStore(root: string): BlobStore {
           }
           const actual = hash.digest("hex");
           if (actual !== sha256) throw new BlobIntegrityError(sha256, actual, filePath);
-          await fh.chmod(0o444);
+          await fh.chmod(0o400);
           await fh.sync();
         } finally {
           await fh.close();
@@ -76,6 +78,11 @@ export function createLocalStore(root: string): BlobStore {
       }
     },
   };
+}
+
+async function privateDir(dir: string) {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
 }
 
 const isMissing = (e: unknown) => {
