@@ -1,3 +1,5 @@
+import { loadConfig } from "@/lib/config/env";
+import { buildSandbox } from "@/lib/build/build-deps";
 // Build speed and storage, against a bare `npm ci && npm run build` of the same
 // Vite example in the same run:
 //   (a) a cold Slipway deploy (empty dependency cache, empty npm cache) / bare, cold
@@ -82,6 +84,7 @@ async function slipwayDeploy(p: Platform, appDir: string, dataDir: string): Prom
     allowLocalGit: false,
     stepTimeoutMs: 600_000,
     maxLogBytes: 20 << 20,
+    sandbox: buildSandbox(loadConfig()),
   };
   const t0 = performance.now();
   const archive = path.join(dataDir, `upload-${randomBytes(4).toString("hex")}.tar.gz`);

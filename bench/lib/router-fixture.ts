@@ -1,3 +1,5 @@
+import { loadConfig } from "@/lib/config/env";
+import { buildSandbox } from "@/lib/build/build-deps";
 // What the router benches share: a temporary Postgres with the schema, a
 // DATA_DIR whose store holds the bundles, a project, deployments of given
 // files built and published by the real build job, and the edge router
@@ -101,7 +103,8 @@ export async function deployFiles(p: Platform, project: Project, files: Record<s
       allowLocalGit: false,
       stepTimeoutMs: 120_000,
       maxLogBytes: 5 << 20,
-    };
+      sandbox: buildSandbox(loadConfig()),
+      };
     const outcome = await runBuild(deployment.id, deps);
     const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
     if (outcome !== "live") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);

@@ -1,3 +1,4 @@
+import { statfs } from "node:fs/promises";
 import path from "node:path";
 import type { BuildSettings } from "@/lib/build/build-settings";
 import type { LogSink } from "@/lib/build/log-sink";
@@ -6,7 +7,16 @@ import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import type { Db } from "@/lib/db/client";
 import type { ResolvedVar } from "@/lib/env-vars/resolve-env";
 import type { Deployment, Project } from "@/lib/generated/prisma/client";
+import type { HostPort } from "@/lib/sandbox/egress-rules";
+import { SANDBOX_PATH } from "@/lib/sandbox/sandbox";
+import type { SandboxMode } from "@/lib/sandbox/sandbox-mode";
 import type { SecretKey } from "@/lib/secrets/keyring";
+
+/**
+ * How builds are sandboxed (lib/sandbox/): SLIPWAY_SANDBOX and the limits of
+ * each step. `mode` is what the machine can do (sandboxMode(setting) when not given).
+ */
+export type BuildSandbox = { setting: "on" | "off"; mode?: SandboxMode; uidBase: number; memoryMb: number; pids: number; diskMb: number };
 
 // What a worker gives a build: where things live and the limits it enforces.
 export type BuildDeps = {
@@ -21,6 +31,7 @@ export type BuildDeps = {
   stepTimeoutMs: number;
   maxLogBytes: number;
   heartbeatMs?: number;
+  sandbox: BuildSandbox;
 };
 
 // A stage failed for a reason the user can act on; it becomes the deployment's
@@ -50,20 +61,31 @@ export type BuildContext = {
   vars: ResolvedVar[];
   settings: BuildSettings | null;
   outputBudget: { remaining: number };
+  /** The project's sandbox user; null where the operator turned the sandbox off. */
+  uid: number | null;
 };
 
-// The environment every user command runs with: a minimal PATH and HOME, a
-// shared npm download cache, and the deployment's variables — nothing of the
-// worker's own environment.
+/** Where a sandboxed step sees its workspace and the project's npm download cache. */
+export const SANDBOX_WORKSPACE = "/workspace";
+const SANDBOX_NPM_CACHE = "/cache/npm";
+
+/** The project's own npm download cache (never shared with another project). */
+export const npmCacheDir = (ctx: BuildContext) => path.join(ctx.deps.dataDir, "cache", "npm", ctx.project.id);
+
+// The environment every user command runs with: a minimal PATH and HOME, the
+// project's npm download cache, and the deployment's variables — nothing of
+// the worker's own environment. Paths are the sandbox's view of them.
 export function stepEnv(ctx: BuildContext): Record<string, string> {
   const env: Record<string, string> = {};
   for (const v of ctx.vars) env[v.key] = v.value;
+  const sandboxed = ctx.uid !== null;
   return {
     ...env,
-    PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
-    HOME: path.join(ctx.workspace, "home"),
+    PATH: SANDBOX_PATH,
+    HOME: sandboxed ? `${SANDBOX_WORKSPACE}/home` : path.join(ctx.workspace, "home"),
+    TMPDIR: sandboxed ? "/tmp" : path.join(ctx.workspace, "home"),
     CI: "1",
-    npm_config_cache: path.join(ctx.deps.dataDir, "cache", "npm"),
+    npm_config_cache: sandboxed ? SANDBOX_NPM_CACHE : npmCacheDir(ctx),
     npm_config_update_notifier: "false",
     npm_config_fund: "false",
     npm_config_audit: "false",
@@ -76,12 +98,28 @@ export function stepEnv(ctx: BuildContext): Record<string, string> {
 }
 
 // Runs one user command in the sandbox, streaming its lines into the log.
-export async function runUserCommand(ctx: BuildContext, command: string, extraEnv: Record<string, string> = {}) {
+// `allow` opens host:ports of the project's egress setting (the migrate step).
+export async function runUserCommand(ctx: BuildContext, command: string, allow: HostPort[] = []) {
   ctx.log.system(`$ ${command}`);
+  const { sandbox } = ctx.deps;
   const result = await runStep({
     command,
     cwd: ctx.appDir,
-    env: { ...stepEnv(ctx), ...extraEnv },
+    sandbox:
+      ctx.uid === null
+        ? null
+        : {
+            label: `b-${ctx.deployment.id.slice(0, 8)}`,
+            uid: ctx.uid,
+            mounts: [
+              { from: ctx.workspace, to: SANDBOX_WORKSPACE, writable: true },
+              { from: npmCacheDir(ctx), to: SANDBOX_NPM_CACHE, writable: true },
+            ],
+            cwd: `${SANDBOX_WORKSPACE}/${path.relative(ctx.workspace, ctx.appDir)}`,
+            limits: { memoryMb: sandbox.memoryMb, pids: sandbox.pids, fileSizeMb: sandbox.diskMb, tmpMb: Math.min(1024, sandbox.diskMb) },
+            allow,
+          },
+    env: stepEnv(ctx),
     timeoutMs: ctx.deps.stepTimeoutMs,
     maxOutputBytes: Math.max(1, ctx.outputBudget.remaining),
     signal: ctx.signal,
@@ -94,5 +132,12 @@ export async function runUserCommand(ctx: BuildContext, command: string, extraEn
   if (result.outcome === "output_limit") {
     throw new StageFailure(`Build output exceeded the ${Math.round(ctx.deps.maxLogBytes / (1 << 20))} MB log limit; the build was stopped.`);
   }
+  const full = ctx.uid !== null && (await workspaceFull(ctx.workspace));
+  if (full) throw new StageFailure(`\`${command}\`: the workspace is full: a build may use ${sandbox.diskMb} MB (SANDBOX_DISK_MB).`);
   throw new StageFailure(`\`${command}\`: ${result.message}`);
+}
+
+async function workspaceFull(dir: string): Promise<boolean> {
+  const fs = await statfs(dir).catch(() => null);
+  return fs !== null && fs.bavail * fs.bsize < Math.max(1 << 20, fs.blocks * fs.bsize * 0.01);
 }

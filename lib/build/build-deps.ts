@@ -1,6 +1,6 @@
-import type { BuildDeps } from "@/lib/build/build-context";
+import type { BuildDeps, BuildSandbox } from "@/lib/build/build-context";
 import { blobStore } from "@/lib/bundles/current-store";
-import { loadConfig } from "@/lib/config/env";
+import { type Config, loadConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 
@@ -17,5 +17,14 @@ export async function buildDepsFromEnv(workerId: string): Promise<BuildDeps> {
     allowLocalGit: config.ALLOW_LOCAL_GIT === "true",
     stepTimeoutMs: config.BUILD_TIMEOUT_SEC * 1000,
     maxLogBytes: config.BUILD_MAX_LOG_MB << 20,
+    sandbox: buildSandbox(config),
   };
 }
+
+export const buildSandbox = (config: Config): BuildSandbox => ({
+  setting: config.SLIPWAY_SANDBOX,
+  uidBase: config.SANDBOX_UID_BASE,
+  memoryMb: config.SANDBOX_MEMORY_MB,
+  pids: config.SANDBOX_PIDS,
+  diskMb: config.SANDBOX_DISK_MB,
+});

@@ -1,7 +1,7 @@
-import { mkdir, rm } from "node:fs/promises";
+import { chmod, chown, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { systemCtx } from "@/lib/auth/ctx";
-import { BuildCanceled, type BuildContext, type BuildDeps, StageFailure } from "@/lib/build/build-context";
+import { BuildCanceled, type BuildContext, type BuildDeps, npmCacheDir, StageFailure } from "@/lib/build/build-context";
 import { resolveBuildSettings, SettingsError } from "@/lib/build/build-settings";
 import { LogSink } from "@/lib/build/log-sink";
 import { makeMasker } from "@/lib/build/mask-secrets";
@@ -17,6 +17,8 @@ import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { StageStatus } from "@/lib/generated/prisma/enums";
 import { publishDeployment } from "@/lib/routes/publish-deployment";
+import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
+import { giveToSandbox, openPath, prepareWorkspace, removeWorkspace } from "@/lib/sandbox/workspace";
 import { seal } from "@/lib/secrets/seal";
 
 export const STAGES = ["source", "install", "build", "migrate", "bundle", "upload", "publish"] as const;
@@ -50,8 +52,15 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
   let log = new LogSink(db, deploymentId, (t) => t);
   let current: StageName | null = null;
 
+  const { sandbox } = deps;
+  const mode = sandbox.mode ?? (await sandboxMode(sandbox.setting));
+  // The project's own user in the sandbox; null only where the operator turned the sandbox off.
+  const uid = mode.state === "on" ? sandbox.uidBase + project.sandboxId : null;
+
   try {
-    await rm(workspace, { recursive: true, force: true });
+    if (mode.state === "unavailable") throw new StageFailure(mode.reason);
+    if (uid === null) await removeWorkspace(workspace);
+    else await prepareWorkspace(workspace, { uid, diskMb: sandbox.diskMb, dataDir: deps.dataDir });
     await mkdir(path.join(workspace, "home"), { recursive: true });
     const vars = await resolveEnv(db, { projectId: project.id, environment: deployment.environment, branch: deployment.branch, key: deps.secretKey }).catch((e) => {
       if (e instanceof EnvResolveError) throw new StageFailure(e.message);
@@ -74,7 +83,14 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       vars,
       settings: null,
       outputBudget: { remaining: deps.maxLogBytes },
+      uid,
     };
+    await mkdir(npmCacheDir(ctx), { recursive: true, mode: 0o700 });
+    if (uid !== null) {
+      await chown(npmCacheDir(ctx), uid, uid);
+      await chmod(npmCacheDir(ctx), 0o700);
+      await openPath(path.dirname(npmCacheDir(ctx)), deps.dataDir);
+    }
     const stage = async <T>(name: StageName, fn: () => Promise<T>, detail: (r: T) => string | null = () => null): Promise<T> => {
       if (abort.signal.aborted) throw new BuildCanceled();
       current = name;
@@ -91,6 +107,7 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     };
 
     await stage("source", () => stageSource(ctx), (d) => d);
+    if (uid !== null) await giveToSandbox(workspace, uid);
     ctx.settings = await resolveBuildSettings(ctx.appDir, project).catch((e) => {
       if (e instanceof SettingsError) throw new StageFailure(e.message);
       throw e;
@@ -140,7 +157,7 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     heartbeat.stop();
     await log.close().catch((e) => console.error(`[build] ${deploymentId} log write failed:`, e));
     await killMarked(deploymentId).catch(() => undefined);
-    await rm(workspace, { recursive: true, force: true }).catch(() => undefined);
+    await removeWorkspace(workspace).catch(() => undefined);
   }
 }
 

@@ -59,6 +59,15 @@ const schema = z.object({
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
     .refine((list) => list.length > 0 && list.every(isDnsServer), "must be comma-separated IP addresses, each optionally with :port (e.g. 1.1.1.1,127.0.0.1:5353)")
     .optional(),
+  // The sandbox of user code (lib/sandbox/): "off" runs builds and functions
+  // with the platform's own privileges (only where no sandbox can run; the
+  // console then warns on every page). Each project's processes run as
+  // SANDBOX_UID_BASE + the project's number; limits per sandboxed step or host.
+  SLIPWAY_SANDBOX: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  SANDBOX_UID_BASE: z.coerce.number({ error: "must be a number" }).int().min(1000).max(2_000_000_000).default(300_000),
+  SANDBOX_MEMORY_MB: z.coerce.number({ error: "must be a number" }).int().min(64).max(1_048_576).default(2048),
+  SANDBOX_PIDS: z.coerce.number({ error: "must be a number" }).int().min(16).max(1_000_000).default(1024),
+  SANDBOX_DISK_MB: z.coerce.number({ error: "must be a number" }).int().min(16).max(1_048_576).default(4096),
   // Push webhooks: oldest repository.pushed_at accepted, and the window in which a repeated push of the same commit is a replay.
   WEBHOOK_MAX_AGE_SEC: z.coerce.number({ error: "must be a number" }).int().min(30).max(86_400).default(300),
 });

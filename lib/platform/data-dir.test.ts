@@ -7,7 +7,7 @@ import { ensureDataDir } from "@/lib/platform/data-dir";
 afterEach(cleanupTempDirs);
 
 describe("ensureDataDir", () => {
-  it("makes a missing DATA_DIR 0700, whatever the umask", async () => {
+  it("makes a missing DATA_DIR 0711 (no listing, passable), whatever the umask", async () => {
     const dataDir = path.join(await makeTempDir("data-dir"), "a", "data");
     const umask = process.umask(0);
     try {
@@ -15,7 +15,7 @@ describe("ensureDataDir", () => {
     } finally {
       process.umask(umask);
     }
-    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o711);
   });
 
   it("leaves an existing one as it is", async () => {

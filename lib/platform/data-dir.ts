@@ -1,9 +1,12 @@
 import { chmod, mkdir } from "node:fs/promises";
 
-// DATA_DIR holds the secrets, the store and (usually) the database: private
-// (0700, whatever the umask) when Slipway creates it. An existing one keeps its
-// mode: as root, the embedded Postgres inside it runs as another user who must
-// be able to enter it (see postgresDataDir).
+// DATA_DIR holds the secrets, the store, workspaces and (usually) the
+// database, each private on its own (secrets and store 0700, a workspace 0700
+// and its project's sandbox user's). DATA_DIR itself is 0711 when Slipway
+// creates it, whatever the umask: nobody else can list it, but the users that
+// must reach a path below it can pass through: as root, the embedded Postgres
+// runs as the "postgres" user (see postgresDataDir), and bubblewrap binds a
+// workspace as the project's sandbox user. An existing one keeps its mode.
 export async function ensureDataDir(dataDir: string): Promise<void> {
-  if (await mkdir(dataDir, { recursive: true, mode: 0o700 })) await chmod(dataDir, 0o700);
+  if (await mkdir(dataDir, { recursive: true, mode: 0o711 })) await chmod(dataDir, 0o711);
 }

@@ -7,6 +7,8 @@ import { afterAll } from "vitest";
 import { packDirectory } from "@/lib/archive/pack-directory";
 import { type Ctx, userCtx } from "@/lib/auth/ctx";
 import type { BuildDeps } from "@/lib/build/build-context";
+import { buildSandbox } from "@/lib/build/build-deps";
+import { loadConfig } from "@/lib/config/env";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -41,6 +43,7 @@ export function testBuildDeps(db: Db, databaseUrl: string, dataDir: string, over
     stepTimeoutMs: 60_000,
     maxLogBytes: 5 << 20,
     heartbeatMs: 200,
+    sandbox: buildSandbox(loadConfig()),
     ...over,
   };
 }

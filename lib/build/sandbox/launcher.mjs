@@ -3,15 +3,17 @@
 // a new process group (detached), with:
 //
 //   env    only SLIPWAY_SANDBOX=<marker> (so the marker scan finds us too);
-//   fd 0   one JSON document, then EOF: { command, env, parentPid };
+//   fd 0   one JSON document, then EOF: { file, args, env, parentPid };
 //   fd 1/2 the pipes the build's output goes to (handed to the shell as is);
 //   fd 3   control channel back to run-step, one JSON message a line:
 //            {"type":"started","pid":N}
 //            {"type":"spawn_error","message":"..."}
 //            {"type":"exit","code":N|null,"signal":"SIG..."|null}
 //
-// It runs `/bin/sh -c <command>` in the same group with exactly the given
-// environment and stdin from /dev/null, then exits the way the shell did.
+// It runs `file args...` (`/bin/sh -c <command>`, or the chain of
+// lib/sandbox/sandbox.ts that runs it in the sandbox) in the same group with
+// exactly the given environment and stdin from /dev/null, then exits the way
+// it did.
 // Every ~250 ms it checks that the worker that started it is still its
 // parent; if the worker died (even by SIGKILL), it kills the whole group so
 // no build outlives it.
@@ -105,7 +107,9 @@ try {
 }
 if (
   !request ||
-  typeof request.command !== "string" ||
+  typeof request.file !== "string" ||
+  !Array.isArray(request.args) ||
+  !request.args.every((a) => typeof a === "string") ||
   !isStringRecord(request.env) ||
   !Number.isInteger(request.parentPid)
 ) {
@@ -119,7 +123,7 @@ if (parentGone()) killGroup();
 
 closeInheritedFds();
 try {
-  shell = spawn("/bin/sh", ["-c", request.command], {
+  shell = spawn(request.file, request.args, {
     env: request.env,
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -129,7 +133,7 @@ try {
 }
 shell.on("spawn", () => control({ type: "started", pid: shell.pid }));
 shell.on("error", (err) => {
-  control({ type: "spawn_error", message: `/bin/sh: ${err.message}` });
+  control({ type: "spawn_error", message: `${request.file}: ${err.message}` });
   process.exit(125);
 });
 shell.on("exit", (code, signal) => {

@@ -42,6 +42,7 @@ async function run(command: string, options: Partial<StepOptions> = {}): Promise
     timeoutMs: 20_000,
     maxOutputBytes: 10 * 1024 * 1024,
     marker,
+    sandbox: null,
     ...options,
     onLine: (stream, text) => {
       lines.push([stream, text]);
@@ -151,7 +152,7 @@ describe("runStep outcomes", () => {
   });
 
   it("rejects an unusable marker before starting anything", async () => {
-    const options = { cwd: workspace, env: { PATH }, timeoutMs: 1000, maxOutputBytes: 1000, onLine: () => {} };
+    const options = { cwd: workspace, env: { PATH }, timeoutMs: 1000, maxOutputBytes: 1000, onLine: () => {}, sandbox: null };
     await expect(runStep({ ...options, command: "touch should-not-exist", marker: "" })).rejects.toThrow(/marker/);
     await expect(runStep({ ...options, command: "touch should-not-exist", marker: "a b" })).rejects.toThrow(/marker/);
     expect(existsSync(path.join(workspace, "should-not-exist"))).toBe(false);

@@ -6,10 +6,12 @@ import type { Readable } from "node:stream";
 import { assertValidMarker, killMarked, MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
 import { readJsonLines } from "@/lib/platform/read-json-lines";
+import { openSandbox, type Sandbox, type SandboxSpec } from "@/lib/sandbox/sandbox";
 
 // Runs one untrusted build step (the user's install or build command) through
-// `/bin/sh -c` - the one place in Slipway where a shell is allowed - contained
-// with what a plain process offers:
+// `/bin/sh -c` - the one place in Slipway where a shell is allowed - inside
+// the sandbox of lib/sandbox/ (its own user, file system view, PID and network
+// namespaces, limits), and around it:
 //
 // - Environment: exactly `env` plus SLIPWAY_SANDBOX=<marker>; nothing of ours.
 // - Process group: a launcher (launcher.mjs, started with this Node binary as
@@ -35,6 +37,12 @@ export type StepOptions = {
   onLine: (stream: "stdout" | "stderr", text: string) => void;
   /** Tags every process of the step as SLIPWAY_SANDBOX=<marker>, e.g. the deployment id. */
   marker: string;
+  /**
+   * The sandbox to run the command in (`cwd` is then the host side of the
+   * working directory); null only where the operator turned the sandbox off
+   * (SLIPWAY_SANDBOX=off) and in tests of the step mechanics themselves.
+   */
+  sandbox: Omit<SandboxSpec, "argv" | "env"> | null;
 };
 
 export type StepOutcome = "succeeded" | "failed" | "timeout" | "canceled" | "output_limit" | "spawn_error";
@@ -83,6 +91,27 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   if (opts.signal?.aborted) return result("canceled", "Canceled.");
 
   const env: Record<string, string> = { ...opts.env, [MARKER_VAR]: opts.marker };
+  let sandbox: Sandbox | null = null;
+  if (opts.sandbox) {
+    try {
+      sandbox = await openSandbox({ ...opts.sandbox, argv: ["/bin/sh", "-c", opts.command], env });
+    } catch (err) {
+      return result("spawn_error", `Could not start the sandbox: ${errorText(err)}`);
+    }
+  }
+  try {
+    return await supervise(opts, env, sandbox, result);
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+async function supervise(
+  opts: StepOptions,
+  env: Record<string, string>,
+  sandbox: Sandbox | null,
+  result: (outcome: StepOutcome, message: string, extra?: Partial<StepResult>) => StepResult,
+): Promise<StepResult> {
   // The launcher gets nothing but the marker; the step's environment goes to it over stdin.
   const launcherEnv: Record<string, string> = { [MARKER_VAR]: opts.marker };
   let child: ChildProcess;
@@ -172,7 +201,8 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   const closed = (s: Readable) => new Promise<void>((resolve) => (s.closed || s.destroyed ? resolve() : s.once("close", () => resolve())));
   const allClosed = Promise.all([closed(stdout), closed(stderr), closed(controlStream)]);
 
-  child.stdin!.end(JSON.stringify({ command: opts.command, env, parentPid: process.pid }));
+  const launch = sandbox ? { file: sandbox.file, args: sandbox.args, env: sandbox.env } : { file: "/bin/sh", args: ["-c", opts.command], env };
+  child.stdin!.end(JSON.stringify({ ...launch, parentPid: process.pid }));
 
   const exit = await launcherExit;
   exited = true;
@@ -210,6 +240,9 @@ export async function runStep(opts: StepOptions): Promise<StepResult> {
   if (!started) {
     return result("spawn_error", `Could not start: the launcher ${describeExit(exit.code, exit.signal)}.`, extra);
   }
+  // A step that ran into a limit of its sandbox fails, naming the limit.
+  const limit = sandbox ? await sandbox.limitMessage(signal) : null;
+  if (limit) return result("failed", `Command stopped: ${limit}`, extra);
   if (exitCode === 0) return result("succeeded", "Command exited with code 0.", extra);
   return result("failed", `Command ${describeExit(exitCode, signal)}.`, extra);
 }

@@ -1,0 +1,107 @@
+import { execFile, spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import os from "node:os";
+import type { Readable, Writable } from "node:stream";
+import { promisify } from "node:util";
+import { toolPath } from "@/lib/sandbox/sandbox-mode";
+import { egressRuleset, type HostPort, isLoopback } from "@/lib/sandbox/egress-rules";
+
+const run = promisify(execFile);
+
+// A network namespace of one sandbox, made as root before any user code runs:
+// `ip netns add`, the egress rules (egress-rules.ts) loaded with nft inside
+// it, then slirp4netns attached by path for user-mode egress (no host
+// interface, route or firewall is touched). The sandbox is started inside it
+// with nsenter; bubblewrap then creates its user namespace there, so the
+// sandboxed process has no capability over this namespace and cannot change
+// its rules.
+//
+// slirp4netns holds the read end of a pipe we keep (--exit-fd): when this
+// process dies, even by SIGKILL, slirp exits. A namespace left by a dead
+// process (its name carries the pid) is removed by the next sweep.
+export const NETNS_DIR = "/run/netns";
+const PREFIX = "slw-";
+const READY_TIMEOUT_MS = 10_000;
+
+export type SandboxNetwork = { nsPath: string; close(): Promise<void> };
+
+let seq = 0;
+let swept: Promise<void> | null = null;
+
+export async function openNetwork(allow: HostPort[]): Promise<SandboxNetwork> {
+  swept ??= sweepNetworks().catch(() => undefined);
+  await swept;
+  const name = `${PREFIX}${process.pid}-${(++seq).toString(36)}`;
+  const nsPath = `${NETNS_DIR}/${name}`;
+  await run(toolPath("ip"), ["netns", "add", name]);
+  let slirp: ReturnType<typeof spawn> | null = null;
+  const close = async () => {
+    if (slirp) {
+      (slirp.stdio[4] as Writable | null)?.destroy();
+      slirp.kill("SIGKILL");
+    }
+    await run(toolPath("ip"), ["netns", "delete", name]).catch(() => undefined);
+  };
+  try {
+    const ruleset = egressRuleset({ hostAddresses: hostAddresses(), allow });
+    await runWithInput(toolPath("nsenter"), [`--net=${nsPath}`, toolPath("nft"), "-f", "-"], ruleset);
+    const viaGateway = allow.some(({ host }) => isLoopback(host));
+    if (viaGateway) await run(toolPath("nsenter"), [`--net=${nsPath}`, toolPath("sysctl"), "-qw", "net.ipv4.conf.all.route_localnet=1"]);
+    const args = ["--configure", "--mtu=65520", ...(viaGateway ? [] : ["--disable-host-loopback"]), "--netns-type=path", "--ready-fd=3", "--exit-fd=4", nsPath, "tap0"];
+    slirp = spawn(toolPath("slirp4netns"), args, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
+    await waitReady(slirp);
+    return { nsPath, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function waitReady(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stderr = "";
+    const timer = setTimeout(() => done(new Error("slirp4netns did not configure the network in time")), READY_TIMEOUT_MS);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-500)));
+    (child.stdio[3] as Readable).once("data", () => done());
+    child.once("error", (e) => done(new Error(`slirp4netns could not be started: ${e.message}`)));
+    child.once("exit", (code) => done(new Error(`slirp4netns exited (${code}): ${stderr.trim() || "no message"}`)));
+  });
+}
+
+function runWithInput(file: string, args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(file, args, (err, _out, stderr) => (err ? reject(new Error(`${file} ${args.at(-3) ?? ""}: ${stderr.trim() || err.message}`)) : resolve()));
+    child.stdin!.end(input);
+  });
+}
+
+/** Every address of this machine's interfaces: a sandbox reaches none of them. */
+function hostAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .map((a) => a.address.replace(/%.*$/, ""));
+}
+
+/** Removes the namespaces of processes that are gone (a crashed worker or router). */
+export async function sweepNetworks(): Promise<void> {
+  const names = await readdir(NETNS_DIR).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    await run(toolPath("ip"), ["netns", "delete", name]).catch(() => undefined);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
