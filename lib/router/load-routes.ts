@@ -11,7 +11,8 @@ type Queryable = Pick<pg.Pool, "query">;
 const deploymentColumns = (alias: string) =>
   `${alias}.id AS ${alias}_id, ${alias}.project_id AS ${alias}_project, ${alias}.commit_sha AS ${alias}_sha,
    ${alias}.bundle_digest AS ${alias}_digest, ${alias}.runtime_env_enc AS ${alias}_env,
-   coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa`;
+   coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa,
+   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow`;
 
 const ROUTES_SQL = `
   SELECT r.name, r.kind, r.project_id, r.version, r.canary_weight, p.slug,
@@ -32,6 +33,8 @@ function deploymentFrom(row: Row, alias: string): DeploymentRef | null {
     bundleDigest: row[`${alias}_digest`] as string,
     runtimeEnvEnc: (row[`${alias}_env`] as string | null) ?? null,
     spaFallback: row[`${alias}_spa`] === true,
+    sandboxId: Number(row[`${alias}_sandbox`]),
+    egressAllow: (row[`${alias}_allow`] as string[] | null) ?? [],
   };
 }
 

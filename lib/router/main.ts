@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import os from "node:os";
 import { blobStore } from "@/lib/bundles/current-store";
 import { loadConfig } from "@/lib/config/env";
+import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { startRouter } from "@/lib/router/start-router";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 
@@ -27,7 +28,7 @@ async function runWorker() {
     host: config.BIND_HOST,
     port: config.ROUTER_PORT,
     adminPort: config.ROUTER_ADMIN_PORT,
-    functions: { timeoutMs: config.FUNCTION_TIMEOUT_SEC * 1000, memoryMb: config.FUNCTION_MEMORY_MB },
+    functions: { timeoutMs: config.FUNCTION_TIMEOUT_SEC * 1000, memoryMb: config.FUNCTION_MEMORY_MB, sandbox: await poolSandbox(config) },
     log: (line) => log(`router ${process.pid}: ${line}`),
   });
   if (cluster.isPrimary) {

@@ -11,6 +11,9 @@ export type DeploymentRef = {
   bundleDigest: string;
   runtimeEnvEnc: string | null;
   spaFallback: boolean;
+  /** Its project's sandbox number and egress setting, for its function hosts. */
+  sandboxId: number;
+  egressAllow: string[];
   /** Filled in by the router on first use: this deployment's indexed bundle. */
   loaded?: LoadedBundle;
 };

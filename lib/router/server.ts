@@ -3,7 +3,7 @@ import os from "node:os";
 import type { Duplex } from "node:stream";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
-import { FunctionPool } from "@/lib/router/functions/function-pool";
+import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-pool";
 import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
 import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
@@ -27,7 +27,7 @@ export type RouterOptions = {
   cacheBytes: number;
   resyncMs: number;
   secretKey: SecretKey;
-  functions: { workDir: string; timeoutMs: number; memoryMb: number };
+  functions: { workDir: string; timeoutMs: number; memoryMb: number; sandbox: PoolSandbox };
   log?: (line: string) => void;
   /** Record request metrics of routes running a rollout (default on; off only to measure its cost). */
   metrics?: boolean;
@@ -190,7 +190,7 @@ export function createRouter(opts: RouterOptions) {
           const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
           return sendPage(req, res, { status: 500, title: "environment unavailable", message }, stamp);
         }
-        const fnBundle = { deploymentId: d.id, bundleDigest: d.bundleDigest, files: bundle.files, env };
+        const fnBundle = { deploymentId: d.id, bundleDigest: d.bundleDigest, files: bundle.files, env, sandboxId: d.sandboxId, egressAllow: d.egressAllow };
         return functions.handle(fnBundle, fn, req, res, stamp);
       }
     }

@@ -3,6 +3,7 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { PoolSandbox } from "@/lib/router/functions/function-pool";
 import { createRouter, type RouterOptions } from "@/lib/router/server";
 
 export type StartRouterOptions = Omit<RouterOptions, "functions"> & {
@@ -10,7 +11,7 @@ export type StartRouterOptions = Omit<RouterOptions, "functions"> & {
   /** 0 picks a free port. */
   port: number;
   adminPort: number;
-  functions: { timeoutMs: number; memoryMb: number };
+  functions: { timeoutMs: number; memoryMb: number; sandbox: PoolSandbox };
 };
 
 function listen(server: http.Server, port: number, host: string) {
@@ -25,20 +26,17 @@ function listen(server: http.Server, port: number, host: string) {
 
 // One router process's servers: the apps' port and the admin port
 // (/healthz, /readyz). Function processes live in a private temp directory
-// (mkdtemp: 0700, the router's). When the router is root, the function pool
-// runs every host as an unprivileged user (FUNCTION_UID / FUNCTION_GID /
-// FUNCTION_UID_RANGE, see functions/function-user.ts) and opens this
-// directory to 0711 itself: hosts reach the paths they are given (their code,
-// their home) and can list or read nothing else of it. When the router is
-// not root, hosts run as its user: isolating them from the router then means
-// running the router as a dedicated unprivileged user.
+// (mkdtemp: 0700, the router's), which the function pool opens to 0711 for
+// sandboxed hosts: bubblewrap, as the project's sandbox user, must pass
+// through it to bind the host's code, home and socket directory, and can
+// list or read nothing else of it (see functions/host-slot.ts).
 export async function startRouter(opts: StartRouterOptions) {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "slipway-fn-"));
   let router: ReturnType<typeof createRouter>;
   try {
     router = createRouter({ ...opts, functions: { ...opts.functions, workDir } });
   } catch (err) {
-    // e.g. an invalid FUNCTION_UID: fail to start, without leaving the directory behind.
+    // Fail to start without leaving the directory behind.
     await rm(workDir, { recursive: true, force: true });
     throw err;
   }

@@ -3,6 +3,8 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll } from "vitest";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
+import { loadConfig } from "@/lib/config/env";
+import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { startRouter, type StartRouterOptions } from "@/lib/router/start-router";
 import { testSecretKey } from "@/lib/testing/deploy";
 
@@ -18,7 +20,7 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
     host: "127.0.0.1",
     port: 0,
     adminPort: 0,
-    functions: { timeoutMs: 5000, memoryMb: 128 },
+    functions: { timeoutMs: 5000, memoryMb: 128, sandbox: await poolSandbox(loadConfig()) },
     ...over,
   });
   afterAll(() => router.close());

@@ -43,6 +43,8 @@ export type SandboxLimits = {
   fileSizeMb: number;
   /** Size of the private /tmp. */
   tmpMb: number;
+  /** The setting that sets memoryMb, named when the limit is hit. */
+  memorySetting: string;
 };
 
 export type SandboxSpec = {
@@ -69,7 +71,8 @@ export type Sandbox = {
   close(): Promise<void>;
 };
 
-const PRELUDE = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
+// Joins the control group (every `procs` file before "--"), then execs the rest. dash exports PWD, which is not ours to add.
+const PRELUDE = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 126; shift; done; shift; unset PWD; exec "$@"';
 
 /** The PATH inside a sandbox: the Node runtime first, then the system's. */
 export const SANDBOX_PATH = `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
@@ -128,7 +131,7 @@ export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
 }
 
 function describeHits(hits: LimitHit[], signal: string | null, limits: SandboxLimits): string | null {
-  if (hits.includes("memory")) return `it used more than its memory limit of ${limits.memoryMb} MB (SANDBOX_MEMORY_MB) and was killed.`;
+  if (hits.includes("memory")) return `it used more than its memory limit of ${limits.memoryMb} MB (${limits.memorySetting}) and was killed.`;
   if (hits.includes("pids")) return `it reached its limit of ${limits.pids} processes and threads (SANDBOX_PIDS).`;
   if (signal === "SIGXFSZ") return `it wrote a file larger than its limit of ${limits.fileSizeMb} MB.`;
   return null;

@@ -19,6 +19,10 @@ export type FunctionBundle = {
   files: ManifestEntry[];
   /** The deployment's runtime variables, already decrypted. */
   env: Record<string, string>;
+  /** Its project's number: the sandbox runs it as SANDBOX_UID_BASE + sandboxId. */
+  sandboxId: number;
+  /** host:ports of the project's egress setting, besides the internet. */
+  egressAllow: string[];
 };
 
 export type FunctionLogLine = { deploymentId: string; stream: "stdout" | "stderr"; text: string };
@@ -34,8 +38,10 @@ export type HostConfig = {
   restartWindowMs: number;
   onLog?: (line: FunctionLogLine) => void;
   materialize(bundle: FunctionBundle): Promise<string>;
-  /** Where the next host process listens and what it runs as; throws if it cannot be prepared. */
-  nextSlot(): Slot;
+  /** Where the next host process listens and what it runs; rejects if it cannot be prepared. */
+  nextSlot(bundle: FunctionBundle, dir: string): Promise<Slot>;
+  /** Set when functions cannot run here (no sandbox): every host fails with it. */
+  unavailable: string | null;
 };
 
 export type ReadyResult = HostProcess | "failed" | "stopped" | "timeout";
@@ -87,7 +93,7 @@ export class Host {
   private async launch() {
     const gen = ++this.generation;
     this.setState("deploying");
-    const envProblem = checkEnv(this.bundle.env);
+    const envProblem = this.cfg.unavailable ?? checkEnv(this.bundle.env);
     if (envProblem) {
       this.lastError = envProblem;
       this.setState("failed");
@@ -104,14 +110,18 @@ export class Host {
 
     let slot: Slot;
     try {
-      slot = this.cfg.nextSlot();
+      slot = await this.cfg.nextSlot(this.bundle, dir);
     } catch (err) {
-      this.crashed(`Could not prepare the function host: ${errorText(err)}`);
+      if (gen === this.generation && !this.stopping) this.crashed(`Could not prepare the function host: ${errorText(err)}`);
+      return;
+    }
+    if (gen !== this.generation || this.stopping) {
+      void slot.release();
       return;
     }
     let child: ChildProcess;
     try {
-      child = spawnHost(slot, dir, this.bundle.env, this.cfg.memoryMb);
+      child = spawnHost(slot);
     } catch (err) {
       void slot.release();
       this.crashed(`Could not start the function host: ${errorText(err)}`);
@@ -174,9 +184,11 @@ export class Host {
       // Its last words (the uncaught error, the V8 out-of-memory line) may
       // still be in the pipes: read them before saying why it ended.
       await proc.drained(EXIT_DRAIN_MS);
+      const limit = await proc.slot.run?.sandbox.limitMessage(signal).catch(() => null);
       if (this.proc === proc && !this.stopping) {
         this.crashed(
           proc.killReason ??
+            (limit ? `The function host stopped: ${limit}` : null) ??
             (proc.outOfMemory
               ? `The function host ran out of memory (limit ${this.cfg.memoryMb} MB).`
               : proc.uncaught

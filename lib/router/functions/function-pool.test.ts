@@ -10,14 +10,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTempDirs, makeTempDir } from "@/lib/bundles/testing/temp-dir";
 import { functionIndex, matchFunction } from "@/lib/router/functions/function-paths";
 import { type FunctionBundle, FunctionPool, type FunctionPoolOptions, HOST_PATH } from "@/lib/router/functions/function-pool";
-import { resolveFunctionUser } from "@/lib/router/functions/function-user";
+import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
+import { loadConfig } from "@/lib/config/env";
 import { createBlobSource } from "@/lib/router/static/blob-source";
 import { resolveRequestPath } from "@/lib/router/static/resolve-path";
 import { makeBundle } from "@/lib/router/static/testing";
 
 // Real hosts (child processes), a real http server in front of the pool, no mocks.
 
-const IS_ROOT = process.getuid?.() === 0;
+const SANDBOXED = process.getuid?.() === 0 && loadConfig().SLIPWAY_SANDBOX === "on";
 const RUN = randomUUID(); // in every host's environment, to find stray processes
 const FAKE_DB = "postgres://router:secret@localhost/slipway";
 const savedDb = process.env.DATABASE_URL;
@@ -29,7 +30,8 @@ afterAll(() => {
   else process.env.DATABASE_URL = savedDb;
 });
 
-type Deployment = { files: Record<string, string>; env?: Record<string, string> };
+// `project`: its project's sandbox number (each deployment its own project unless given).
+type Deployment = { files: Record<string, string>; env?: Record<string, string>; project?: number };
 type Live = { pool: FunctionPool; port: number; server: http.Server; bundles: Map<string, FunctionBundle>; workDir: string };
 
 const opened: Live[] = [];
@@ -50,15 +52,23 @@ async function start(deployments: Record<string, Deployment>, opts: Partial<Func
   for (const [id, d] of Object.entries(deployments)) for (const [p, text] of Object.entries(d.files)) all[`${id}/${p}`] = text;
   const stored = await makeBundle(all);
   const bundles = new Map<string, FunctionBundle>();
-  for (const [id, d] of Object.entries(deployments)) {
+  for (const [i, [id, d]] of Object.entries(deployments).entries()) {
     const files = stored.entries.filter((e) => e.path.startsWith(`${id}/`)).map((e) => ({ ...e, path: e.path.slice(id.length + 1) }));
     const digest = createHash("sha256").update(JSON.stringify(files)).digest("hex");
-    bundles.set(id, { deploymentId: id, bundleDigest: digest, files: [...functionIndex(files).values()], env: { TEST_RUN: RUN, ...d.env } });
+    bundles.set(id, {
+      deploymentId: id,
+      bundleDigest: digest,
+      files: [...functionIndex(files).values()],
+      env: { TEST_RUN: RUN, ...d.env },
+      sandboxId: 7000 + (d.project ?? i),
+      egressAllow: [],
+    });
   }
   const workDir = await makeTempDir("functions");
   const pool = new FunctionPool({
     source: createBlobSource(stored.store, { maxCachedBytes: 1 << 20, maxFileBytes: 1 << 20 }),
     workDir,
+    sandbox: await poolSandbox(loadConfig()),
     ...opts,
   });
   const server = http.createServer((req, res) => {
@@ -101,6 +111,19 @@ function request(
     req.on("error", reject);
     req.end(opts.body);
   });
+}
+
+// Live processes whose command line starts with `prefix` (arguments NUL-separated).
+function pidsWithCmdline(prefix: string): number[] {
+  return readdirSync("/proc").filter((n) => /^\d+$/.test(n) && isLive(Number(n)) && cmdline(n).startsWith(prefix)).map(Number);
+}
+
+function cmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1");
+  } catch {
+    return "";
+  }
 }
 
 // Live (non-zombie) processes whose environment holds `entry`.
@@ -158,11 +181,12 @@ describe("FunctionPool", () => {
     const body = JSON.parse(r.body);
     expect(body.greeting).toBe("hello from a");
     expect(body.db).toBe("postgres://app-own-db");
-    // As root, hosts run as another user, with a private HOME and TMPDIR.
-    const own = IS_ROOT ? ["HOME", "TMPDIR"] : [];
+    // In the sandbox, hosts have a private HOME and TMPDIR (and bubblewrap sets PWD to their working directory).
+    const own = SANDBOXED ? ["HOME", "PWD", "TMPDIR"] : [];
     expect(body.keys).toEqual(["DATABASE_URL", "GREETING", ...own, "NODE_ENV", "PATH", "SLIPWAY_FUNCTION_HOST", "SLIPWAY_SANDBOX", "TEST_RUN"].sort());
     expect(body.pid).not.toBe(process.pid);
-    expect(live.pool.status("a")).toMatchObject({ state: "running", restarts: 0, lastError: null, pid: body.pid });
+    // In the sandbox the host has a pid of its own namespace; the pool knows the sandbox's.
+    expect(live.pool.status("a")).toMatchObject({ state: "running", restarts: 0, lastError: null, pid: SANDBOXED ? expect.any(Number) : body.pid });
 
     const b = JSON.parse((await request(live, "b", "/api/env")).body);
     expect(b).toEqual({ db: null, greeting: null });
@@ -385,11 +409,11 @@ describe("FunctionPool", () => {
     expect(live.pool.status("a")!.lastError).toBe("The function host ran out of memory (limit 64 MB).");
     expect((await request(live, "a", "/api/ok")).body).toBe("ok from a");
 
-    // Off-heap (Buffers): caught by the resident-size check.
+    // Off-heap (Buffers): the sandbox's memory limit (the resident-size check without one).
     const buffers = await request(live, "a", "/api/buffers");
     expect(buffers.status).toBe(502);
     await waitFor(() => live.pool.status("a")!.restarts === 2, 2000, "the crash to count");
-    expect(live.pool.status("a")!.lastError).toMatch(/used more than 192 MB of memory/);
+    expect(live.pool.status("a")!.lastError).toMatch(SANDBOXED ? /used more than its memory limit of 192 MB/ : /used more than 192 MB of memory/);
     expect((await request(live, "a", "/api/ok")).body).toBe("ok from a");
     expect(live.pool.status("a")!.restarts).toBe(2);
   }, 20_000);
@@ -440,12 +464,15 @@ describe("FunctionPool", () => {
       },
       b: { files: { "api/ok.js": OK }, env: { NAME: "b" } },
     });
-    const pids: number[] = JSON.parse((await request(live, "a", "/api/spawn")).body);
+    // In the sandbox these are pids of the host's own PID namespace: found by their variables instead.
+    const inner: number[] = JSON.parse((await request(live, "a", "/api/spawn")).body);
     await request(live, "b", "/api/ok");
     const hosts = [live.pool.status("a")!.pid!, live.pool.status("b")!.pid!];
-    for (const pid of [...pids, ...hosts]) expect(isLive(pid)).toBe(true);
+    const pids = SANDBOXED ? hosts : [...inner, ...hosts];
+    for (const pid of pids) expect(isLive(pid)).toBe(true);
+    expect(livePids(`TEST_RUN=${RUN}`).length).toBeGreaterThanOrEqual(4); // two hosts, two sleeps
     await live.pool.close();
-    for (const pid of [...pids, ...hosts]) expect(isLive(pid), String(pid)).toBe(false);
+    for (const pid of pids) expect(isLive(pid), String(pid)).toBe(false);
     expect(live.pool.status("a")!.state).toBe("stopped");
     expect(livePids(`TEST_RUN=${RUN}`)).toEqual([]);
     expect(await readdir(path.join(live.workDir, "sockets"))).toEqual([]);
@@ -493,12 +520,14 @@ export default async (req) => {
     home: os.homedir(),
     tmpdir: os.tmpdir(),
     signalOther: other ? code(() => process.kill(Number(other), 0)) : null,
+    processes: fs.readdirSync("/proc").filter((n) => /^\\d+$/.test(n)),
+    environText: fs.readdirSync("/proc").filter((n) => /^\\d+$/.test(n)).map((n) => { try { return fs.readFileSync("/proc/" + n + "/environ", "latin1"); } catch { return ""; } }).join("\\n"),
     otherEnviron: other ? code(() => fs.readFileSync("/proc/" + other + "/environ")) : null,
     sockets: await Promise.all(q.getAll("socket").map(connect)),
   });
 };`;
 
-describe.skipIf(!IS_ROOT)("FunctionPool as root: hosts run as unprivileged users (needs root: skipped otherwise)", () => {
+describe.skipIf(!SANDBOXED)("FunctionPool in the sandbox (needs root and bubblewrap: skipped otherwise)", () => {
   // The router's own data: a secret file (0600, root's) in a directory anyone may enter.
   async function sentinel() {
     const dataDir = await makeTempDir("router-data");
@@ -521,60 +550,69 @@ describe.skipIf(!IS_ROOT)("FunctionPool as root: hosts run as unprivileged users
     return JSON.parse(r.body);
   }
 
-  it("a host gets a uid of its own: no access to the router's environment, files or work directory, nor to other hosts", async () => {
-    const live = await start({ a: { files: { "api/probe.js": PROBE } }, b: { files: { "api/probe.js": PROBE } } });
+  it("a host runs as its project's sandbox user and sees nothing of the router, its files or other deployments", async () => {
+    const live = await start({
+      a: { files: { "api/probe.js": PROBE }, project: 1 },
+      b: { files: { "api/probe.js": PROBE }, project: 2 },
+      c: { files: { "api/probe.js": PROBE }, project: 1 },
+    });
     const file = await sentinel();
     const common = { router: String(process.pid), sentinel: file, workDir: live.workDir };
     const a = await probe(live, "a", common);
     const aPid = live.pool.status("a")!.pid!;
-    await probe(live, "b", common); // b's host is up, so both sockets exist
+    await probe(live, "c", common);
+    await probe(live, "b", common); // every host is up, so every socket exists
     const b = await probe(live, "b", { ...common, pid: String(aPid), socket: socketsOf(live.workDir) });
+    const c = await probe(live, "c", common);
+    const base = loadConfig().SANDBOX_UID_BASE;
 
-    for (const p of [a, b]) {
-      expect(p.uid).not.toBe(0);
-      expect(p.gid).not.toBe(0);
+    for (const p of [a, b, c]) {
+      expect(p.uid).toBeGreaterThan(base);
+      expect(p.gid).toBe(p.uid);
       expect(p.statusUids).toEqual([p.uid, p.uid, p.uid, p.uid]);
       expect(p.groups.filter((g: number) => g !== p.gid)).toEqual([]); // root's supplementary groups dropped
-      expect(p.parentEnviron).toBe("EACCES"); // the parent is the router (sh execs node)
-      expect(p.routerEnviron).toBe("EACCES");
-      expect(p.sentinel).toBe("EACCES");
-      expect(p.workDir).toBe("EACCES");
-      expect(p.ownCode).toBe("EACCES");
+      expect(p.routerEnviron).toBe("ENOENT"); // the router is not in its PID namespace
+      expect(p.sentinel).toBe("ENOENT"); // nor the router's files in its mount namespace
+      expect(p.workDir).toBe("ENOENT");
+      expect(p.ownCode).toBe("EACCES"); // root's, read-only mounted
+
       expect(p.tmp).toBe("ok");
-      expect(p.tmpdir).toBe(p.home);
-      expect(p.home.startsWith(`${live.workDir}/homes/`)).toBe(true);
+      expect(p.home).toBe("/home/app");
+      expect(p.tmpdir).toBe("/tmp");
+      expect(p.processes.length).toBeLessThanOrEqual(3); // bubblewrap's init, the host, maybe a helper
+      expect(p.environText).not.toContain(FAKE_DB);
     }
+    expect(c.uid).toBe(a.uid); // one project, one user
     expect(b.uid).not.toBe(a.uid);
-    // b can neither signal a nor read its variables, nor connect to any host's socket (its own included: sealed).
-    expect(b.signalOther).toBe("EPERM");
-    expect(b.otherEnviron).toBe("EACCES");
-    expect(b.sockets).toHaveLength(2);
-    expect(b.sockets).toEqual(["EACCES", "EACCES"]);
-    // The router (root) still reaches both.
+    // b cannot see a's process (another PID namespace) nor any host's socket (not mounted).
+    expect(b.signalOther).toBe("ESRCH");
+    expect(b.otherEnviron).toBe("ENOENT");
+    expect(b.sockets).toHaveLength(3);
+    expect(b.sockets).toEqual(["ENOENT", "ENOENT", "ENOENT"]);
+    // The router (root) still reaches every host.
     expect((await request(live, "a", "/api/probe?" + new URLSearchParams(common))).status).toBe(200);
   });
 
-  it("stopping a host kills every process of its uid, even ones that left the group with a scrubbed environment", async () => {
+  it("stopping a host kills every process in its sandbox, even ones that left the group with a scrubbed environment", async () => {
     const live = await start({
       a: {
         files: {
           "api/escape.js": `import { spawn } from "node:child_process";
             export default () => {
-              const p = spawn("sleep", ["63"], { stdio: "ignore", detached: true, env: {} });
+              const p = spawn("sleep", ["6363"], { stdio: "ignore", detached: true, env: {} });
               p.unref();
-              return Response.json({ pid: p.pid, uid: process.getuid() });
+              return Response.json({ pid: p.pid });
             }`,
         },
       },
     });
-    const { pid, uid } = JSON.parse((await request(live, "a", "/api/escape")).body);
-    expect(isLive(pid)).toBe(true);
-    expect(readFileSync(`/proc/${pid}/environ`, "latin1")).toBe(""); // the marker cannot find it
+    expect((await request(live, "a", "/api/escape")).status).toBe(200);
+    const escaped = () => pidsWithCmdline("sleep\u00006363");
+    await waitFor(() => escaped().length === 1, 3000, "the escapee to run");
+    expect(readFileSync(`/proc/${escaped()[0]}/environ`, "latin1")).toBe(""); // the marker cannot find it
     await live.pool.close();
-    expect(isLive(pid)).toBe(false);
+    await waitFor(() => escaped().length === 0, 3000, "the escapee to die with its sandbox");
     expect(readdirSync(path.join(live.workDir, "homes"))).toEqual([]);
-    const user = resolveFunctionUser();
-    if (user?.mode === "per-host") expect(existsSync(path.join(user.lockDir, `${uid}.${process.pid}`))).toBe(false); // released
   }, 20_000);
 
   it("a host that swaps its socket for a symlink before it is sealed is killed, never connected to", async () => {
@@ -595,21 +633,33 @@ describe.skipIf(!IS_ROOT)("FunctionPool as root: hosts run as unprivileged users
     expect(live.pool.status("a")).toMatchObject({ state: "failed", lastError: "The function host's socket was not where it should be; it was killed." });
   });
 
-  it("FUNCTION_UID / nobody (shared mode): the router is still out of reach", async () => {
-    const user = resolveFunctionUser({ FUNCTION_UID_RANGE: "off" });
-    expect(user).toMatchObject({ mode: "shared" });
-    const live = await start({ a: { files: { "api/probe.js": PROBE } } }, { user });
-    const file = await sentinel();
-    const p = await probe(live, "a", { router: String(process.pid), sentinel: file, workDir: live.workDir });
-    expect(user?.mode === "shared" && [p.uid, p.gid]).toEqual([user?.mode === "shared" && user.uid, user?.mode === "shared" && user.gid]);
-    expect(p).toMatchObject({ parentEnviron: "EACCES", routerEnviron: "EACCES", sentinel: "EACCES", workDir: "EACCES", ownCode: "EACCES", tmp: "ok" });
-  });
+  it("a host past its memory limit is killed by the kernel and restarted, naming the limit", async () => {
+    const live = await start(
+      { a: { files: { "api/grow.js": `const keep = []; export default async () => { for (;;) { keep.push(Buffer.alloc(8 << 20, 1)); await new Promise((r) => setTimeout(r, 5)); } }`, "api/ok.js": OK }, env: { NAME: "a" } } },
+      { memoryMb: 64, maxRssMb: 96, timeoutMs: 15_000 },
+    );
+    expect((await request(live, "a", "/api/grow")).status).toBe(502);
+    await waitFor(() => live.pool.status("a")!.restarts === 1, 3000, "the crash to count");
+    expect(live.pool.status("a")!.lastError).toBe("The function host stopped: it used more than its memory limit of 96 MB (2 × FUNCTION_MEMORY_MB + 64) and was killed.");
+    expect((await request(live, "a", "/api/ok")).body).toBe("ok from a");
+  }, 20_000);
 
-  it("user: null keeps the router's own user (what happens when the router is not root)", async () => {
-    const live = await start({ a: { files: { "api/probe.js": PROBE } } }, { user: null });
+  it("SLIPWAY_SANDBOX=off: hosts run as the router's own user (the operator's explicit choice)", async () => {
+    const live = await start({ a: { files: { "api/probe.js": PROBE } } }, { sandbox: { state: "off" } });
     const p = await probe(live, "a", { router: String(process.pid), sentinel: await sentinel(), workDir: live.workDir });
     expect(p.uid).toBe(process.getuid!());
     expect(p.routerEnviron).toBe("ok");
+  });
+});
+
+describe("FunctionPool without a sandbox", () => {
+  it("never runs a function unsandboxed by surprise: every host fails with the reason, no process is started", async () => {
+    const reason = "The sandbox for user code is unavailable: bwrap is missing (Debian: apt-get install bubblewrap).";
+    const live = await start({ a: { files: { "api/ok.js": OK } } }, { sandbox: { state: "unavailable", reason } });
+    const r = await request(live, "a", "/api/ok");
+    expect(r.status).toBe(503);
+    expect(live.pool.status("a")).toMatchObject({ state: "failed", lastError: reason, pid: null });
+    expect(livePids(`TEST_RUN=${RUN}`)).toEqual([]);
   });
 });
 

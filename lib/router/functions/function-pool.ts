@@ -4,9 +4,9 @@ import path from "node:path";
 import { formatBytes, formatDuration } from "@/lib/build/sandbox/run-step";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import { isFunctionPath } from "@/lib/router/functions/function-paths";
-import { type FunctionUser, resolveFunctionUser } from "@/lib/router/functions/function-user";
 import { type FunctionBundle, type FunctionLogLine, Host, type HostConfig, type HostStatus, KILL_GRACE_MS } from "@/lib/router/functions/function-host";
 import { HostSlots } from "@/lib/router/functions/host-slot";
+import { parseHostPort } from "@/lib/sandbox/egress-rules";
 import { materializeFunctions } from "@/lib/router/functions/materialize";
 import { forwardRequest, readBody, sendError } from "@/lib/router/functions/proxy";
 import type { FileSource } from "@/lib/router/static/blob-source";
@@ -25,9 +25,11 @@ export { FILE_HEADER, PING_HEADER } from "@/lib/router/functions/proxy";
 //   SIGTERMs the group, SIGKILLs it after a grace, and SIGKILLs whatever
 //   escaped the group by its marker (kill-marked.ts). A watchdog thread in
 //   the host kills the group if the router dies.
-// - User (function-user.ts): when the router runs as root, every host runs as
-//   an unprivileged user, by default a uid of its own; see "Running as
-//   another user" in host-slot.ts. Otherwise as the router's user.
+// - Sandbox (lib/sandbox/, host-slot.ts): every host runs as its project's
+//   sandbox user in namespaces of its own, seeing only its code, its home and
+//   socket, with egress to the internet only and a memory and process limit.
+//   Where the sandbox is unavailable, hosts fail with the reason (503);
+//   only SLIPWAY_SANDBOX=off runs them as the router's own user.
 // - Transport: HTTP over a Unix socket (one per host process, mode 0600),
 //   through a keep-alive agent. The function file to run goes in the
 //   x-slipway-fn-file header (percent-encoded); clients' x-slipway-fn-*
@@ -58,7 +60,7 @@ export { FILE_HEADER, PING_HEADER } from "@/lib/router/functions/proxy";
 // The parts: this file is the pool (which host serves a request, idle stops,
 // memory checks); function-host.ts one deployment's host across restarts;
 // host-process.ts one process of host.mjs; host-slot.ts its socket, marker
-// and user; proxy.ts the HTTP between router and host.
+// and sandbox; proxy.ts the HTTP between router and host.
 
 export type FunctionPoolOptions = {
   /** Where blob bytes come from. */
@@ -81,13 +83,14 @@ export type FunctionPoolOptions = {
   maxBodyBytes?: number;
   /** The functions' own stdout/stderr, line by line (not called by default). */
   onLog?: (line: FunctionLogLine) => void;
-  /**
-   * Which user hosts run as; null: the router's own. Default
-   * resolveFunctionUser() (FUNCTION_UID / FUNCTION_GID / FUNCTION_UID_RANGE,
-   * only when the router is root).
-   */
-  user?: FunctionUser | null;
+  /** Whether and how hosts are sandboxed (see above). */
+  sandbox: PoolSandbox;
 };
+
+export type PoolSandbox =
+  | { state: "on"; uidBase: number; pids: number; diskMb: number }
+  | { state: "off" }
+  | { state: "unavailable"; reason: string };
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 256;
@@ -126,14 +129,24 @@ export class FunctionPool {
     this.maxRssKb = positive(opts.maxRssMb, memoryMb * 2 + 64, "maxRssMb") * 1024;
     this.maxBodyBytes = nonNegative(opts.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
     this.idleStopMs = nonNegative(opts.idleStopMs, DEFAULT_IDLE_STOP_MS, "idleStopMs");
-    this.slots = new HostSlots(this.workDir, opts.user === undefined ? resolveFunctionUser() : opts.user);
+    const sandbox = opts.sandbox;
+    const maxRssMb = this.maxRssKb / 1024;
+    this.slots = new HostSlots(this.workDir, sandbox.state === "on" ? { uidBase: sandbox.uidBase, pids: sandbox.pids, diskMb: sandbox.diskMb, memoryMb: maxRssMb } : null);
     this.cfg = {
       memoryMb,
       maxRestarts: Math.floor(nonNegative(opts.maxRestarts, DEFAULT_MAX_RESTARTS, "maxRestarts")),
       restartWindowMs: nonNegative(opts.restartWindowMs, DEFAULT_RESTART_WINDOW_MS, "restartWindowMs"),
       onLog: opts.onLog,
       materialize: (bundle) => this.materialize(bundle),
-      nextSlot: () => this.slots.next(),
+      nextSlot: (bundle, dir) =>
+        this.slots.next({
+          dir,
+          env: bundle.env,
+          heapMb: memoryMb,
+          sandboxId: bundle.sandboxId,
+          allow: bundle.egressAllow.flatMap((entry) => parseHostPort(entry) ?? []),
+        }),
+      unavailable: sandbox.state === "unavailable" ? sandbox.reason : null,
     };
   }
 
@@ -305,5 +318,5 @@ function nonNegative(value: number | undefined, fallback: number, name: string):
 function fingerprintOf(bundle: FunctionBundle): string {
   const files = bundle.files.map((f) => `${f.path}\0${f.sha256}`).sort();
   const env = Object.entries(bundle.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash("sha256").update(JSON.stringify([bundle.bundleDigest, files, env])).digest("hex");
+  return createHash("sha256").update(JSON.stringify([bundle.bundleDigest, files, env, bundle.sandboxId, bundle.egressAllow])).digest("hex");
 }

@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
-import path from "node:path";
 import type { Readable } from "node:stream";
-import { MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
 import { readJsonLines } from "@/lib/platform/read-json-lines";
 import { childEnv } from "@/lib/platform/child-env";
@@ -56,8 +54,9 @@ export class HostProcess {
     }
   }
 
-  /** Its resident size (VmRSS), or null if it cannot be read. */
+  /** Its resident size (the sandbox's memory; VmRSS without one), or null if it cannot be read. */
   async residentKb(): Promise<number | null> {
+    if (this.slot.run) return this.slot.run.sandbox.memoryKb();
     try {
       const status = await readFile(`/proc/${this.pid}/status`, "utf8");
       const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
@@ -79,34 +78,10 @@ export class HostProcess {
   }
 }
 
-/**
- * Spawns host.mjs for `slot`, serving the functions in `dir` with the
- * deployment's variables `bundleEnv` and a V8 heap of `memoryMb`, as the
- * leader of its own process group. Throws if it cannot be spawned.
- */
-export function spawnHost(slot: Slot, dir: string, bundleEnv: Record<string, string>, memoryMb: number): ChildProcess {
-  const { socketPath, marker, run } = slot;
-  const env = {
-    NODE_ENV: "production",
-    ...(run ? { HOME: run.home, TMPDIR: run.home } : {}),
-    ...bundleEnv,
-    PATH: `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
-    SLIPWAY_FUNCTION_HOST: "1",
-    [MARKER_VAR]: marker,
-  };
-  const semiSpaceMb = Math.max(1, Math.min(16, Math.floor(memoryMb / 32)));
-  const nodeArgs = [`--max-old-space-size=${memoryMb}`, `--max-semi-space-size=${semiSpaceMb}`, slot.script, dir, socketPath, String(process.pid)];
-  // Through sh only to switch core dumps off (a host that runs out of
-  // memory aborts); `exec` makes the host the group leader itself. dash
-  // exports PWD, which is not ours to add.
-  return spawn("/bin/sh", ["-c", 'ulimit -c 0 2>/dev/null; unset PWD; exec "$@"', "sh", process.execPath, ...nodeArgs], {
-    cwd: dir,
-    env: childEnv(env),
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
-    // setgroups(0), setgid, setuid in the child before exec.
-    ...(run ? { uid: run.uid, gid: run.gid } : {}),
-  });
+/** Spawns the host of `slot` (host-slot.ts) as the leader of its own process group. Throws if it cannot be spawned. */
+export function spawnHost(slot: Slot): ChildProcess {
+  const { file, args, env, cwd } = slot.command;
+  return spawn(file, args, { cwd, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe", "pipe"] });
 }
 
 /** Calls `onLine` with each line the child writes to `stream`. */

@@ -1,45 +1,53 @@
-import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, mkdirSync, mkdtempSync } from "node:fs";
 import { rm, unlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { claimUid, type FunctionUser, killUid, releaseUid } from "@/lib/router/functions/function-user";
+import { MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
+import type { HostPort } from "@/lib/sandbox/egress-rules";
+import { openSandbox, SANDBOX_PATH, type Sandbox } from "@/lib/sandbox/sandbox";
 
-// Where each host process listens and what it runs as: its socket, its
-// SLIPWAY_SANDBOX marker and, when the router is root, its user and private
-// directories.
+// Where each host process listens, what it runs and as whom: its socket, its
+// SLIPWAY_SANDBOX marker and, in the sandbox (lib/sandbox/), its private
+// directories and the sandbox itself.
 //
-// Running as another user (router is root, `user` not null):
-// - <workDir> is 0711: the host can reach the paths it is given, list nothing.
-//   Its ancestors and the Node binary must be reachable by others (checked,
-//   with a clear error). host.mjs is copied to <workDir>/host.mjs (0644), so
-//   where the router's code lives does not matter.
-// - Code: <workDir>/bundles/<digest>, 0755/0644 and owned by root
-//   (materialize.ts): readable, never writable, by the host.
-// - Socket: <sockets>/<id>/h.sock. <sockets> is 0711 root; <id> is created
-//   0700 and owned by the host's uid so it can bind there. Once the host says
-//   it is ready, the directory is sealed: chowned to root, 0700, and h.sock
-//   must then be a socket owned by the host's uid (not a symlink or a link to
-//   someone else's socket: the router connects as root). From then on the
-//   host can neither replace its socket nor create anything there, and no
-//   other host can reach it. (The router, root, connects regardless of modes.)
-// - HOME and TMPDIR: <workDir>/homes/<id>, 0700, owned by the host's uid
-//   (unless the deployment sets them itself); removed when the host is gone.
-// - Stopping a per-host-uid host also kills every process of its uid (the
-//   ones that left the group and scrubbed their environment included) before
-//   the uid is released.
+// In the sandbox (the default; `sandbox` null only with SLIPWAY_SANDBOX=off):
+// - The host runs as its project's sandbox uid, in namespaces of its own: it
+//   sees /usr, the Node runtime, its code at /app (read-only), host.mjs at
+//   /slipway/host.mjs (a root-owned copy in <workDir>), its socket directory
+//   at /run/slipway, its home at /home/app and a private /tmp. No other
+//   deployment's code, home or socket, no router file, no router process.
+// - Socket: <workDir>/sockets/<id>/h.sock. <sockets> is 0711 root; <id> is
+//   created 0700 and owned by the host's uid so it can bind there. Once the
+//   host says it is ready, the directory is sealed: chowned to root, 0700,
+//   and h.sock must then be a socket owned by the host's uid (not a symlink:
+//   the router connects as root). From then on the host can neither replace
+//   its socket nor create anything there.
+// - Home: <workDir>/homes/<id>, 0700, the host's uid's; removed with the host.
+// - Stopping: killing the host's process group kills bubblewrap, and with it
+//   the host's PID namespace: every process the function started, escapees
+//   included. The sandbox's network namespace and control group go in release().
+//
+// Without the sandbox, the host runs as the router's own user with its
+// socket in a 0700 directory of the router's.
 
 /** Started with this Node binary as `node host.mjs`, resolved next to this file. */
 export const HOST_PATH = path.join(import.meta.dirname, "host.mjs");
 const MAX_SOCKET_PATH = 100;
+const INSIDE = { code: "/app", script: "/slipway/host.mjs", sockets: "/run/slipway", home: "/home/app" };
 
-// What one host process is given: its socket, marker and, when it runs as
-// another user, that user and its private directories.
+/** How hosts are sandboxed: the project uids' base and each host's limits. */
+export type FunctionSandbox = { uidBase: number; memoryMb: number; pids: number; diskMb: number };
+
+/** What a host of one deployment is started with. */
+export type HostSpec = { dir: string; env: Record<string, string>; heapMb: number; sandboxId: number; allow: HostPort[] };
+
+// What one host process is given: its socket, marker, command and, in the
+// sandbox, its user and private directories.
 export type Slot = {
   socketPath: string;
   marker: string;
-  /** host.mjs, or the copy of it in <workDir>. */
-  script: string;
-  run: { uid: number; gid: number; ownUid: boolean; socketDir: string; home: string } | null;
+  command: { file: string; args: string[]; env: Record<string, string>; cwd: string };
+  run: { uid: number; socketDir: string; home: string; sandbox: Sandbox } | null;
   /** Undoes the slot once the process and its descendants are gone. */
   release(): Promise<void>;
 };
@@ -47,59 +55,102 @@ export type Slot = {
 /** Hands out the slots of one pool's host processes, under <workDir>. */
 export class HostSlots {
   private socketDir: string | null = null;
-  /** Set up once, for hosts running as another user. */
+  /** Set up once, for sandboxed hosts. */
   private shared: { script: string; homes: string } | null = null;
   private seq = 0;
 
   constructor(
     private readonly workDir: string,
-    /** Which user hosts run as; null: the router's own. */
-    private readonly user: FunctionUser | null,
+    private readonly sandbox: FunctionSandbox | null,
   ) {}
 
-  /** Where the next host process listens and what it runs as; throws if it cannot be prepared. */
-  next(): Slot {
+  /** Where the next host process listens and what it runs; throws if it cannot be prepared. */
+  async next(spec: HostSpec): Promise<Slot> {
     const id = `${process.pid.toString(36)}-${(++this.seq).toString(36)}`;
     const marker = `slipway-fn-${id}`;
-    const user = this.user;
-    if (user === null) {
+    // Exactly the deployment's variables, plus what a host needs (its HOME
+    // and TMPDIR in the sandbox; NODE_ENV unless the deployment sets it).
+    const env = (dirs: Record<string, string>) => ({
+      NODE_ENV: "production",
+      ...dirs,
+      ...spec.env,
+      PATH: SANDBOX_PATH,
+      SLIPWAY_FUNCTION_HOST: "1",
+      [MARKER_VAR]: marker,
+    });
+    const semiSpaceMb = Math.max(1, Math.min(16, Math.floor(spec.heapMb / 32)));
+    const node = (script: string, dir: string, socket: string, parent: number) => [
+      process.execPath,
+      `--max-old-space-size=${spec.heapMb}`,
+      `--max-semi-space-size=${semiSpaceMb}`,
+      script,
+      dir,
+      socket,
+      String(parent),
+    ];
+    if (this.sandbox === null) {
       const socketPath = path.join(this.socketsDir(`${id}-xxxx.sock`, 0o700), `${id}.sock`);
-      return { socketPath, marker, script: HOST_PATH, run: null, release: () => unlink(socketPath).catch(() => {}) };
+      // Through sh only to switch core dumps off (a host that runs out of
+      // memory aborts); `exec` makes the host the group leader itself. dash
+      // exports PWD, which is not ours to add.
+      const args = ["-c", 'ulimit -c 0 2>/dev/null; unset PWD; exec "$@"', "sh", ...node(HOST_PATH, spec.dir, socketPath, process.pid)];
+      return {
+        socketPath,
+        marker,
+        command: { file: "/bin/sh", args, env: env({}), cwd: spec.dir },
+        run: null,
+        release: () => unlink(socketPath).catch(() => {}),
+      };
     }
+    const limits = this.sandbox;
     const shared = this.prepareShared();
     const socketDir = path.join(this.socketsDir(`${id}-xxxx/h.sock`, 0o711), id);
     const home = path.join(shared.homes, id);
-    const ownUid = user.mode === "per-host";
-    const uid = user.mode === "per-host" ? claimUid(user) : user.uid;
-    const gid = user.mode === "per-host" ? uid : user.gid;
-    const run = { uid, gid, ownUid, socketDir, home };
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      // A uid of its own: nothing of it may survive, or the next host with it would meet it.
-      const clean = ownUid ? await killUid(uid, gid).catch(() => false) : true;
+    const uid = limits.uidBase + spec.sandboxId;
+    let sandbox: Sandbox | null = null;
+    const cleanup = async () => {
+      await sandbox?.close();
       await rm(socketDir, { recursive: true, force: true }).catch(() => {});
       await rm(home, { recursive: true, force: true }).catch(() => {});
-      // Kept claimed (until this router exits) if some process of it would not die.
-      if (ownUid && clean) releaseUid(user, uid);
     };
     try {
-      for (const [dir, mode] of [
-        [socketDir, 0o700],
-        [home, 0o700],
-      ] as const) {
-        mkdirSync(dir, { mode });
-        chmodSync(dir, mode);
-        lchownSync(dir, uid, gid);
+      for (const dir of [socketDir, home]) {
+        mkdirSync(dir, { mode: 0o700 });
+        chmodSync(dir, 0o700);
+        lchownSync(dir, uid, uid);
       }
+      sandbox = await openSandbox({
+        label: `f-${id}`,
+        uid,
+        mounts: [
+          { from: spec.dir, to: INSIDE.code },
+          { from: shared.script, to: INSIDE.script },
+          { from: socketDir, to: INSIDE.sockets, writable: true },
+          { from: home, to: INSIDE.home, writable: true },
+        ],
+        cwd: INSIDE.code,
+        // PID 1 of the sandbox (bubblewrap) is the host's parent; the whole sandbox dies with the router.
+        argv: node(INSIDE.script, INSIDE.code, `${INSIDE.sockets}/h.sock`, 1),
+        env: env({ HOME: INSIDE.home, TMPDIR: "/tmp" }),
+        limits: { memoryMb: limits.memoryMb, pids: limits.pids, fileSizeMb: limits.diskMb, tmpMb: Math.min(256, limits.diskMb), memorySetting: "2 × FUNCTION_MEMORY_MB + 64" },
+        allow: spec.allow,
+      });
     } catch (err) {
-      rmSync(socketDir, { recursive: true, force: true });
-      rmSync(home, { recursive: true, force: true });
-      if (ownUid) releaseUid(user, uid);
+      await cleanup();
       throw err;
     }
-    return { socketPath: path.join(socketDir, "h.sock"), marker, script: shared.script, run, release };
+    let released = false;
+    return {
+      socketPath: path.join(socketDir, "h.sock"),
+      marker,
+      command: { file: sandbox.file, args: sandbox.args, env: sandbox.env, cwd: "/" },
+      run: { uid, socketDir, home, sandbox },
+      release: async () => {
+        if (released) return;
+        released = true;
+        await cleanup();
+      },
+    };
   }
 
   /** The directory of the hosts' sockets (a private temp one when <workDir>/sockets makes paths too long). */
@@ -118,13 +169,11 @@ export class HostSlots {
     return this.socketDir;
   }
 
-  /** Once per pool, for hosts running as another user: what they need must be reachable (and nothing else). */
+  /** Once per pool, for sandboxed hosts: host.mjs as a root-owned copy, and the homes' directory. */
   private prepareShared(): { script: string; homes: string } {
     if (this.shared) return this.shared;
     mkdirSync(this.workDir, { recursive: true, mode: 0o711 });
     chmodSync(this.workDir, 0o711);
-    const unreachable = unreachableBy(this.workDir, false) ?? unreachableBy(process.execPath, true);
-    if (unreachable) throw new Error(`${unreachable}; the function user cannot reach it.`);
     const script = path.join(this.workDir, "host.mjs");
     copyFileSync(HOST_PATH, script);
     chmodSync(script, 0o644);
@@ -157,21 +206,4 @@ export function sealSocket(slot: Slot): string | null {
 /** An error as one line of text, for the messages of a host's status. */
 export function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
-}
-
-/** What keeps another (unprivileged) user from `target` (a directory, or an executable file), or null. */
-function unreachableBy(target: string, executable: boolean): string | null {
-  let p = path.resolve(target);
-  try {
-    const st = statSync(p);
-    if (executable && (st.mode & 0o005) !== 0o005) return `${p} is not readable and executable by others`;
-    if (!executable && (st.mode & 0o001) === 0) return `${p} is not searchable by others`;
-    for (p = path.dirname(p); ; p = path.dirname(p)) {
-      if ((statSync(p).mode & 0o001) === 0) return `${p} is not searchable by others (chmod o+x)`;
-      if (p === path.dirname(p)) break;
-    }
-  } catch (err) {
-    return `${p} cannot be checked (${errorText(err)})`;
-  }
-  return null;
 }

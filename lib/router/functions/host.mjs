@@ -3,7 +3,7 @@
 // bare `node host.mjs`, no loader. host-process.ts starts it as the leader of
 // a new process group (detached) with:
 //
-//   argv   <bundleDir> <socketPath> <routerPid>
+//   argv   <bundleDir> <socketPath> <routerPid>  (our parent's pid)
 //   env    exactly the deployment's runtime variables plus PATH, NODE_ENV and
 //          the SLIPWAY_FUNCTION_HOST / SLIPWAY_SANDBOX markers; nothing of the router's;
 //   flags  --max-old-space-size (the memory limit) and --max-semi-space-size;
@@ -12,11 +12,11 @@
 //            {"type":"ready"}                     listening on the socket
 //            {"type":"uncaught","message":"..."}  about to die of an uncaught error
 //
-// When the router runs as root, this process runs as an unprivileged user
-// (host-slot.ts, function-user.ts): it is spawned with that uid/gid, this
-// file is a root-owned copy in the pool's work directory, the socket's
-// directory is the host's until it reports ready and root's afterwards, and
-// HOME/TMPDIR point at a private directory. Nothing here changes for that.
+// In the sandbox (host-slot.ts, lib/sandbox/), this process runs as its
+// project's sandbox user in namespaces of its own: <bundleDir> is /app,
+// this file a root-owned copy at /slipway/host.mjs, the socket in
+// /run/slipway, and <routerPid> is 1 (bubblewrap, which dies with the
+// router). Nothing here changes for that.
 //
 // It serves HTTP on the Unix socket. Every request names the function file to
 // run in the x-slipway-fn-file header (percent-encoded manifest path, e.g.
@@ -54,7 +54,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 const [rootArg, socketPath, parentArg] = process.argv.slice(2);
 const parentPid = Number(parentArg);
-if (!rootArg || !socketPath || !Number.isInteger(parentPid) || parentPid <= 1) {
+if (!rootArg || !socketPath || !Number.isInteger(parentPid) || parentPid < 1) {
   process.stderr.write("usage: node host.mjs <bundleDir> <socketPath> <routerPid>\n");
   process.exit(2);
 }

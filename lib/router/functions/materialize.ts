@@ -15,9 +15,9 @@ import { isFunctionPath } from "@/lib/router/functions/function-paths";
 //
 // Modes are set explicitly, whatever the umask: <workDir>/bundles 0711 (no
 // listing: a host reaches only the bundle directory it is told), bundle
-// directories 0755 and files 0644, all owned by the router. A host running as
-// another user (function-user.ts) can read and import its code but never
-// change it.
+// directories 0755 and files 0644, all owned by the router. A sandboxed host
+// gets its bundle directory bound read-only and can read and import its code
+// but never change it.
 export const PACKAGE_JSON = `${JSON.stringify({ type: "module" })}\n`;
 
 const SAFE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
