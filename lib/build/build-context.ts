@@ -116,7 +116,7 @@ export async function runUserCommand(ctx: BuildContext, command: string, allow: 
               { from: npmCacheDir(ctx), to: SANDBOX_NPM_CACHE, writable: true },
             ],
             cwd: `${SANDBOX_WORKSPACE}/${path.relative(ctx.workspace, ctx.appDir)}`,
-            limits: { memoryMb: sandbox.memoryMb, pids: sandbox.pids, fileSizeMb: sandbox.diskMb, tmpMb: Math.min(1024, sandbox.diskMb) },
+            limits: { memoryMb: sandbox.memoryMb, pids: sandbox.pids, fileSizeMb: sandbox.diskMb, tmpMb: Math.min(1024, sandbox.diskMb), memorySetting: "SANDBOX_MEMORY_MB" },
             allow,
           },
     env: stepEnv(ctx),
