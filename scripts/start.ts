@@ -10,9 +10,11 @@ import { applyMigrations, MigrationError } from "@/lib/db/migrate";
 import { installJobQueue } from "@/lib/jobs/install-queue";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { ensureDataDir } from "@/lib/platform/data-dir";
+import { sandboxStartLine } from "@/lib/platform/sandbox-notice";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
 import { Supervisor, waitForHttp } from "@/lib/platform/supervisor";
+import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (line: string) => console.log(`[slipway]  ${line}`);
@@ -71,7 +73,9 @@ async function main() {
   supervisor.start({ name: "router", args: ["--import", "tsx", "lib/router/main.ts"], env });
 
   const alive = () => !shuttingDown;
-  await Promise.all([
+  // Without a sandbox the platform still starts; deploys then fail with the same reason.
+  const [sandbox] = await Promise.all([
+    sandboxMode(config.SLIPWAY_SANDBOX),
     waitForHttp(`http://127.0.0.1:${config.PORT}/api/healthz`, 60_000, alive),
     waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/healthz`, 30_000, alive),
   ]);
@@ -80,6 +84,7 @@ async function main() {
   log(`console   ${config.consoleUrl}`);
   log(`router    http://localhost:${config.ROUTER_PORT}  (apps at http://<project>.${config.APPS_DOMAIN}:${config.ROUTER_PORT})`);
   log(`database  ${embedded ? "embedded PostgreSQL" : describeUrl(databaseUrl)}`);
+  log(sandboxStartLine(sandbox));
   if (seeded?.password) {
     log(`first start: sign in as ${seeded.email} with password ${seeded.password}`);
     log("(shown only this once; set SLIPWAY_ADMIN_EMAIL and SLIPWAY_ADMIN_PASSWORD to choose them)");
