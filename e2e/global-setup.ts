@@ -22,6 +22,10 @@ export default async function globalSetup() {
       SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password,
       DNS_SERVERS: dns.address,
       AUDIT_TRACE_FILE: auditTraceFile,
+      // Small sandbox limits, so the hostile builds (e2e/hostile-builds.spec.ts) reach them quickly.
+      SANDBOX_MEMORY_MB: "1024",
+      SANDBOX_PIDS: "256",
+      SANDBOX_DISK_MB: "512",
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${path.resolve(import.meta.dirname, "../lib/testing/audit-trace-preload.mjs")}`.trim(),
     },
   }).catch(async (e) => {
@@ -32,6 +36,8 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = platform.consoleUrl;
   process.env.E2E_ROUTER_URL = platform.routerUrl;
   process.env.E2E_DATA_DIR = platform.dataDir;
+  process.env.E2E_ROUTER_ADMIN_URL = platform.routerAdminUrl;
+  process.env.E2E_PG_PORT = String(platform.pgPort);
   process.env.E2E_AUDIT_TRACE_FILE = auditTraceFile;
   return async () => {
     await platform.stop();

@@ -39,7 +39,12 @@ async function probe(): Promise<SandboxMode> {
   if (process.getuid?.() !== 0) {
     return unavailable("Slipway is not running as root, which the sandbox needs to give each project its own user and network namespace");
   }
-  const maxUserNs = readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim();
+  let maxUserNs = "";
+  try {
+    maxUserNs = readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim();
+  } catch {
+    return unavailable("this kernel has no user namespaces (/proc/sys/user/max_user_namespaces is missing)");
+  }
   if (maxUserNs === "0") return unavailable("user namespaces are disabled (sysctl user.max_user_namespaces=0)");
   try {
     // bubblewrap as an unprivileged user, as every sandbox starts it.

@@ -169,7 +169,8 @@ function bwrapArgs(spec: SandboxSpec, etcDir: string): string[] {
   for (const name of ["passwd", "group", "hosts", "resolv.conf", "nsswitch.conf"]) args.push("--ro-bind", path.join(etcDir, name), `/etc/${name}`);
   for (const name of SYSTEM_ETC) if (existsSync(`/etc/${name}`)) args.push("--ro-bind", `/etc/${name}`, `/etc/${name}`);
   for (const m of spec.mounts) args.push(m.writable ? "--bind" : "--ro-bind", m.from, m.to);
-  args.push("--chdir", spec.cwd);
+  // The sandbox's own root (a tmpfs holding the mount points) is read-only too.
+  args.push("--remount-ro", "/", "--chdir", spec.cwd);
   return args;
 }
 

@@ -10,6 +10,7 @@ export type RunningPlatform = {
   consoleUrl: string;
   routerUrl: string;
   routerAdminUrl: string;
+  pgPort: number;
   dataDir: string;
   child: ChildProcess;
   output: () => string;
@@ -76,6 +77,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; dataDi
     consoleUrl: `http://localhost:${port}`,
     routerUrl: `http://127.0.0.1:${routerPort}`,
     routerAdminUrl: `http://127.0.0.1:${adminPort}`,
+    pgPort,
     dataDir,
     child,
     output: () => out,
