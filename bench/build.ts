@@ -1,10 +1,11 @@
-import { loadConfig } from "@/lib/config/env";
-import { buildSandbox } from "@/lib/build/build-deps";
 // Build speed and storage, against a bare `npm ci && npm run build` of the same
 // Vite example in the same run:
 //   (a) a cold Slipway deploy (empty dependency cache, empty npm cache) / bare, cold
 //   (b) a warm Slipway deploy (one source file changed, lockfile unchanged) / cold deploy
 //   (c) store size after 10 deploys of the app / after 1
+//   (d) the sandbox's own cost: the cold deploy / the same cold deploy with
+//       SLIPWAY_SANDBOX=off (every step run as a plain process of ours)
+//   (e) a server function's cold start in the sandbox / without it
 // A Slipway deploy here is the whole path: pack + upload the source, then the
 // worker's build job (stage, install, build, manifest, upload blobs, verify,
 // publish), run in-process against a real temporary Postgres.
@@ -19,7 +20,11 @@ import { promisify } from "node:util";
 import { median, ratio } from "@/bench/lib/stats";
 import { packDirectory } from "@/lib/archive/pack-directory";
 import { userCtx } from "@/lib/auth/ctx";
-import type { BuildDeps } from "@/lib/build/build-context";
+import { functionColdStartMs } from "@/bench/lib/function-cold-start";
+import type { BuildDeps, BuildSandbox } from "@/lib/build/build-context";
+import { buildSandbox } from "@/lib/build/build-deps";
+import { loadConfig } from "@/lib/config/env";
+import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { runBuild } from "@/lib/build/run-build";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
 import { createDb, type Db } from "@/lib/db/client";
@@ -72,7 +77,7 @@ async function seedProject(db: Db, databaseUrl: string): Promise<Platform> {
 }
 
 // One deploy as the CLI and worker do it; returns its wall time.
-async function slipwayDeploy(p: Platform, appDir: string, dataDir: string): Promise<number> {
+async function slipwayDeploy(p: Platform, appDir: string, dataDir: string, sandbox: BuildSandbox): Promise<number> {
   process.env.DATA_DIR = dataDir;
   const deps: BuildDeps = {
     db: p.db,
@@ -84,7 +89,7 @@ async function slipwayDeploy(p: Platform, appDir: string, dataDir: string): Prom
     allowLocalGit: false,
     stepTimeoutMs: 600_000,
     maxLogBytes: 20 << 20,
-    sandbox: buildSandbox(loadConfig()),
+    sandbox,
   };
   const t0 = performance.now();
   const archive = path.join(dataDir, `upload-${randomBytes(4).toString("hex")}.tar.gz`);
@@ -120,37 +125,52 @@ export async function buildBench() {
   try {
     await applyMigrations(pg.url);
     await installJobQueue(pg.url);
+    const sandboxed = buildSandbox(loadConfig());
+    const unsandboxed: BuildSandbox = { ...sandboxed, setting: "off", mode: { state: "off" } };
     const bare: number[] = [];
     const cold: number[] = [];
     const warm: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      bare.push(await bareBuild());
+    const plain: number[] = [];
+    const coldDeploy = async (sandbox: BuildSandbox) => {
       const dataDir = await newDataDir();
       const app = await copyExample();
       cleanup.push(dataDir, app);
       const p = await seedProject(db, pg.url);
-      cold.push(await slipwayDeploy(p, app, dataDir));
-      await appendFile(path.join(app, "src/main.js"), `\n// edit ${i}\n`);
-      warm.push(await slipwayDeploy(p, app, dataDir));
-      console.log(`  run ${i + 1}: bare ${seconds(bare[i])}, slipway cold ${seconds(cold[i])}, warm ${seconds(warm[i])}`);
+      return { p, app, dataDir, ms: await slipwayDeploy(p, app, dataDir, sandbox) };
+    };
+    for (let i = 0; i < RUNS; i++) {
+      bare.push(await bareBuild());
+      const first = await coldDeploy(sandboxed);
+      cold.push(first.ms);
+      await appendFile(path.join(first.app, "src/main.js"), `\n// edit ${i}\n`);
+      warm.push(await slipwayDeploy(first.p, first.app, first.dataDir, sandboxed));
+      plain.push((await coldDeploy(unsandboxed)).ms);
+      console.log(`  run ${i + 1}: bare ${seconds(bare[i])}, slipway cold ${seconds(cold[i])}, warm ${seconds(warm[i])}, cold without the sandbox ${seconds(plain[i])}`);
     }
 
     const dataDir = await newDataDir();
     const app = await copyExample();
     cleanup.push(dataDir, app);
     const p = await seedProject(db, pg.url);
-    await slipwayDeploy(p, app, dataDir);
+    await slipwayDeploy(p, app, dataDir, sandboxed);
     const one = await dirBytes(path.join(dataDir, "store"));
-    for (let i = 1; i < 10; i++) await slipwayDeploy(p, app, dataDir);
+    for (let i = 1; i < 10; i++) await slipwayDeploy(p, app, dataDir, sandboxed);
     const ten = await dirBytes(path.join(dataDir, "store"));
     const leftovers = (await readdir(path.join(dataDir, "workspaces")).catch(() => [])).length;
 
-    const [b, c, w] = [median(bare), median(cold), median(warm)];
+    const samples = 10 * RUNS;
+    const fnSandboxed = await functionColdStartMs(await poolSandbox(loadConfig()), samples);
+    const fnPlain = await functionColdStartMs({ state: "off" }, samples);
+
+    const [b, c, w, u] = [median(bare), median(cold), median(warm), median(plain)];
     console.log(`bare npm ci && npm run build (cold)   median ${seconds(b)}`);
     console.log(`slipway deploy, cold                  median ${seconds(c)}`);
     console.log(`slipway deploy, warm dependency cache median ${seconds(w)}`);
     console.log(`(a) cold slipway / bare:   ${ratio(c, b).toFixed(2)}  (target <= 1.15)`);
     console.log(`(b) warm / cold slipway:   ${ratio(w, c).toFixed(2)}  (target <= 0.5)`);
+    console.log(`slipway deploy, cold, SLIPWAY_SANDBOX=off median ${seconds(u)}`);
+    console.log(`(d) the sandbox's cost: cold sandboxed / cold unsandboxed: ${ratio(c, u).toFixed(2)}`);
+    console.log(`(e) function cold start, median of ${samples}: sandboxed ${fnSandboxed.toFixed(0)} ms, unsandboxed ${fnPlain.toFixed(0)} ms, ratio ${ratio(fnSandboxed, fnPlain).toFixed(2)}`);
     console.log(`(c) store after 10 deploys / after 1: ${(ten / 1024).toFixed(1)} KB / ${(one / 1024).toFixed(1)} KB = ${ratio(ten, one).toFixed(2)}  (target <= 1.2; ${leftovers} workspaces left behind)`);
   } finally {
     await db.$disconnect();

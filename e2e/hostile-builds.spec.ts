@@ -23,6 +23,9 @@ const baseURL = () => process.env.E2E_BASE_URL!;
 const routerURL = () => process.env.E2E_ROUTER_URL!;
 const dataDir = () => process.env.E2E_DATA_DIR!;
 
+const LOG_DIR = path.join(ROOT, "test-results", "hostile-builds");
+let logs = 0;
+
 type Finished = { id: string; status: string; failureReason: string | null; log: string };
 
 let owner: APIRequestContext;
@@ -126,7 +129,11 @@ async function finish(id: string): Promise<Finished> {
     if (!page.done) await new Promise((r) => setTimeout(r, 300));
   }
   const { deployment } = await (await dev.get(`/api/deployments/${id}`)).json();
-  return { id, status: deployment.status, failureReason: deployment.failureReason ?? null, log: lines.join("\n") };
+  const done = { id, status: deployment.status, failureReason: deployment.failureReason ?? null, log: lines.join("\n") };
+  // Every attack's build log, as evidence of what it saw (RELIABILITY.md, "Isolation").
+  mkdirSync(LOG_DIR, { recursive: true });
+  writeFileSync(path.join(LOG_DIR, `${String(++logs).padStart(2, "0")}-${id}.log`), `${done.status} ${done.failureReason ?? ""}\n${done.log}\n`);
+  return done;
 }
 
 async function attack(script: string, extra?: Record<string, string>) {

@@ -26,6 +26,7 @@ import { childEnv } from "@/lib/platform/child-env";
 import { freePort } from "@/lib/platform/free-port";
 import { createProject } from "@/lib/projects/create-project";
 import { parseSecretKey } from "@/lib/secrets/keyring";
+import { removeDataDir } from "@/lib/sandbox/workspace";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const EXIT_WITH_PARENT = path.join(ROOT, "lib/platform/exit-with-parent.mjs");
@@ -53,7 +54,7 @@ export async function startPlatform(): Promise<Platform> {
     unregister();
     await db?.$disconnect().catch(() => undefined);
     await pg?.stop().catch((e) => console.error(`stopping Postgres: ${(e as Error).message}`));
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   };
   const unregister = onCleanup(stop);
   try {

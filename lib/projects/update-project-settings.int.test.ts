@@ -1,10 +1,12 @@
+import net from "node:net";
 import { describe, expect, inject, it } from "vitest";
 import { userCtx } from "@/lib/auth/ctx";
 import { runBuild } from "@/lib/build/run-build";
 import { getProject } from "@/lib/projects/get-project";
 import { updateProjectSettings } from "@/lib/projects/update-project-settings";
 import { testDb } from "@/lib/testing/db";
-import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
+import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
+import { loadConfig } from "@/lib/config/env";
 import { appError } from "@/lib/testing/expect-app-error";
 import { seedMember } from "@/lib/testing/seed";
 
@@ -35,4 +37,38 @@ describe("updateProjectSettings", () => {
     expect(after).toMatchObject({ buildCommand: null, outputDirectory: "dist" });
     expect(after).not.toHaveProperty("webhookSecretEnc");
   });
+
+  it("egressAllow opens a host:port of this machine to the sandboxed migrate step, and never a port of Slipway's own", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    // The app's own database on this machine, on loopback: a listener that answers.
+    const server = net.createServer((s) => s.on("error", () => {}).end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      await seedEnvVar(db, project.id, { key: "DATABASE_URL", value: `postgres://app@127.0.0.1:${port}/app` });
+      const connect = `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => { console.log('REACHED'); process.exit(0) }).on('error', (e) => { console.log('BLOCKED ' + e.code); process.exit(1) })"`;
+      const app = { "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && echo ok > dist/index.html", migrate: connect }) };
+      const log = async (id: string) => (await db.buildLogLine.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } })).map((l) => l.text).join("\n");
+
+      const closed = await deployDir(ctx, project.slug, await makeApp(app));
+      expect(await runBuild(closed.id, testBuildDeps(db, inject("databaseUrl"), dataDir))).toBe("failed");
+      expect(await log(closed.id)).toMatch(/BLOCKED E(CONNREFUSED|HOSTUNREACH)/);
+
+      const { project: updated } = await updateProjectSettings({ ctx, slug: project.slug, input: { egressAllow: [`127.0.0.1:${port}`] } });
+      expect(updated.egressAllow).toEqual([`127.0.0.1:${port}`]);
+      const open = await deployDir(ctx, project.slug, await makeApp(app));
+      expect(await runBuild(open.id, testBuildDeps(db, inject("databaseUrl"), dataDir))).toBe("live");
+      expect(await log(open.id)).toContain("REACHED");
+    } finally {
+      server.close();
+    }
+
+    const c = loadConfig();
+    for (const own of [c.PORT, c.ROUTER_ADMIN_PORT, c.EMBEDDED_PG_PORT]) {
+      const refused = await appError(updateProjectSettings({ ctx, slug: project.slug, input: { egressAllow: [`127.0.0.1:${own}`] } }));
+      expect(refused.code).toBe("invalid");
+      expect(JSON.stringify(refused.details)).toContain("is a port of Slipway itself");
+    }
+    expect((await appError(updateProjectSettings({ ctx, slug: project.slug, input: { egressAllow: ["db.internal:5432"] } }))).code).toBe("invalid");
+  }, 60_000);
 });

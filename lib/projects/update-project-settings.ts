@@ -6,6 +6,8 @@ import { parseInput } from "@/lib/errors/parse-input";
 import { getProject } from "@/lib/projects/get-project";
 import { branchName, outputDirectory } from "@/lib/projects/project-input";
 import { type RolloutChoice, rolloutChoiceSchema, settingsIssue } from "@/lib/rollouts/rollout-settings";
+import { loadConfig } from "@/lib/config/env";
+import { checkAllowList, type HostPort, parseHostPort } from "@/lib/sandbox/egress-rules";
 
 // An empty command means "use the default" (npm ci / npm install, npm run build).
 const command = z
@@ -27,6 +29,37 @@ const rolloutSettings = z.unknown().transform((value, c): RolloutChoice | null |
   return z.NEVER;
 });
 
+// host:port entries the sandbox lets the project's migrate step and functions
+// reach besides the internet (an app database on this machine or the private
+// network). The platform's own ports are refused.
+const egressAllow = z
+  .array(z.string().trim().max(300), { error: "egressAllow must be a list of host:port entries." })
+  .max(20, "At most 20 host:port entries.")
+  .transform((entries, c) => {
+    const parsed: HostPort[] = [];
+    for (const entry of entries) {
+      const hp = parseHostPort(entry);
+      if (!hp) {
+        c.addIssue({ code: "custom", message: `${JSON.stringify(entry)} is not host:port (e.g. 127.0.0.1:5432 or [fd00::5]:5432).` });
+        return z.NEVER;
+      }
+      parsed.push(hp);
+    }
+    const problem = checkAllowList(parsed, platformPorts());
+    if (problem) {
+      c.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    }
+    return [...new Set(parsed.map(({ host, port }) => (host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`)))];
+  });
+
+/** The ports Slipway itself listens on (and its database's): never reachable from a sandbox. */
+function platformPorts(): number[] {
+  const c = loadConfig();
+  const db = c.DATABASE_URL ? Number(new URL(c.DATABASE_URL).port || 5432) : c.EMBEDDED_PG_PORT;
+  return [c.PORT, c.ROUTER_PORT, c.ROUTER_ADMIN_PORT, db];
+}
+
 const input = z
   .object({
     installCommand: command.optional(),
@@ -34,6 +67,7 @@ const input = z
     outputDirectory: outputDirectory.optional(),
     productionBranch: branchName.optional(),
     rolloutSettings: rolloutSettings.optional(),
+    egressAllow: egressAllow.optional(),
   })
   .strict();
 
@@ -44,6 +78,7 @@ export const projectSettingsSelect = {
   outputDirectory: true,
   productionBranch: true,
   rolloutSettings: true,
+  egressAllow: true,
 } as const;
 
 // The build and rollout settings a deployment uses unless the app's slipway.json says otherwise.

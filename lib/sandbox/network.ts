@@ -75,7 +75,7 @@ function waitReady(child: ReturnType<typeof spawn>): Promise<void> {
 
 function runWithInput(file: string, args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = execFile(file, args, (err, _out, stderr) => (err ? reject(new Error(`${file} ${args.at(-3) ?? ""}: ${stderr.trim() || err.message}`)) : resolve()));
+    const child = execFile(file, args, { encoding: "utf8" }, (err, _out, stderr) => (err ? reject(new Error(`${args.join(" ")}: ${stderr.trim() || err.message}`)) : resolve()));
     child.stdin!.end(input);
   });
 }

@@ -38,9 +38,27 @@ export async function removeWorkspace(dir: string): Promise<void> {
 }
 
 async function isMountPoint(dir: string): Promise<boolean> {
+  return (await mountsBelow(dir)).includes(path.resolve(dir));
+}
+
+/** Mount points at or below `dir`, deepest first. */
+export async function mountsBelow(dir: string): Promise<string[]> {
   const mounts = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
-  const target = path.resolve(dir);
-  return mounts.split("\n").some((line) => unescapeMount(line.split(" ")[4] ?? "") === target);
+  const root = path.resolve(dir);
+  return mounts
+    .split("\n")
+    .map((line) => unescapeMount(line.split(" ")[4] ?? ""))
+    .filter((m) => m === root || m.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Removes a whole data directory, first unmounting the workspaces a killed
+ * worker left mounted in it (a mounted workspace cannot be removed).
+ */
+export async function removeDataDir(dir: string): Promise<void> {
+  for (const m of await mountsBelow(dir)) await run(toolPath("umount"), ["--lazy", "--", m]).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
 }
 
 const unescapeMount = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));

@@ -16,6 +16,7 @@ import { createDeployment } from "@/lib/deployments/create-deployment";
 import { createProject } from "@/lib/projects/create-project";
 import { parseSecretKey } from "@/lib/secrets/keyring";
 import { seal } from "@/lib/secrets/seal";
+import { removeDataDir } from "@/lib/sandbox/workspace";
 import { makeDataDir } from "@/lib/testing/platform-process";
 import { seedTeam, unique } from "@/lib/testing/seed";
 
@@ -25,7 +26,7 @@ export function testDataDir(): string {
   const dir = makeDataDir();
   process.env.DATA_DIR = dir;
   process.env.SLIPWAY_SECRET_KEY = "11".repeat(32);
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => removeDataDir(dir));
   return dir;
 }
 
@@ -55,7 +56,7 @@ export async function makeApp(files: Record<string, string>): Promise<string> {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
   }
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(() => removeDataDir(dir));
   return dir;
 }
 

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "@/lib/platform/free-port";
+import { removeDataDir } from "@/lib/sandbox/workspace";
 
 // Starts the whole platform exactly as `npm start` does, on free ports and a
 // throwaway data directory, for e2e tests and benchmarks.
@@ -65,7 +66,7 @@ export async function startPlatform(opts: { env?: Record<string, string>; dataDi
       child.kill(signal);
       await exited;
     }
-    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) await removeDataDir(dataDir);
   };
   try {
     await ready;

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { run, type WorkerEvents } from "graphile-worker";
 import { reapLostBuilds } from "@/lib/build/reap-lost-builds";
+import { sweepWorkspaces } from "@/lib/build/sweep-workspaces";
 import { loadConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
@@ -36,6 +37,8 @@ const reap = async () => {
   try {
     const ids = await reapLostBuilds(db(), LOST_AFTER_MS);
     if (ids.length) console.log(`failed ${ids.length} build(s) whose worker was lost: ${ids.join(", ")}`);
+    const swept = await sweepWorkspaces(db(), config.dataDir);
+    if (swept.length) console.log(`removed ${swept.length} workspace(s) left by builds that are over: ${swept.join(", ")}`);
     const dead = await releaseDeadLocks(db());
     if (dead.length) console.log(`released the job locks of ${dead.length} worker(s) that are gone: ${dead.join(", ")}`);
   } catch (e) {

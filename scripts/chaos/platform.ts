@@ -3,7 +3,6 @@
 // three children of our own, each in a process group we can SIGKILL and start
 // again on its own (scripts/start.ts's Supervisor stops everything when one
 // child dies). Postgres is not a victim.
-import { rm } from "node:fs/promises";
 import http from "node:http";
 import path from "node:path";
 import { type Group, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
@@ -17,6 +16,7 @@ import { freePort } from "@/lib/platform/free-port";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
 import { makeDataDir } from "@/lib/testing/platform-process";
+import { removeDataDir } from "@/lib/sandbox/workspace";
 
 export const ROLES = ["worker", "router", "console"] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,7 +39,7 @@ export async function startChaosPlatform(log: (line: string) => void) {
     await Promise.all([...groups.values()].map((g) => g.stop("SIGKILL", 0)));
     await db.$disconnect().catch(() => undefined);
     await pg.stop().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
   };
   const unregister = onCleanup(stop);
 
