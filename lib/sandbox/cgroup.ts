@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 // The control group of one sandbox: memory, process count and CPU share,
@@ -62,9 +62,13 @@ function detect(): Flavor {
   }
 }
 
+let swept: Promise<void> | null = null;
+
 export async function createCgroup(name: string, limits: Limits): Promise<SandboxCgroup | null> {
   const f = cgroupFlavor();
   if (!f) return null;
+  swept ??= sweepCgroups(f).catch(() => undefined);
+  await swept;
   const made: string[] = [];
   const group = async (base: string) => {
     await mkdir(base, { recursive: true });
@@ -119,6 +123,28 @@ export async function createCgroup(name: string, limits: Limits): Promise<Sandbo
   }
 }
 
+/** Removes the groups of processes that are gone (their names end in "-<pid>-<n>"). */
+async function sweepCgroups(f: NonNullable<Flavor>) {
+  const bases = f.kind === "v2" ? [f.base] : [f.memory, f.pids, ...(f.cpu ? [f.cpu] : [])];
+  for (const base of bases) {
+    const names = await readdir(base).catch(() => [] as string[]);
+    const dead = names.filter((n) => {
+      const m = /-(\d+)-[0-9a-z]+$/.exec(n);
+      return m !== null && !alive(Number(m[1]));
+    });
+    await removeGroups(dead.map((n) => path.join(base, n)), f.kind === "v2" ? dead.map((n) => path.join(base, n, "cgroup.kill")) : []);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
 const kb = (bytes: string) => (/^\d+/.test(bytes.trim()) ? Math.round(Number(bytes.trim()) / 1024) : null);
 
 async function counter(file: string, key: string): Promise<number> {
@@ -131,7 +157,7 @@ async function counter(file: string, key: string): Promise<number> {
 async function removeGroups(dirs: string[], killFiles: string[]) {
   for (const file of killFiles) await writeFile(file, "1").catch(() => undefined);
   for (const dir of dirs) {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 250; i++) {
       const procs = await readFile(path.join(dir, "cgroup.procs"), "utf8").catch(() => "");
       for (const pid of procs.split("\n").filter(Boolean)) {
         try {

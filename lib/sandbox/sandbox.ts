@@ -77,6 +77,8 @@ const PRELUDE = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 126; shift; don
 /** The PATH inside a sandbox: the Node runtime first, then the system's. */
 export const SANDBOX_PATH = `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
 
+let groups = 0;
+
 export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
   if (!/^[A-Za-z0-9-]{1,60}$/.test(spec.label)) throw new TypeError(`invalid sandbox label ${JSON.stringify(spec.label)}`);
   if (!Number.isInteger(spec.uid) || spec.uid < 1000) throw new TypeError(`invalid sandbox uid ${spec.uid}`);
@@ -89,7 +91,8 @@ export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
   };
   try {
     network = await openNetwork(spec.allow);
-    cgroup = await createCgroup(`${spec.label}-${process.pid}`, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids });
+    // A name of its own: the group of a step that just ended may still be going away.
+    cgroup = await createCgroup(`${spec.label}-${process.pid}-${(++groups).toString(36)}`, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids });
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findMarked } from "@/lib/build/sandbox/kill-marked";
+import { mountsBelow } from "@/lib/sandbox/workspace";
 import type { Db } from "@/lib/db/client";
 import { deployDir, makeApp, seedArchiveProject, testDataDir } from "@/lib/testing/deploy";
 import { workerProcesses } from "@/lib/testing/worker-processes";
@@ -61,6 +64,8 @@ describe("worker processes", () => {
     await expect.poll(async () => (await buildStage())?.status, { timeout: 30_000 }).toBe("running");
     await expect.poll(() => findMarked(slow.id), { timeout: 15_000 }).not.toEqual([]);
     const next = await deployDir(ctx, project.slug, await app(quick), { branch: "other", environment: "production" });
+    const workspace = path.join(dataDir, "workspaces", slow.id);
+    expect(await mountsBelow(workspace)).toEqual([workspace]); // its tmpfs
 
     first.child.kill("SIGKILL");
     // The launcher notices its parent is gone and kills the build's process group.
@@ -72,5 +77,10 @@ describe("worker processes", () => {
       .toMatchObject({ status: "failed", failureReason: "worker lost", failureStage: "build" });
     // The dead worker's lock on the project's queue was released: the next deploy builds.
     await expect.poll(async () => (await db.deployment.findUniqueOrThrow({ where: { id: next.id } })).status, { timeout: 40_000, interval: 500 }).toBe("live");
+    // The killed build's workspace (a tmpfs mounted by the dead worker) is swept by the live one.
+    await expect.poll(async () => ({ dir: existsSync(workspace), mounted: (await mountsBelow(workspace)).length }), { timeout: 20_000, interval: 500 }).toEqual({
+      dir: false,
+      mounted: 0,
+    });
   });
 });
