@@ -98,7 +98,8 @@ async function slipwayDeploy(p: Platform, appDir: string, dataDir: string, sandb
   const { deployment } = await createDeployment({ ctx: p.ctx, slug: p.slug, input: {}, upload: { body } });
   await rm(archive, { force: true });
   const outcome = await runBuild(deployment.id, deps);
-  if (outcome !== "live") {
+  // Published either way: live, or (a redeploy over a live one) as a rollout's canary.
+  if (outcome !== "live" && outcome !== "canary") {
     const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
     throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
   }

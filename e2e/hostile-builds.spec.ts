@@ -222,6 +222,8 @@ function checkNetwork(results: string[], registry: string) {
   // Egress to the internet works; nothing of the machine answers: not its loopback, not slirp's gateway to it, not its own addresses.
   expect(reached).toEqual([`${registry}:443 connected`]);
   expect(results.length).toBeGreaterThan(10);
+  // Refused at once, not left to time out: a client fails fast.
+  expect(results.filter((r) => r !== reached[0] && !/ (ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EINVAL)$/.test(r))).toEqual([]);
 }
 
 test("a build reaches the internet but none of the platform's ports: Postgres, console, router, router admin", async () => {

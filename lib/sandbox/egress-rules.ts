@@ -52,8 +52,8 @@ export function egressRuleset(opts: { hostAddresses: string[]; allow: HostPort[]
   // Loopback entries are also reached at their own address (127.0.0.1:5432 in
   // DATABASE_URL): rewritten to the gateway, with route_localnet set.
   const nat = opts.allow
-    .filter(({ host }) => isLoopback(host) && isIP(host) === 4)
-    .map(({ host, port }) => `    ip daddr ${host} tcp dport ${port} dnat ip to ${SLIRP_GATEWAY}:${port}`);
+    .filter(({ host }) => isLoopback(host) && isIP(host) !== 6)
+    .map(({ host, port }) => `    ip daddr ${host === "localhost" ? "127.0.0.1" : host} tcp dport ${port} dnat ip to ${SLIRP_GATEWAY}:${port}`);
   const natTable = nat.length
     ? [
         "table ip slipway_nat {",
@@ -72,8 +72,8 @@ export function egressRuleset(opts: { hostAddresses: string[]; allow: HostPort[]
     "table inet slipway {",
     "  chain output {",
     "    type filter hook output priority 0; policy accept;",
-    '    oif "lo" ip daddr 127.0.0.0/8 accept',
-    '    oif "lo" ip6 daddr ::1 accept',
+    // Its own loopback (also how the refusals below reach the refused socket: an ICMP error to itself).
+    '    oif "lo" accept',
     `    ip daddr ${SLIRP_DNS} udp dport 53 accept`,
     `    ip daddr ${SLIRP_DNS} tcp dport 53 accept`,
     ...allowLines,

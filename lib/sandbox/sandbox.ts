@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
-import { createCgroup, type LimitHit, type SandboxCgroup } from "@/lib/sandbox/cgroup";
+import { createCgroup, type LimitHit } from "@/lib/sandbox/cgroup";
 import type { HostPort } from "@/lib/sandbox/egress-rules";
-import { openNetwork, type SandboxNetwork } from "@/lib/sandbox/network";
+import { openNetwork } from "@/lib/sandbox/network";
 import { toolPath } from "@/lib/sandbox/sandbox-mode";
 import { sandboxEtc, SYSTEM_ETC } from "@/lib/sandbox/system-etc";
 
@@ -83,20 +83,20 @@ export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
   if (!/^[A-Za-z0-9-]{1,60}$/.test(spec.label)) throw new TypeError(`invalid sandbox label ${JSON.stringify(spec.label)}`);
   if (!Number.isInteger(spec.uid) || spec.uid < 1000) throw new TypeError(`invalid sandbox uid ${spec.uid}`);
   const etc = sandboxEtc(spec.uid);
-  let network: SandboxNetwork | null = null;
-  let cgroup: SandboxCgroup | null = null;
+  // A name of its own: the group of a step that just ended may still be going away.
+  const groupName = `${spec.label}-${process.pid}-${(++groups).toString(36)}`;
+  const [net, group] = await Promise.allSettled([openNetwork(spec.allow), createCgroup(groupName, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids })]);
+  if (net.status === "rejected" || group.status === "rejected") {
+    if (group.status === "fulfilled") await group.value?.remove().catch(() => undefined);
+    if (net.status === "fulfilled") await net.value.close();
+    throw net.status === "rejected" ? net.reason : (group as PromiseRejectedResult).reason;
+  }
+  const network = net.value;
+  const cgroup = group.value;
   const close = async () => {
     await cgroup?.remove().catch(() => undefined);
-    await network?.close();
+    await network.close();
   };
-  try {
-    network = await openNetwork(spec.allow);
-    // A name of its own: the group of a step that just ended may still be going away.
-    cgroup = await createCgroup(`${spec.label}-${process.pid}-${(++groups).toString(36)}`, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids });
-  } catch (err) {
-    await close();
-    throw err;
-  }
   const mb = (n: number) => String(n * 1024 * 1024);
   const args = [
     "-c",
