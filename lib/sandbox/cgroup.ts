@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { processAlive } from "@/lib/platform/process-alive";
 
 // The control group of one sandbox: memory, process count and CPU share,
 // enforced by the kernel for every process in it, however it forks. Uses
@@ -130,20 +131,12 @@ async function sweepCgroups(f: NonNullable<Flavor>) {
     const names = await readdir(base).catch(() => [] as string[]);
     const dead = names.filter((n) => {
       const m = /-(\d+)-[0-9a-z]+$/.exec(n);
-      return m !== null && !alive(Number(m[1]));
+      return m !== null && !processAlive(Number(m[1]));
     });
     await removeGroups(dead.map((n) => path.join(base, n)), f.kind === "v2" ? dead.map((n) => path.join(base, n, "cgroup.kill")) : []);
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 const kb = (bytes: string) => (/^\d+/.test(bytes.trim()) ? Math.round(Number(bytes.trim()) / 1024) : null);
 

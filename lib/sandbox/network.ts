@@ -5,6 +5,7 @@ import type { Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
 import { toolPath } from "@/lib/sandbox/sandbox-mode";
 import { egressRuleset, type HostPort, isLoopback } from "@/lib/sandbox/egress-rules";
+import { processAlive } from "@/lib/platform/process-alive";
 
 const run = promisify(execFile);
 
@@ -92,16 +93,8 @@ export async function sweepNetworks(): Promise<void> {
   const names = await readdir(NETNS_DIR).catch(() => [] as string[]);
   for (const name of names) {
     const m = new RegExp(`^${PREFIX}(\\d+)-`).exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processAlive(Number(m[1]))) continue;
     await run(toolPath("ip"), ["netns", "delete", name]).catch(() => undefined);
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
