@@ -147,3 +147,29 @@ test("a viewer sees the settings read-only, with no Save button, and the API ref
     await viewer.context().close();
   }
 });
+
+test("an admin opens the app database's port to the sandbox; Slipway's own ports are refused with a reason", async ({ page }) => {
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const slug = await createProject(page, "Network app");
+  await page.goto(`/projects/${slug}/settings`);
+  const form = page.getByRole("form", { name: "Network" });
+  const field = form.getByLabel("Allowed addresses");
+  await expect(field).toHaveValue("");
+
+  // The console's own port: refused, the input kept.
+  const consolePort = new URL(process.env.E2E_BASE_URL!).port;
+  await field.fill(`127.0.0.1:5432\n127.0.0.1:${consolePort}`);
+  await form.getByRole("button", { name: "Save network settings" }).click();
+  await expect(form.getByText(`127.0.0.1:${consolePort} is a port of Slipway itself`)).toBeVisible();
+  await expect(field).toHaveValue(`127.0.0.1:5432\n127.0.0.1:${consolePort}`);
+  expect((await storedProject(page, slug)).egressAllow).toEqual([]);
+  await shot(page, "project-settings-network-error");
+
+  await field.fill("127.0.0.1:5432\n  \n[fd00::5]:6379");
+  await form.getByRole("button", { name: "Save network settings" }).click();
+  await expect(form.getByRole("status")).toHaveText("Saved");
+  expect((await storedProject(page, slug)).egressAllow).toEqual(["127.0.0.1:5432", "[fd00::5]:6379"]);
+  await page.reload();
+  await expect(page.getByRole("form", { name: "Network" }).getByLabel("Allowed addresses")).toHaveValue("127.0.0.1:5432\n[fd00::5]:6379");
+  await shot(page, "project-settings-network");
+});

@@ -31,6 +31,8 @@ export type Project = ProjectSource & {
   buildCommand: string | null;
   // null: the defaults. An app's slipway.json `canary` wins over it.
   rolloutSettings: RolloutChoice | null;
+  // host:port entries the sandboxed migrate step and functions may reach besides the internet.
+  egressAllow: string[];
   createdAt: string;
   team: { id: string; name: string; slug: string };
 };
@@ -49,13 +51,14 @@ export type CreateProjectBody = {
 export type ProjectDetail = { project: Project; role: Role };
 
 // PATCH /api/projects/:slug takes any subset; an empty command means the default.
-export type ProjectSettings = Pick<Project, "slug" | "installCommand" | "buildCommand" | "outputDirectory" | "productionBranch" | "rolloutSettings">;
+export type ProjectSettings = Pick<Project, "slug" | "installCommand" | "buildCommand" | "outputDirectory" | "productionBranch" | "rolloutSettings" | "egressAllow">;
 export type UpdateProjectSettingsBody = Partial<{
   installCommand: string;
   buildCommand: string;
   outputDirectory: string;
   productionBranch: string;
   rolloutSettings: RolloutChoice | null;
+  egressAllow: string[];
 }>;
 
 // The deployment list of a project page.

@@ -7,6 +7,7 @@ import { ProjectNotFound } from "@/components/projects/project-view";
 import { useProject } from "@/components/projects/queries";
 import { BuildSettingsForm } from "@/components/projects/settings/build-settings-form";
 import { CanarySettingsForm } from "@/components/projects/settings/canary-settings-form";
+import { NetworkSettingsForm } from "@/components/projects/settings/network-settings-form";
 import { WebhookSection } from "@/components/projects/settings/webhook-section";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
@@ -45,6 +46,7 @@ export function ProjectSettingsView({ slug, rolloutDefaults }: Props) {
       <div className="space-y-10">
         <BuildSettingsForm project={project} canEdit={canEdit} />
         <CanarySettingsForm project={project} canEdit={canEdit} defaults={rolloutDefaults} />
+        <NetworkSettingsForm project={project} canEdit={canEdit} />
         <WebhookSection project={project} canEdit={canEdit} />
       </div>
     </>
