@@ -145,6 +145,27 @@ describe("runBuild", () => {
     expect(error.code).toBe("conflict");
   });
 
+  it("never runs a build unsandboxed by surprise: without a sandbox the deployment fails with the reason, and nothing ran", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const reason = "The sandbox for user code is unavailable: bwrap is missing (Debian: apt-get install bubblewrap).";
+    const marker = path.join(dataDir, `ran-${project.id}`);
+    const d = await deployDir(ctx, project.slug, await makeApp(appFiles({ "slipway.json": JSON.stringify({ installCommand: `touch ${marker}`, buildCommand: `touch ${marker}` }) })));
+    const base = deps();
+    expect(await runBuild(d.id, { ...base, sandbox: { ...base.sandbox, mode: { state: "unavailable", reason } } })).toBe("failed");
+    expect(await db.deployment.findUniqueOrThrow({ where: { id: d.id } })).toMatchObject({ status: "failed", failureReason: reason, failureStage: "setup" });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("runs every step as the project's own sandbox user, in a sandbox per step", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const build = `echo "uid=$(id -u) home=$HOME cwd=$(pwd) procs=$(ls /proc | grep -c '^[0-9]')"; node build.mjs`;
+    const d = await deployDir(ctx, project.slug, await makeApp(appFiles({ "slipway.json": JSON.stringify({ installCommand: "true", buildCommand: build }) })));
+    expect(await runBuild(d.id, deps())).toBe("live");
+    const { sandboxId } = await db.project.findUniqueOrThrow({ where: { id: project.id } });
+    const line = (await logText(ctx, d.id)).split("\n").find((l) => l.startsWith("stdout: uid="))!;
+    expect(line).toMatch(new RegExp(`uid=${deps().sandbox.uidBase + sandboxId} home=/workspace/home cwd=/workspace/app procs=[1-6]$`));
+  });
+
   it("masks sensitive values in the stored log and gives the build its environment's variables only", async () => {
     const { ctx, project } = await seedArchiveProject(db);
     await seedEnvVar(db, project.id, { key: "API_SECRET", value: "hunter2-very-secret", sensitive: true });
