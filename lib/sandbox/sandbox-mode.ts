@@ -19,6 +19,8 @@ const TOOLS: [string, string][] = [
   ["nsenter", "util-linux"],
   ["setpriv", "util-linux"],
   ["prlimit", "util-linux"],
+  ["sysctl", "procps"],
+  ["mount", "mount"],
 ];
 const PATH_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
