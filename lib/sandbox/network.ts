@@ -1,6 +1,7 @@
 import { execFile, spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import os from "node:os";
+import type { Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
 import { toolPath } from "@/lib/sandbox/sandbox-mode";
@@ -29,7 +30,21 @@ export type SandboxNetwork = { nsPath: string; close(): Promise<void> };
 let seq = 0;
 let swept: Promise<void> | null = null;
 
+// One network with no allow-list entries (the common case) is kept ready, so
+// a build step or a function host does not wait for ip, nft and slirp4netns:
+// taking it starts the next one. It holds nothing of ours (an idle namespace
+// and its slirp4netns) and never keeps this process alive.
+let spare: Promise<SandboxNetwork> | null = null;
+
 export async function openNetwork(allow: HostPort[]): Promise<SandboxNetwork> {
+  if (allow.length > 0) return createNetwork(allow);
+  const ready = spare;
+  spare = createNetwork([], { detached: true });
+  spare.catch(() => (spare = null));
+  return (ready && (await ready.catch(() => null))) || createNetwork([]);
+}
+
+async function createNetwork(allow: HostPort[], opts: { detached?: boolean } = {}): Promise<SandboxNetwork> {
   swept ??= sweepNetworks().catch(() => undefined);
   await swept;
   const name = `${PREFIX}${process.pid}-${(++seq).toString(36)}`;
@@ -51,6 +66,10 @@ export async function openNetwork(allow: HostPort[]): Promise<SandboxNetwork> {
     const args = ["--configure", "--mtu=65520", ...(viaGateway ? [] : ["--disable-host-loopback"]), "--netns-type=path", "--ready-fd=3", "--exit-fd=4", nsPath, "tap0"];
     slirp = spawn(toolPath("slirp4netns"), args, { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
     await waitReady(slirp);
+    if (opts.detached) {
+      slirp.unref();
+      for (const s of slirp.stdio) (s as Partial<Socket> | null)?.unref?.();
+    }
     return { nsPath, close };
   } catch (err) {
     await close();

@@ -62,6 +62,8 @@ export type SandboxSpec = {
 export type Sandbox = {
   /** Spawn this (as root): file, args and exactly this environment. */
   file: string;
+  /** Its network namespace (a path under /run/netns), gone after close(). */
+  netns: string;
   args: string[];
   env: Record<string, string>;
   /** After the process ended: which limit stopped it, as a sentence, or null. */
@@ -125,6 +127,7 @@ export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
   ];
   return {
     file: "/bin/sh",
+    netns: network.nsPath,
     args,
     env: spec.env,
     memoryKb: async () => (cgroup ? cgroup.memoryKb() : null),
