@@ -329,7 +329,6 @@ test("one project's build cannot poison another project's dependency cache", asy
   });
   const poisoned = await finish(await deploy(attacker, app("POISON")));
   expect(poisoned.status, poisoned.log).toBe("live");
-  expect(poisoned.log).toContain("Saved node_modules to the dependency cache");
   // Same lockfile and install command again in the attacker's project: its own cache is used...
   const again = await finish(await deploy(attacker, app("ignored")));
   expect(again.log).toContain("Restored node_modules from the dependency cache");

@@ -63,6 +63,8 @@ export type BuildContext = {
   outputBudget: { remaining: number };
   /** The project's sandbox user; null where the operator turned the sandbox off. */
   uid: number | null;
+  /** Set by a fresh install: node_modules goes to the project's dependency cache once the deployment is over. */
+  depsToSave?: { cacheDir: string; key: string };
 };
 
 /** Where a sandboxed step sees its workspace and the project's npm download cache. */

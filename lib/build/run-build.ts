@@ -12,6 +12,7 @@ import { migrateApp } from "@/lib/build/stages/migrate-app";
 import { stageSource } from "@/lib/build/stages/stage-source";
 import { uploadBundle } from "@/lib/build/stages/upload-bundle";
 import { runUserCommand } from "@/lib/build/build-context";
+import { saveDeps } from "@/lib/build/dep-cache";
 import { EnvResolveError, resolveEnv } from "@/lib/env-vars/resolve-env";
 import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 import type { Prisma } from "@/lib/generated/prisma/client";
@@ -51,6 +52,8 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
   const heartbeat = startHeartbeat(deps, deploymentId, abort);
   let log = new LogSink(db, deploymentId, (t) => t);
   let current: StageName | null = null;
+  // For the cleanup: what the build got to (its install, to save to the dependency cache).
+  let built: BuildContext | undefined;
 
   const { sandbox } = deps;
   const mode = sandbox.mode ?? (await sandboxMode(sandbox.setting));
@@ -85,6 +88,7 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       outputBudget: { remaining: deps.maxLogBytes },
       uid,
     };
+    built = ctx;
     await mkdir(npmCacheDir(ctx), { recursive: true, mode: 0o700 });
     if (uid !== null) {
       await chown(npmCacheDir(ctx), uid, uid);
@@ -155,9 +159,19 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     return failed ? "failed" : "canceled";
   } finally {
     heartbeat.stop();
+    // After the deployment went live (or failed): nobody waits for this.
+    if (built?.depsToSave && !abort.signal.aborted) await saveToDepCache(built, built.depsToSave);
     await log.close().catch((e) => console.error(`[build] ${deploymentId} log write failed:`, e));
     await killMarked(deploymentId).catch(() => undefined);
     await removeWorkspace(workspace).catch(() => undefined);
+  }
+}
+
+async function saveToDepCache(ctx: BuildContext, { cacheDir, key }: { cacheDir: string; key: string }) {
+  try {
+    if (await saveDeps(cacheDir, key, ctx.appDir)) ctx.log.system(`Saved node_modules to the dependency cache (${key.slice(0, 12)})`);
+  } catch (e) {
+    ctx.log.system(`Could not save node_modules to the dependency cache: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -1,11 +1,13 @@
 import path from "node:path";
 import { type BuildContext, runUserCommand } from "@/lib/build/build-context";
-import { depCacheKey, restoreDeps, saveDeps } from "@/lib/build/dep-cache";
+import { depCacheKey, restoreDeps } from "@/lib/build/dep-cache";
 import { giveToSandbox } from "@/lib/sandbox/workspace";
 
 // Installs dependencies, or restores them from the project's cache when the
 // lockfile is one it has installed before. Returns the stage's detail line, or null when
-// there is nothing to install (no package.json and no install command).
+// there is nothing to install (no package.json and no install command). A fresh
+// install is saved to the cache once the deployment is over (run-build.ts), off
+// the path to live.
 export async function installDeps(ctx: BuildContext): Promise<string | null> {
   const command = ctx.settings!.installCommand;
   if (!command) return null;
@@ -18,6 +20,6 @@ export async function installDeps(ctx: BuildContext): Promise<string | null> {
     return "restored from cache";
   }
   await runUserCommand(ctx, command);
-  if (key && (await saveDeps(cacheDir, key, ctx.appDir))) ctx.log.system(`Saved node_modules to the dependency cache (${key.slice(0, 12)})`);
+  if (key) ctx.depsToSave = { cacheDir, key };
   return command;
 }
