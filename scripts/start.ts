@@ -77,7 +77,10 @@ async function main() {
   const [sandbox] = await Promise.all([
     sandboxMode(config.SLIPWAY_SANDBOX),
     waitForHttp(`http://127.0.0.1:${config.PORT}/api/healthz`, 60_000, alive),
-    waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/healthz`, 30_000, alive),
+    // Ready once it serves apps: its route table is loaded and the apps' port open (any answer will do).
+    waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/readyz`, 30_000, alive).then(() =>
+      waitForHttp(`http://127.0.0.1:${config.ROUTER_PORT}/`, 30_000, alive, () => true),
+    ),
   ]);
   if (shuttingDown) return;
 

@@ -54,8 +54,15 @@ export class LogSink {
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length > 0) {
+      // One INSERT of arrays: a 2000-row createMany kept the worker's event loop
+      // (and with it the build's heartbeat) busy for seconds.
       this.writing = this.writing.then(() =>
-        this.db.buildLogLine.createMany({ data: batch }).then(
+        this.db.$executeRaw`
+          INSERT INTO build_log_lines (deployment_id, seq, stream, text, created_at)
+          SELECT * FROM unnest(
+            ${batch.map((l) => l.deploymentId)}::uuid[], ${batch.map((l) => l.seq)}::int[],
+            ${batch.map((l) => l.stream)}::"LogStream"[], ${batch.map((l) => l.text)}::text[],
+            ${batch.map((l) => l.createdAt)}::timestamptz[])`.then(
           () => undefined,
           (e) => {
             this.failed ??= e;

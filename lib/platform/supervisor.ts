@@ -53,11 +53,12 @@ export class Supervisor {
   }
 }
 
-export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean): Promise<void> {
+/** Waits until `url` answers with a status `accept` takes (default: 2xx). */
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean, accept = (status: number) => status >= 200 && status < 300): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && isAlive()) {
     const ok = await fetch(url).then(
-      (r) => r.ok,
+      (r) => accept(r.status),
       () => false,
     );
     if (ok) return;
