@@ -105,3 +105,6 @@ export function parseHostPort(entry: string): HostPort | null {
   if (!m) return null;
   return { host: m[1].toLowerCase(), port: Number(m[2]) };
 }
+
+/** A project's stored allow list (checked when it was saved) as host:ports; anything unreadable is left out. */
+export const parseAllowList = (entries: readonly string[]): HostPort[] => entries.flatMap((entry) => parseHostPort(entry) ?? []);

@@ -4,7 +4,7 @@ import { AppMigrationError } from "@/lib/build/app-migrations/app-migration-erro
 import { advisoryLockKey, applySqlMigrations } from "@/lib/build/app-migrations/apply-sql-migrations";
 import { type BuildContext, runUserCommand, StageFailure } from "@/lib/build/build-context";
 import { withPg } from "@/lib/db/with-pg";
-import { parseHostPort } from "@/lib/sandbox/egress-rules";
+import { parseAllowList } from "@/lib/sandbox/egress-rules";
 
 // The app's own migrations, before anything is published: its `migrate` command
 // (slipway.json), or the SQL files in migrations/. Both run against the
@@ -23,8 +23,7 @@ export async function migrateApp(ctx: BuildContext): Promise<string | null> {
   }
   if (command) {
     // The one step that may reach the app's own database on this machine or the private network.
-    const allow = ctx.project.egressAllow.flatMap((entry) => parseHostPort(entry) ?? []);
-    await withEnvironmentLock(ctx, lockKey, () => runUserCommand(ctx, command, allow));
+    await withEnvironmentLock(ctx, lockKey, () => runUserCommand(ctx, command, parseAllowList(ctx.project.egressAllow)));
     return command;
   }
   try {

@@ -6,7 +6,7 @@ import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import { isFunctionPath } from "@/lib/router/functions/function-paths";
 import { type FunctionBundle, type FunctionLogLine, Host, type HostConfig, type HostStatus, KILL_GRACE_MS } from "@/lib/router/functions/function-host";
 import { HostSlots } from "@/lib/router/functions/host-slot";
-import { parseHostPort } from "@/lib/sandbox/egress-rules";
+import { parseAllowList } from "@/lib/sandbox/egress-rules";
 import { materializeFunctions } from "@/lib/router/functions/materialize";
 import { forwardRequest, readBody, sendError } from "@/lib/router/functions/proxy";
 import type { FileSource } from "@/lib/router/static/blob-source";
@@ -144,7 +144,7 @@ export class FunctionPool {
           env: bundle.env,
           heapMb: memoryMb,
           sandboxId: bundle.sandboxId,
-          allow: bundle.egressAllow.flatMap((entry) => parseHostPort(entry) ?? []),
+          allow: parseAllowList(bundle.egressAllow),
         }),
       unavailable: sandbox.state === "unavailable" ? sandbox.reason : null,
     };
