@@ -18,6 +18,20 @@
 // At weight 100 no traffic reaches the baseline, so, as the controller does
 // (lib/rollouts/tick-rollouts.ts), the canary is compared with the baseline's
 // requests from the previous stage's window.
+//
+// Cold start (issue 16; the lines above have none, as the first version of
+// this simulation had none, which is why it missed the failure): the canary's
+// function host is a new process. At stage 1 it starts on the canary's first
+// request and takes COLD.startMs (sandbox, node, ~300 ms module load); requests
+// arriving meanwhile wait for it. Then V8 warms up: a request's CPU time
+// (capped at the app's cpuMs; waiting on I/O does not get slower) takes 2× for
+// 10 s, back to 1× over the next 20 s. The baseline's host has served for
+// minutes. Later stages keep the same host. A/A rollouts are judged
+//   before  every request in the histogram, no absolute floor (latencyMinDeltaMs 0);
+//   now     requests that arrived before the host was ready (the router marks
+//           them warm-up) counted for errors but not latency, floor 25 ms;
+// for two apps: a fast function (the issue's: ~1 ms, all CPU) and the 80 ms
+// app of the lines above (5 ms of it CPU).
 import { median } from "@/bench/lib/stats";
 import { LogHistogram } from "@/lib/metrics/log-histogram";
 import { analyzeStage, type Arm, type StageInput } from "@/lib/rollouts/analyze-stage";
@@ -29,7 +43,21 @@ const BOUNDARY_RUNS = Number(process.env.CANARY_SIM_BOUNDARY_RUNS ?? 400);
 const TOTAL_RPS = 100;
 const STAGES = [5, 25, 50, 100];
 const TOTAL_ALPHA = 0.01;
-const SETTINGS = { minSamples: 100, errorRateThreshold: 0.02, latencyP95Threshold: 1.5, alpha: TOTAL_ALPHA / STAGES.length };
+const SETTINGS = { minSamples: 100, errorRateThreshold: 0.02, latencyP95Threshold: 1.5, latencyMinDeltaMs: 25, alpha: TOTAL_ALPHA / STAGES.length };
+
+// A new host's cold start (see the header).
+const COLD = { startMs: 450, jitFactor: 2, jitFullSec: 10, jitFadeSec: 20 };
+type App = { name: string; medianMs: number; cpuMs: number };
+const APPS: App[] = [
+  { name: "fast function (1 ms, all CPU)", medianMs: 1, cpuMs: Infinity },
+  { name: "80 ms app (5 ms CPU)", medianMs: 80, cpuMs: 5 },
+];
+type Judged = "before" | "now";
+// The canary's host is new: how it is modelled, and whether its warm-up requests are left out of latency.
+type ColdCanary = { app: App; excludeWarmup: boolean };
+
+const jitFactor = (ageSec: number) =>
+  ageSec < COLD.jitFullSec ? COLD.jitFactor : Math.max(1, COLD.jitFactor - ((COLD.jitFactor - 1) * (ageSec - COLD.jitFullSec)) / COLD.jitFadeSec);
 
 type Version = { errorRate: number; latencyScale: number };
 const BASELINE: Version = { errorRate: 0.01, latencyScale: 1 };
@@ -44,12 +72,25 @@ const emptyArm = (): Arm => ({ requests: 0, errors: 0, histogram: new LogHistogr
 // One stage: traffic second by second, a look after each second.
 function simulateStage(
   rand: () => number,
-  opts: { weight: number; windowSec: number; canary: Version; baseline: Version; alpha?: number; frozenBaseline?: Arm },
+  opts: {
+    weight: number;
+    windowSec: number;
+    canary: Version;
+    baseline: Version;
+    alpha?: number;
+    frozenBaseline?: Arm;
+    medianMs?: number;
+    latencyMinDeltaMs?: number;
+    /** The canary's host starts cold in this stage. */
+    cold?: ColdCanary;
+  },
 ): StageResult {
   const canary = emptyArm();
   // The baseline of the previous stage at 100%: read, never added to.
   const baseline = opts.frozenBaseline ?? emptyArm();
-  const body = latencySampler(rand, 80);
+  const body = latencySampler(rand, opts.medianMs ?? 80);
+  // When the canary's cold host is ready (seconds since the stage started): set by its first request.
+  let readyAt: number | null = null;
   const phase = rand() * 2 * Math.PI;
   let incidentLeft = 0;
   let naiveFailed = false;
@@ -66,9 +107,31 @@ function simulateStage(
       const v = toCanary ? opts.canary : opts.baseline;
       arm.requests++;
       if (rand() < Math.max(v.errorRate, errorBoost)) arm.errors++;
-      arm.histogram.record(body() * v.latencyScale * jitter);
+      let latency = body() * v.latencyScale * jitter;
+      if (toCanary && opts.cold) {
+        const at = s - 1 + rand();
+        readyAt ??= at + COLD.startMs / 1000;
+        if (at < readyAt) {
+          latency += (readyAt - at) * 1000;
+          if (opts.cold.excludeWarmup) {
+            arm.warmup = (arm.warmup ?? 0) + 1;
+            continue;
+          }
+        } else {
+          latency += Math.min(latency, opts.cold.app.cpuMs) * (jitFactor(at - readyAt) - 1);
+        }
+      }
+      arm.histogram.record(latency);
     }
-    const input: StageInput = { ...SETTINGS, alpha, canary, baseline, elapsedMs: s * 1000, windowMs: opts.windowSec * 1000 };
+    const input: StageInput = {
+      ...SETTINGS,
+      latencyMinDeltaMs: opts.latencyMinDeltaMs ?? SETTINGS.latencyMinDeltaMs,
+      alpha,
+      canary,
+      baseline,
+      elapsedMs: s * 1000,
+      windowMs: opts.windowSec * 1000,
+    };
     const t0 = performance.now();
     const v = analyzeStage(input);
     lookMs += performance.now() - t0;
@@ -109,11 +172,16 @@ function erf(x: number): number {
 
 type RolloutResult = { outcome: "promoted" | "rolled_back" | "held"; stageIndex: number };
 
-function simulateRollout(rand: () => number, canary: Version, windowSec: number): RolloutResult {
+// `cold`: the canary's host is new at the first stage (and stays up for the next ones).
+function simulateRollout(rand: () => number, canary: Version, windowSec: number, cold?: { app: App; judged: Judged }): RolloutResult {
   let previousBaseline: Arm | undefined;
+  const shape = cold
+    ? { medianMs: cold.app.medianMs, latencyMinDeltaMs: cold.judged === "before" ? 0 : SETTINGS.latencyMinDeltaMs }
+    : {};
   for (let i = 0; i < STAGES.length; i++) {
     const frozenBaseline = STAGES[i] >= 100 ? (previousBaseline ?? emptyArm()) : undefined;
-    const r = simulateStage(rand, { weight: STAGES[i], windowSec, canary, baseline: BASELINE, frozenBaseline });
+    const coldCanary = cold && i === 0 ? { app: cold.app, excludeWarmup: cold.judged === "now" } : undefined;
+    const r = simulateStage(rand, { weight: STAGES[i], windowSec, canary, baseline: BASELINE, frozenBaseline, ...shape, cold: coldCanary });
     if (r.verdict === "fail") return { outcome: "rolled_back", stageIndex: i };
     if (r.verdict === "inconclusive") return { outcome: "held", stageIndex: i };
     previousBaseline = r.baseline;
@@ -173,6 +241,22 @@ export async function canarySimBench() {
   console.log(
     `good version passes every stage    ${promoted}/${ROLLOUTS} = ${pctOf(promoted, ROLLOUTS)}; held inconclusive ${held}  (target >= 99%)  ${verdictOf(promoted / ROLLOUTS >= 0.99)}`,
   );
+
+  // A/A with the canary's cold start, judged as before issue 16 and now.
+  console.log(
+    `  cold start: host ready ${COLD.startMs} ms after the canary's first request (those requests wait), ` +
+      `then CPU time ${COLD.jitFactor}x for ${COLD.jitFullSec} s, back to 1x over ${COLD.jitFadeSec} s`,
+  );
+  APPS.forEach((app, a) => {
+    for (const judged of ["before", "now"] as const) {
+      const rand = seededRandom(10 + a);
+      const runs = Array.from({ length: ROLLOUTS }, () => simulateRollout(rand, BASELINE, 60, { app, judged }));
+      const back = runs.filter((r) => r.outcome === "rolled_back").length;
+      const how = judged === "before" ? "before: warm-up counted, no floor" : `now: warm-up left out, ${SETTINGS.latencyMinDeltaMs} ms floor`;
+      const target = judged === "now" ? `  (target <= 1%)  ${verdictOf(back / ROLLOUTS <= 0.01)}` : "";
+      console.log(`A/A cold start, ${app.name.padEnd(30)} ${how.padEnd(36)} false rollbacks ${back}/${ROLLOUTS} = ${pctOf(back, ROLLOUTS)}${target}`);
+    }
+  });
 
   // A good version with changes inside the thresholds (+0.5 pp errors, latency 1.2x).
   const nearRand = seededRandom(2);

@@ -320,7 +320,7 @@ async function consoleLoad(platform: Platform) {
   const s = await seedHistory(platform.db, HISTORY_ROWS);
   // A few real builds on top of the history, so the deployments people open
   // most (the newest) have a manifest and a build log.
-  const project: Project = { ctx: s.ctx, slug: s.slug, host: `${s.slug}.localhost` };
+  const project: Project = { ctx: s.ctx, id: s.projectId, slug: s.slug, host: `${s.slug}.localhost` };
   for (let i = 0; i < 3; i++) await deployFiles(platform, project, appFiles(`h${i}`));
   const { token } = await createApiToken({ ctx: s.ctx, input: { teamId: s.teamId, name: "load bench", role: "viewer", expiresInDays: 7 } });
   const consoleProcess = await startConsoleProcess(platform);

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each measured against its reference in the same run.
 import { buildBench } from "@/bench/build";
 import { canaryOverheadBench } from "@/bench/canary-overhead";
+import { canaryRealBench } from "@/bench/canary-real";
 import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   flip: flipBench,
   "canary-overhead": canaryOverheadBench,
   "canary-sim": canarySimBench,
+  "canary-real": canaryRealBench,
   history: historyBench,
   load: loadBench,
 };

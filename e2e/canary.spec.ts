@@ -11,13 +11,15 @@ import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
 const WINDOW_SEC = 45;
 const settings = (windowSec: number) => ({ stages: [5, 25, 50, 100], observationWindowSec: windowSec, minSamples: 20 });
 
-// An app whose /api/hello function fails `failRate` of its requests with a 500.
-function writeApp(dir: string, version: string, failRate: number, windowSec: number) {
+// An app whose /api/hello function fails `failRate` of its requests with a
+// 500, and whose module takes `loadMs` to load (as a framework's may).
+function writeApp(dir: string, version: string, failRate: number, windowSec: number, loadMs = 0) {
   mkdirSync(path.join(dir, "src/api"), { recursive: true });
   writeFileSync(path.join(dir, "src/index.html"), `<!doctype html><title>canary ${version}</title><h1>${version}</h1>`);
   writeFileSync(
     path.join(dir, "src/api/hello.js"),
-    `export default () => Math.random() < ${failRate} ? new Response("boom", { status: 500 }) : new Response("hello from ${version}");\n`,
+    `const until = Date.now() + ${loadMs}; while (Date.now() < until) {}\n` +
+      `export default () => Math.random() < ${failRate} ? new Response("boom", { status: 500 }) : new Response("hello from ${version}");\n`,
   );
   writeFileSync(path.join(dir, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "rm -rf dist && cp -r src dist", canary: settings(windowSec) }));
   execFileSync("tar", ["-czf", `${dir}.tar.gz`, "-C", dir, "."]);
@@ -117,7 +119,7 @@ test("a bad canary is rolled back automatically at its first stage; the charts a
   }
 });
 
-test("a good canary walks every stage and becomes live, and the history list shows it", async ({ page }) => {
+test("a good canary walks every stage and becomes live, the history list shows it, the timeline says what warm-up it left out", async ({ page }) => {
   test.setTimeout(240_000);
   await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
   const me = await (await page.request.get("/api/me")).json();
@@ -126,9 +128,10 @@ test("a good canary walks every stage and becomes live, and the history list sho
   const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-canary-good-"));
   const traffic = startTraffic(process.env.E2E_ROUTER_URL!, `${slug}.localhost`);
   try {
-    const v1 = await deploy(page, slug, writeApp(path.join(dir, "v1"), "v1", 0, 6));
+    // The same code with a slow module load: its new host's warm-up must not roll it back.
+    const v1 = await deploy(page, slug, writeApp(path.join(dir, "v1"), "v1", 0, 6, 1500));
     await expect.poll(() => status(page, v1), { timeout: 60_000 }).toBe("live");
-    const v2 = await deploy(page, slug, writeApp(path.join(dir, "v2"), "v2", 0, 6));
+    const v2 = await deploy(page, slug, writeApp(path.join(dir, "v2"), "v2", 0, 6, 1500));
     await expect.poll(() => status(page, v2), { timeout: 60_000 }).toBe("canary");
     await page.goto(`/projects/${slug}`);
     const row = (id: string) => page.locator(`[data-testid="deployment-row"][data-deployment-id="${id}"]`);
@@ -139,6 +142,14 @@ test("a good canary walks every stage and becomes live, and the history list sho
     const rollout = (await (await page.request.get(`/api/deployments/${v2}/rollout`)).json()).rollout;
     expect(rollout.status).toBe("succeeded");
     expect(rollout.analyses.filter((a: { verdict: string }) => a.verdict === "pass").map((a: { weight: number }) => a.weight)).toEqual([5, 25, 50, 100]);
+
+    // The first stage's verdict (shown first; earlier windows fold below it) says what it left out.
+    await page.goto(`/projects/${slug}/deployments/${v2}`);
+    const first = page.locator('[data-testid="rollout-stage"][data-stage-index="0"]');
+    await expect(first.getByTestId("rollout-verdict-notes").first()).toContainText(
+      /latency leaves out [1-9]\d* canary and \d+ baseline requests served while a new host was starting/,
+    );
+    await shot(page, "canary-warmup-note");
   } finally {
     await traffic.stop();
     rmSync(dir, { recursive: true, force: true });

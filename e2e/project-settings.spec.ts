@@ -53,6 +53,7 @@ test("an admin sets canary stages and synthetic checks: the server's error keeps
   await form.getByLabel("Stages (% of traffic)").fill("10, 100");
   await form.getByLabel("Observation window (seconds)").fill("60");
   await form.getByLabel("Error-rate threshold (percentage points)").fill("5");
+  await form.getByLabel("P95 latency floor (ms)").fill("40");
   await form.getByLabel("Send synthetic requests during a rollout").check();
   await form.getByLabel("Paths").fill("/\n/api/health");
   await form.getByLabel("Requests per second").fill("3");
@@ -65,6 +66,7 @@ test("an admin sets canary stages and synthetic checks: the server's error keeps
   await expect(form.getByLabel("Stages (% of traffic)")).toHaveValue("10, 100");
   await expect(form.getByLabel("Observation window (seconds)")).toHaveValue("60");
   await expect(form.getByLabel("Error-rate threshold (percentage points)")).toHaveValue("5");
+  await expect(form.getByLabel("P95 latency floor (ms)")).toHaveValue("40");
   await expect(form.getByLabel("Send synthetic requests during a rollout")).toBeChecked();
   await expect(form.getByLabel("Paths")).toHaveValue("/\n/api/health");
   await expect(form.getByLabel("Requests per second")).toHaveValue("3");
@@ -73,7 +75,7 @@ test("an admin sets canary stages and synthetic checks: the server's error keeps
     stages: [10, 100],
     observationWindowSec: 60,
     minSamples: 100,
-    autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 1.5 },
+    autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 1.5, latencyMinDeltaMs: 40 },
     maxInconclusiveWindows: 3,
     synthetic: { paths: ["/", "/api/health"], requestsPerSec: 3 },
   });

@@ -39,8 +39,8 @@ export type Platform = {
   stop: () => Promise<void>;
 };
 
-export type Project = { ctx: Ctx; slug: string; host: string };
-export type Deployed = { id: string; sha: string };
+export type Project = { ctx: Ctx; id: string; slug: string; host: string };
+export type Deployed = { id: string; sha: string; outcome: "live" | "canary" };
 
 /** Temporary Postgres (migrated, job queue installed) and DATA_DIR, removed by stop(). */
 export async function startPlatform(): Promise<Platform> {
@@ -76,21 +76,26 @@ export async function seedProject(p: Platform, name: string): Promise<Project> {
   await p.db.membership.create({ data: { teamId: team.id, userId: user.id, role: "owner" } });
   const ctx = userCtx(p.db, user.id);
   const project = await createProject({ ctx, input: { teamId: team.id, name, slug: `${name}-${suffix}`, sourceKind: "archive" } });
-  return { ctx, slug: project.slug, host: `${project.slug}.localhost` };
+  return { ctx, id: project.id, slug: project.slug, host: `${project.slug}.localhost` };
 }
 
 /**
  * Deploys an app made of `files` (served at the site's root) the way the CLI
  * and the worker do: packed, uploaded, built by the build job, published.
- * Being a production deploy, it goes live when the build ends.
+ * Being a production deploy, it goes live when the build ends, unless `canary`
+ * (slipway.json's setting, "skip" by default) starts a rollout against the live one.
  */
-export async function deployFiles(p: Platform, project: Project, files: Record<string, string | Buffer>): Promise<Deployed> {
+export async function deployFiles(p: Platform, project: Project, files: Record<string, string | Buffer>, opts: { canary?: unknown } = {}): Promise<Deployed> {
   const app = await mkdtemp(path.join(os.tmpdir(), "bench-router-app-"));
   const archive = path.join(p.dataDir, `upload-${Math.random().toString(16).slice(2)}.tar.gz`);
   try {
     await mkdir(path.join(app, "files"));
-    for (const [name, content] of Object.entries(files)) await writeFile(path.join(app, "files", name), content);
-    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/", canary: "skip" }));
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(app, "files", name);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    }
+    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/", canary: opts.canary ?? "skip" }));
     await packDirectory(app, archive);
     const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
     const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
@@ -108,8 +113,8 @@ export async function deployFiles(p: Platform, project: Project, files: Record<s
       };
     const outcome = await runBuild(deployment.id, deps);
     const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
-    if (outcome !== "live") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
-    return { id: row.id, sha: row.commitSha };
+    if (outcome !== "live" && outcome !== "canary") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
+    return { id: row.id, sha: row.commitSha, outcome };
   } finally {
     await rm(app, { recursive: true, force: true });
     await rm(archive, { force: true });

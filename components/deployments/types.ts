@@ -125,6 +125,8 @@ export type RolloutAnalysis = {
   baselineP95Ms: number | null;
   verdict: Verdict;
   reason: string;
+  // Close calls a person should know about: a difference below the latency floor, warm-up left out.
+  notes: string[];
   createdAt: string;
 };
 

@@ -24,10 +24,10 @@ const millis = (v: number) => formatMs(v);
 // The boxes have a fixed height whatever the data, so nothing below them moves
 // as the series fills in.
 export function RolloutCharts({ rollout: r, series, nowMs }: { rollout: Rollout; series: SeriesPoint[]; nowMs: number }) {
-  const { errorRateThreshold, latencyP95Threshold } = r.settings.autoRollback;
+  const { errorRateThreshold, latencyP95Threshold, latencyMinDeltaMs } = r.settings.autoRollback;
   const rows = useMemo(
-    () => chartRows(series, r.stageBoundaries, { errorRateThreshold, latencyP95Threshold }),
-    [series, r.stageBoundaries, errorRateThreshold, latencyP95Threshold],
+    () => chartRows(series, r.stageBoundaries, { errorRateThreshold, latencyP95Threshold, latencyMinDeltaMs }),
+    [series, r.stageBoundaries, errorRateThreshold, latencyP95Threshold, latencyMinDeltaMs],
   );
   const startMs = Date.parse(r.startedAt);
   const lastMs = rows.length ? rows[rows.length - 1].t : startMs;
@@ -61,7 +61,11 @@ export function RolloutCharts({ rollout: r, series, nowMs }: { rollout: Rollout;
       <ChartFigure
         testId="rollout-chart-latency"
         title="P95 latency"
-        limitLabel={`Limit: ${latencyP95Threshold}× the baseline's P95`}
+        limitLabel={
+          latencyMinDeltaMs > 0
+            ? `Limit: ${latencyP95Threshold}× the baseline's P95, at least +${latencyMinDeltaMs} ms`
+            : `Limit: ${latencyP95Threshold}× the baseline's P95`
+        }
         points={rows.length}
         traffic={traffic}
         waiting={isActive(r.status)}

@@ -14,7 +14,12 @@ export function RolloutSettingsList({ settings: s, from }: { settings: RolloutSe
     ["Observation window", `${formatWindow(s.observationWindowSec)} per stage`],
     ["Minimum samples", `${s.minSamples.toLocaleString("en")} requests per version before a pass`],
     ["Error rate limit", `baseline + ${formatPoints(s.autoRollback.errorRateThreshold)}`],
-    ["P95 latency limit", `${s.autoRollback.latencyP95Threshold}× the baseline's P95`],
+    [
+      "P95 latency limit",
+      s.autoRollback.latencyMinDeltaMs > 0
+        ? `${s.autoRollback.latencyP95Threshold}× the baseline's P95 and at least +${s.autoRollback.latencyMinDeltaMs} ms`
+        : `${s.autoRollback.latencyP95Threshold}× the baseline's P95`,
+    ],
     ["Too little traffic", `pauses after ${s.maxInconclusiveWindows} inconclusive ${s.maxInconclusiveWindows === 1 ? "window" : "windows"}`],
     [
       "Synthetic checks",

@@ -202,6 +202,16 @@ function VerdictBlock({ analysis: a }: { analysis: RolloutAnalysis }) {
           {a.reason}
         </p>
       )}
+      {a.notes.length > 0 && (
+        <ul data-testid="rollout-verdict-notes" className="mt-1 space-y-0.5 text-zinc-700 [overflow-wrap:anywhere]">
+          {a.notes.map((note) => (
+            <li key={note}>
+              <span aria-hidden="true">ⓘ </span>
+              {note}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

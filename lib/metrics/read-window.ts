@@ -1,19 +1,21 @@
 import type { Db, Tx } from "@/lib/db/client";
 import { LogHistogram } from "@/lib/metrics/log-histogram";
 
-export type WindowTotals = { requests: number; errors: number; histogram: LogHistogram };
+/** `warmup`: requests served while a new host was starting (in requests and errors, not in the histogram). */
+export type WindowTotals = { requests: number; errors: number; warmup: number; histogram: LogHistogram };
 
 // Everything the routers recorded for one deployment in [from, to): the sum of
 // the per-second buckets every router flushed, histograms merged exactly.
 export async function readWindow(db: Db | Tx, deploymentId: string, from: Date, to: Date): Promise<WindowTotals> {
   const rows = await db.metricBucket.findMany({
     where: { deploymentId, bucketStart: { gte: from, lt: to } },
-    select: { requests: true, errors: true, histogram: true },
+    select: { requests: true, errors: true, warmupRequests: true, histogram: true },
   });
-  const totals: WindowTotals = { requests: 0, errors: 0, histogram: new LogHistogram() };
+  const totals: WindowTotals = { requests: 0, errors: 0, warmup: 0, histogram: new LogHistogram() };
   for (const r of rows) {
     totals.requests += r.requests;
     totals.errors += r.errors;
+    totals.warmup += r.warmupRequests;
     totals.histogram.merge(LogHistogram.deserialize(r.histogram));
   }
   return totals;

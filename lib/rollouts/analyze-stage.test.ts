@@ -23,7 +23,7 @@ function stage(rand: () => number, canaryN: number, baselineN: number, canary: A
   return { canary: c, baseline: b };
 }
 
-const settings = { minSamples: 100, errorRateThreshold: 0.02, latencyP95Threshold: 1.5, alpha: 0.01 / 4, windowMs: 60_000 };
+const settings = { minSamples: 100, errorRateThreshold: 0.02, latencyP95Threshold: 1.5, latencyMinDeltaMs: 25, alpha: 0.01 / 4, windowMs: 60_000 };
 const input = (arms: { canary: Arm; baseline: Arm }, elapsedMs: number, over: Partial<StageInput> = {}): StageInput => ({
   ...settings,
   ...arms,
@@ -152,5 +152,74 @@ describe("analyzeStage", () => {
       }
     }
     expect(fails / runs).toBeLessThanOrEqual(0.2);
+  });
+
+  describe("the absolute floor (latencyMinDeltaMs)", () => {
+    // A fast path: P95 around 2 ms, as a function answering from memory.
+    const fast = (rand: () => number) => latencySampler(rand, 1);
+
+    it("forgives a canary twice as slow on a 2 ms path (a 2 ms difference), and says so", () => {
+      const rand = seededRandom(11);
+      const lat = fast(rand);
+      const arms = stage(rand, 20_000, 20_000, { errorRate: 0.01, latency: () => 2 * lat() }, { errorRate: 0.01, latency: lat });
+      const v = analyzeStage(input(arms, 60_000));
+      expect(v.canaryP95Ms! / v.baselineP95Ms!).toBeGreaterThan(1.8);
+      expect(v.verdict).toBe("pass");
+      expect(v.notes.join("\n")).toMatch(/^P95 \d+\.\d ms vs \d+\.\d ms \(\d\.\d×\): slower by more than 1\.5× but by less than the 25 ms floor, not a regression$/m);
+      // The same arms without the floor: the ratio alone rolls identical-looking code back.
+      expect(analyzeStage(input(arms, 60_000, { latencyMinDeltaMs: 0 })).failed).toBe("latency");
+    });
+
+    it("still fails +50 ms on the same path, naming the floor as the limit", () => {
+      const rand = seededRandom(12);
+      const lat = fast(rand);
+      const arms = stage(rand, 200, 2000, { errorRate: 0.01, latency: () => lat() + 50 }, { errorRate: 0.01, latency: lat });
+      const v = analyzeStage(input(arms, 5_000));
+      expect(v.failed).toBe("latency");
+      expect(v.reason).toMatch(/slower than \d+ ms \(\d+\.\d ms, the baseline P95's upper bound, \+ the 25 ms floor\)/);
+    });
+
+    it("fails +200% on a 30 ms path, where the ratio is the limit", () => {
+      const rand = seededRandom(13);
+      const lat = latencySampler(rand, 30);
+      const arms = stage(rand, 200, 2000, { errorRate: 0.01, latency: () => 3 * lat() }, { errorRate: 0.01, latency: lat });
+      const v = analyzeStage(input(arms, 5_000));
+      expect(v.failed).toBe("latency");
+      expect(v.reason).toMatch(/\(1\.5 × \d+ ms, the baseline P95's upper bound\)/);
+    });
+
+    it("keeps false fails under α at the floor's boundary (canary exactly 25 ms slower)", () => {
+      const rand = seededRandom(14);
+      const lat = fast(rand);
+      const runs = 150;
+      let fails = 0;
+      for (let r = 0; r < runs; r++) {
+        const arms = { canary: emptyArm(), baseline: emptyArm() };
+        for (let s = 1; s <= 60; s++) {
+          addTraffic(arms.canary, rand, 25, { errorRate: 0.01, latency: () => lat() + 25 });
+          addTraffic(arms.baseline, rand, 75, { errorRate: 0.01, latency: lat });
+          if (analyzeStage(input(arms, s * 1000, { alpha: 0.2 })).verdict === "fail") {
+            fails++;
+            break;
+          }
+        }
+      }
+      expect(fails / runs).toBeLessThanOrEqual(0.2);
+    });
+  });
+
+  it("notes the warm-up requests latency left out, and counts their errors", () => {
+    const rand = seededRandom(15);
+    const lat = latencySampler(rand, 80);
+    const arms = stage(rand, 2000, 2000, { errorRate: 0.01, latency: lat }, { errorRate: 0.01, latency: lat });
+    // 200 canary requests waited for the new host and all failed: they are not in the histogram, but are errors.
+    arms.canary.requests += 200;
+    arms.canary.errors += 200;
+    arms.canary.warmup = 200;
+    arms.baseline.warmup = 3;
+    const v = analyzeStage(input(arms, 60_000));
+    expect(v.notes).toContain("latency leaves out 200 canary and 3 baseline requests served while a new host was starting (they still count for the error rate)");
+    expect(v.failed).toBe("error_rate");
+    expect(analyzeStage(input(stage(rand, 2000, 2000, { errorRate: 0.01, latency: lat }, { errorRate: 0.01, latency: lat }), 60_000)).notes).toEqual([]);
   });
 });

@@ -26,6 +26,25 @@
 //          q = L·u; test the canary's share above q (histogram.countAbove, which
 //          only undercounts) against 5%. A count above a higher threshold is
 //          smaller, so the test is dominated by the one at the true L × P95_b.
+//   The floor: q = max(L·u, u + D), D = latencyMinDeltaMs. A ratio alone makes
+//          a 1 ms difference on a 2 ms P95 a regression; nobody notices it,
+//          while every new process is that much slower for a while (module
+//          load, JIT). With D the null is "canary P95 ≤ max(L × P95_b, P95_b +
+//          D)", and q is still at least that bound, so the same argument holds.
+//          D's default (25 ms) is below what a person notices on a page load
+//          (~100 ms) and well above the noise of a fresh process on a fast path.
+//
+// Warm-up (why the canary's first requests are not in its histogram): a new
+// deployment's function host is a new process. Its first requests wait for it
+// to start and load the module; the baseline's host has been warm for minutes.
+// Comparing the two would fail identical code. Kayenta's answer is a fresh
+// baseline host started for the rollout; ours is cheaper and exact: the router
+// marks every request that arrived before its host was ready, or before that
+// host had answered that function once (lib/router/functions/function-pool.ts),
+// and the router prestarts a canary's host as soon as the route names it. Those
+// requests count for the error rate (a host that never starts still fails)
+// but not for latency, on both arms alike; the verdict's notes say how many
+// were left out. What remains is steady-state latency, as the test assumes.
 //
 // Assumptions: requests are independent, and each arm's error rate and latency
 // distribution are stable over the stage. Drift that hits both arms alike (they
@@ -41,7 +60,8 @@ import { LogHistogram, RELATIVE_ACCURACY } from "@/lib/metrics/log-histogram";
 import { millis as ms, percent as pct } from "@/lib/rollouts/describe-verdict";
 import { countLowerBound, epsilonGrid, logEvidenceAbove, rateUpperBound } from "@/lib/rollouts/sequential";
 
-export type Arm = { requests: number; errors: number; histogram: LogHistogram };
+/** `warmup`: requests served while a new host was starting (counted in requests and errors, not in the histogram). */
+export type Arm = { requests: number; errors: number; histogram: LogHistogram; warmup?: number };
 export type StageInput = {
   canary: Arm;
   baseline: Arm; // cumulative since the stage started (same window for both)
@@ -50,6 +70,7 @@ export type StageInput = {
   minSamples: number; // per arm, before any pass
   errorRateThreshold: number; // e.g. 0.02 = canary may exceed baseline by 2 percentage points
   latencyP95Threshold: number; // e.g. 1.5 = canary P95 may be 1.5x baseline P95
+  latencyMinDeltaMs: number; // ...and must also be this much slower in absolute terms, e.g. 25
   alpha: number; // false-rollback budget for this stage
 };
 export type StageVerdict = {
@@ -60,6 +81,8 @@ export type StageVerdict = {
   canaryP95Ms: number | null;
   baselineP95Ms: number | null;
   failed: null | "error_rate" | "latency";
+  /** What a person should know about a close call: a difference forgiven by the floor, warm-up left out. */
+  notes: string[];
 };
 
 export const MIN_FAIL_SAMPLES = 20;
@@ -80,7 +103,7 @@ function errorRateTest(input: StageInput): ErrorTest {
   return { rejected: evidence >= Math.log(1 / (alpha * ALPHA_SHARE.errorTest)), reference, baselineBound: U };
 }
 
-type LatencyTest = { rejected: boolean; thresholdMs: number; slower: number; n: number };
+type LatencyTest = { rejected: boolean; thresholdMs: number; ratioMs: number; floorBinds: boolean; slower: number; n: number; bound: number };
 
 // Upper bound on the baseline P95 (see the header), or null with too few requests.
 export function baselineP95UpperBound(histogram: LogHistogram, alpha: number): number | null {
@@ -95,16 +118,19 @@ export function baselineP95UpperBound(histogram: LogHistogram, alpha: number): n
 }
 
 function latencyTest(input: StageInput): LatencyTest | null {
-  const { canary, baseline, latencyP95Threshold, alpha } = input;
+  const { canary, baseline, latencyP95Threshold, latencyMinDeltaMs, alpha } = input;
   const n = canary.histogram.count;
   if (n < MIN_FAIL_SAMPLES) return null;
   const u = baselineP95UpperBound(baseline.histogram, alpha * ALPHA_SHARE.latencyBaseline);
   if (u === null) return null;
-  const thresholdMs = latencyP95Threshold * u;
+  const ratioMs = latencyP95Threshold * u;
+  const floorBinds = u + latencyMinDeltaMs > ratioMs;
+  const thresholdMs = floorBinds ? u + latencyMinDeltaMs : ratioMs;
   const slower = canary.histogram.countAbove(thresholdMs);
-  if (slower / n <= TAIL) return { rejected: false, thresholdMs, slower, n };
+  const base = { thresholdMs, ratioMs, floorBinds, slower, n, bound: u };
+  if (slower / n <= TAIL) return { rejected: false, ...base };
   const evidence = logEvidenceAbove(slower, n, TAIL, GRID);
-  return { rejected: evidence >= Math.log(1 / (alpha * ALPHA_SHARE.latencyTest)), thresholdMs, slower, n };
+  return { rejected: evidence >= Math.log(1 / (alpha * ALPHA_SHARE.latencyTest)), ...base };
 }
 
 export function analyzeStage(input: StageInput): StageVerdict {
@@ -115,11 +141,14 @@ export function analyzeStage(input: StageInput): StageVerdict {
     canaryP95Ms: canary.histogram.quantile(0.95),
     baselineP95Ms: baseline.histogram.quantile(0.95),
   };
+  const l = latencyTest(input);
+  const notes = closeCallNotes(input, l);
   const verdict = (v: StageVerdict["verdict"], reason: string, failed: StageVerdict["failed"] = null): StageVerdict => ({
     verdict: v,
     reason,
     ...numbers,
     failed,
+    notes,
   });
 
   if (canary.requests >= MIN_FAIL_SAMPLES && baseline.requests >= MIN_FAIL_SAMPLES) {
@@ -133,12 +162,14 @@ export function analyzeStage(input: StageInput): StageVerdict {
       );
     }
   }
-  const l = latencyTest(input);
   if (l?.rejected) {
+    const limit = l.floorBinds
+      ? `${ms(l.bound)}, the baseline P95's upper bound, + the ${input.latencyMinDeltaMs} ms floor`
+      : `${input.latencyP95Threshold} × ${ms(l.bound)}, the baseline P95's upper bound`;
     return verdict(
       "fail",
       `P95 ${ms(numbers.canaryP95Ms)} vs baseline ${ms(numbers.baselineP95Ms)}: ${pct(l.slower / l.n)} of canary requests ` +
-        `slower than ${ms(l.thresholdMs)} (${input.latencyP95Threshold} × ${ms(l.thresholdMs / input.latencyP95Threshold)}, the baseline P95's upper bound), expected ≤ 5% (sequential test, α ${input.alpha})`,
+        `slower than ${ms(l.thresholdMs)} (${limit}), expected ≤ 5% (sequential test, α ${input.alpha})`,
       "latency",
     );
   }
@@ -151,4 +182,23 @@ export function analyzeStage(input: StageInput): StageVerdict {
     return verdict("inconclusive", `too few requests to judge (canary ${canary.requests}, baseline ${baseline.requests}, need ${minSamples} each)`);
   }
   return verdict("pass", `no regression: ${summary}`);
+}
+
+// Notes for a person: the canary was slower by the ratio but not by the floor
+// (so not a regression), and how many warm-up requests latency left out.
+function closeCallNotes(input: StageInput, l: LatencyTest | null): string[] {
+  const notes: string[] = [];
+  const c = input.canary.histogram.quantile(0.95);
+  const b = input.baseline.histogram.quantile(0.95);
+  if (l && !l.rejected && l.floorBinds && c !== null && b !== null && b > 0 && c > b * input.latencyP95Threshold) {
+    notes.push(
+      `P95 ${ms(c)} vs ${ms(b)} (${(c / b).toFixed(1)}×): slower by more than ${input.latencyP95Threshold}× but by less than the ${input.latencyMinDeltaMs} ms floor, not a regression`,
+    );
+  }
+  const cw = input.canary.warmup ?? 0;
+  const bw = input.baseline.warmup ?? 0;
+  if (cw > 0 || bw > 0) {
+    notes.push(`latency leaves out ${cw} canary and ${bw} baseline requests served while a new host was starting (they still count for the error rate)`);
+  }
+  return notes;
 }

@@ -20,10 +20,11 @@ export function millis(x: number | null): string {
 type Arms = { canary: { requests: number; errors: number }; baseline: { requests: number; errors: number } };
 
 // "error rate 9.8% vs baseline 0.4% at stage 25%" or
-// "P95 latency 912 ms vs baseline 301 ms (limit 1.5×) at stage 5%".
-export function failureReason(v: StageVerdict, weight: number, latencyLimit: number): string {
+// "P95 latency 912 ms vs baseline 301 ms (limit 1.5× and +25 ms) at stage 5%".
+export function failureReason(v: StageVerdict, weight: number, limit: { latencyP95Threshold: number; latencyMinDeltaMs: number }): string {
   if (v.failed === "latency") {
-    return `P95 latency ${millis(v.canaryP95Ms)} vs baseline ${millis(v.baselineP95Ms)} (limit ${latencyLimit}×) at stage ${weight}%`;
+    const floor = limit.latencyMinDeltaMs > 0 ? ` and +${limit.latencyMinDeltaMs} ms` : "";
+    return `P95 latency ${millis(v.canaryP95Ms)} vs baseline ${millis(v.baselineP95Ms)} (limit ${limit.latencyP95Threshold}×${floor}) at stage ${weight}%`;
   }
   return `error rate ${percent(v.canaryErrorRate)} vs baseline ${percent(v.baselineErrorRate)} at stage ${weight}%`;
 }

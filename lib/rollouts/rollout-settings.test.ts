@@ -13,7 +13,7 @@ describe("rollout settings", () => {
     expect(parseRolloutChoice({}, "canary")).toEqual({ ok: true, value: DEFAULT_ROLLOUT });
     expect(parseRolloutChoice({ stages: [10, 100], autoRollback: { errorRateThreshold: 0.05 } }, "canary")).toEqual({
       ok: true,
-      value: { ...DEFAULT_ROLLOUT, stages: [10, 100], autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 1.5 } },
+      value: { ...DEFAULT_ROLLOUT, stages: [10, 100], autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 1.5, latencyMinDeltaMs: 25 } },
     });
     expect(parseRolloutChoice({ stages: [100], observationWindowSec: 1, minSamples: 1, maxInconclusiveWindows: 1 }, "canary").ok).toBe(true);
   });
@@ -52,7 +52,10 @@ describe("rollout settings", () => {
     expect(message({ stage: [5, 100] })).toBe(
       'canary has an unknown setting "stage" (known: stages, observationWindowSec, minSamples, autoRollback, maxInconclusiveWindows, synthetic)',
     );
-    expect(message({ autoRollback: 0.02 })).toBe("canary.autoRollback must be an object with errorRateThreshold and latencyP95Threshold");
+    expect(message({ autoRollback: 0.02 })).toBe("canary.autoRollback must be an object with errorRateThreshold, latencyP95Threshold and latencyMinDeltaMs");
+    expect(message({ autoRollback: { latencyMinDeltaMs: -1 } })).toBe("canary.autoRollback.latencyMinDeltaMs must be 0 or more milliseconds (0 judges by the ratio alone)");
+    expect(message({ autoRollback: { latencyMinDeltaMs: "25" } })).toBe("canary.autoRollback.latencyMinDeltaMs must be a number of milliseconds, e.g. 25");
+    expect(message({ autoRollback: { latencyMinDeltaMs: 60_001 } })).toBe("canary.autoRollback.latencyMinDeltaMs must be at most 60000 ms");
     expect(message("always")).toBe('canary must be an object like { "stages": [5, 25, 50, 100], … } or "skip"');
     expect(message(5)).toBe('canary must be an object like { "stages": [5, 25, 50, 100], … } or "skip"');
   });

@@ -9,7 +9,8 @@ export type RolloutSettings = {
   stages: number[];
   observationWindowSec: number;
   minSamples: number;
-  autoRollback: { errorRateThreshold: number; latencyP95Threshold: number };
+  /** Latency fails only when the canary's P95 is both latencyP95Threshold × and latencyMinDeltaMs ms above the baseline's. */
+  autoRollback: { errorRateThreshold: number; latencyP95Threshold: number; latencyMinDeltaMs: number };
   maxInconclusiveWindows: number;
   /** Requests the worker sends itself during a rollout, so an app with little traffic still gets a verdict. */
   synthetic?: SyntheticChecks;
@@ -25,7 +26,7 @@ export const DEFAULT_ROLLOUT: RolloutSettings = {
   stages: [5, 25, 50, 100],
   observationWindowSec: 300,
   minSamples: 100,
-  autoRollback: { errorRateThreshold: 0.02, latencyP95Threshold: 1.5 },
+  autoRollback: { errorRateThreshold: 0.02, latencyP95Threshold: 1.5, latencyMinDeltaMs: 25 },
   maxInconclusiveWindows: 3,
 };
 
@@ -94,8 +95,13 @@ const settingsObject = z
             .min(1, "must be at least 1 (it is a ratio to the baseline's P95, e.g. 1.5)")
             .max(100, "must be at most 100")
             .default(DEFAULT_ROLLOUT.autoRollback.latencyP95Threshold),
+          latencyMinDeltaMs: z
+            .number({ error: "must be a number of milliseconds, e.g. 25" })
+            .min(0, "must be 0 or more milliseconds (0 judges by the ratio alone)")
+            .max(60_000, "must be at most 60000 ms")
+            .default(DEFAULT_ROLLOUT.autoRollback.latencyMinDeltaMs),
         },
-        { error: "must be an object with errorRateThreshold and latencyP95Threshold" },
+        { error: "must be an object with errorRateThreshold, latencyP95Threshold and latencyMinDeltaMs" },
       )
       .strict()
       .default({ ...DEFAULT_ROLLOUT.autoRollback }),

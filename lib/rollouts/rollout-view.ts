@@ -43,6 +43,7 @@ export async function rolloutView(db: Db | Tx, rollout: Rollout) {
       baselineP95Ms: a.baselineP95Ms,
       verdict: a.verdict,
       reason: a.reason,
+      notes: a.notes,
       createdAt: a.createdAt.toISOString(),
     })),
     stageBoundaries,

@@ -118,7 +118,7 @@ describe("the rollout controller", () => {
     await tickUntil(db, project.id, ended(rollout.id)).finally(traffic.stop);
     const done = await db.rollout.findUniqueOrThrow({ where: { id: rollout.id }, include: { analyses: true } });
     expect(done).toMatchObject({ status: "rolled_back", stageIndex: 0 });
-    expect(done.reason).toMatch(/^P95 latency \d+ ms vs baseline \d+ ms \(limit 1\.5×\) at stage 5%$/);
+    expect(done.reason).toMatch(/^P95 latency \d+ ms vs baseline \d+ ms \(limit 1\.5× and \+25 ms\) at stage 5%$/);
     expect(done.analyses[0].canaryP95Ms! / done.analyses[0].baselineP95Ms!).toBeGreaterThan(2);
     expect((await db.deployment.findUniqueOrThrow({ where: { id: v2 } })).status).toBe("failed");
   });

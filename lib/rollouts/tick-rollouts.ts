@@ -120,6 +120,7 @@ async function tickOne(db: Db, tx: Tx, id: string, opts: TickOptions): Promise<T
     minSamples: settings.minSamples,
     errorRateThreshold: settings.autoRollback.errorRateThreshold,
     latencyP95Threshold: settings.autoRollback.latencyP95Threshold,
+    latencyMinDeltaMs: settings.autoRollback.latencyMinDeltaMs,
     alpha: stageAlpha(rollout.stages.length),
   });
   const arms = { canary, baseline };
@@ -131,7 +132,7 @@ async function tickOne(db: Db, tx: Tx, id: string, opts: TickOptions): Promise<T
       return { rolloutId: id, action: "watching" };
     case "fail": {
       const route = await lockRoute();
-      const reason = failureReason(verdict, weight, settings.autoRollback.latencyP95Threshold);
+      const reason = failureReason(verdict, weight, settings.autoRollback);
       await record(reason);
       await stopRollout(tx, ctx, { rollout, route, status: "rolled_back", deploymentTo: "failed", reason, action: "rollout.rollback" });
       return { rolloutId: id, action: "rolled_back", detail: reason };
@@ -158,7 +159,7 @@ async function tickOne(db: Db, tx: Tx, id: string, opts: TickOptions): Promise<T
   }
 }
 
-const emptyArm = (): WindowTotals => ({ requests: 0, errors: 0, histogram: new LogHistogram() });
+const emptyArm = (): WindowTotals => ({ requests: 0, errors: 0, warmup: 0, histogram: new LogHistogram() });
 
 async function baselineWindow(tx: Tx, rollout: Rollout, settings: StoredRolloutSettings, now: Date): Promise<[Date, Date]> {
   if (rollout.stages[rollout.stageIndex] < 100) return [rollout.stageStartedAt, now];
@@ -190,6 +191,7 @@ async function recordAnalysis(tx: Tx, rollout: Rollout, weight: number, now: Dat
       baselineP95Ms: v.baselineP95Ms,
       verdict: v.verdict,
       reason: reason.slice(0, 2000),
+      notes: v.notes.map((n) => n.slice(0, 500)),
     },
   });
 }

@@ -82,6 +82,20 @@ export function createRouter(opts: RouterOptions) {
       }
       bundles.pin(keys);
       functions.retain(table.routableDeployments());
+      // Both arms of a canary get their function hosts now, not on their first
+      // visitor's request (see lib/rollouts/analyze-stage.ts on warm-up).
+      for (const r of table.entries()) {
+        if (!r.canary || !r.live) continue;
+        for (const d of [r.canary, r.live]) {
+          const bundle = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
+          if (!bundle || bundle.functions.size === 0) continue;
+          try {
+            functions.prestart(functionBundle(d, bundle, runtimeEnv(d)));
+          } catch {
+            // variables that cannot be decrypted: its requests say so
+          }
+        }
+      }
     },
   });
 
@@ -138,6 +152,15 @@ export function createRouter(opts: RouterOptions) {
     return { deployment: ref };
   }
 
+  const functionBundle = (d: DeploymentRef, bundle: LoadedBundle, env: Record<string, string>) => ({
+    deploymentId: d.id,
+    bundleDigest: d.bundleDigest,
+    files: bundle.files,
+    env,
+    sandboxId: d.sandboxId,
+    egressAllow: d.egressAllow,
+  });
+
   function runtimeEnv(d: DeploymentRef): Record<string, string> {
     let env = runtimeEnvs.get(d.id);
     if (!env) {
@@ -154,27 +177,36 @@ export function createRouter(opts: RouterOptions) {
     const d = target.deployment;
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
-    if (!target.measured) return serve(req, res, d, stamp);
+    if (!target.measured) return void (await serve(req, res, d, stamp));
     const started = performance.now();
+    let warmup = true;
     try {
-      await serve(req, res, d, stamp);
+      warmup = await serve(req, res, d, stamp);
     } finally {
-      metrics.record(d.id, performance.now() - started, res.statusCode >= 500 || !res.writableEnded);
+      metrics.record(d.id, performance.now() - started, res.statusCode >= 500 || !res.writableEnded, warmup);
     }
   }
 
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse, d: DeploymentRef, stamp: Record<string, string>) {
+  // Resolves whether the request was served during a warm-up: its bundle had to
+  // be loaded, or its function host was starting (function-pool.ts).
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse, d: DeploymentRef, stamp: Record<string, string>): Promise<boolean> {
     const rawUrl = req.url ?? "/";
     const q = rawUrl.indexOf("?");
     const resolved = resolveRequestPath(q === -1 ? rawUrl : rawUrl.slice(0, q));
-    if (!resolved.ok) return sendPage(req, res, pages.badPath(resolved.status), stamp);
+    let warmup = false;
+    const page = (p: Page) => {
+      sendPage(req, res, p, stamp);
+      return warmup;
+    };
+    if (!resolved.ok) return page(pages.badPath(resolved.status));
 
     let bundle: LoadedBundle | undefined = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
     if (!bundle) {
+      warmup = true;
       try {
         bundle = d.loaded = await bundles.get(d.bundleDigest, d.spaFallback);
       } catch {
-        return sendPage(req, res, pages.unavailable(), stamp);
+        return page(pages.unavailable());
       }
     }
 
@@ -188,25 +220,25 @@ export function createRouter(opts: RouterOptions) {
           // Never run a function with a missing or empty environment.
           opts.log?.(`runtime variables of ${d.id} could not be decrypted: ${e instanceof UnsealError ? e.message : "not a variable set"}`);
           const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
-          return sendPage(req, res, { status: 500, title: "environment unavailable", message }, stamp);
+          return page({ status: 500, title: "environment unavailable", message });
         }
-        const fnBundle = { deploymentId: d.id, bundleDigest: d.bundleDigest, files: bundle.files, env, sandboxId: d.sandboxId, egressAllow: d.egressAllow };
-        return functions.handle(fnBundle, fn, req, res, stamp);
+        return (await functions.handle(functionBundle(d, bundle, env), fn, req, res, stamp)) || warmup;
       }
     }
 
     const lookup = bundle.index.lookup(resolved.path);
-    if (!lookup) return sendPage(req, res, pages.notFound(), stamp);
+    if (!lookup) return page(pages.notFound());
     let response: StaticResponse | Promise<StaticResponse>;
     try {
       response = serveFile({ method: req.method ?? "GET", headers: req.headers }, lookup.entry, source, lookup.status, { compressed });
       if (response instanceof Promise) response = await response;
     } catch (e) {
       opts.log?.(`serving ${lookup.entry.path} of ${d.id} failed: ${(e as Error).message}`);
-      return sendPage(req, res, pages.unavailable(), stamp);
+      return page(pages.unavailable());
     }
     res.writeHead(response.status, Object.assign(response.headers, stamp));
     res.end(response.body as Buffer | null);
+    return warmup;
   }
 
   const app = http.createServer((req, res) => {

@@ -26,6 +26,7 @@ describe("formValuesFromSettings", () => {
       minSamples: "100",
       errorRatePoints: "2",
       latencyP95Threshold: "1.5",
+      latencyMinDeltaMs: "25",
       maxInconclusiveWindows: "3",
       syntheticEnabled: false,
       syntheticPaths: "/",
@@ -88,13 +89,14 @@ describe("settingsFromFormValues", () => {
   });
 
   it("names every malformed number at once", () => {
-    const r = settingsFromFormValues(canary({ observationWindowSec: "1.5", minSamples: "", latencyP95Threshold: "fast", maxInconclusiveWindows: "3x" }));
+    const r = settingsFromFormValues(canary({ observationWindowSec: "1.5", minSamples: "", latencyP95Threshold: "fast", latencyMinDeltaMs: "25ms", maxInconclusiveWindows: "3x" }));
     expect(r).toEqual({
       ok: false,
       errors: {
         observationWindowSec: "Observation window must be a whole number",
         minSamples: "Minimum samples is required",
         latencyP95Threshold: "P95 latency threshold must be a number",
+        latencyMinDeltaMs: "P95 latency floor must be a number",
         maxInconclusiveWindows: "Max inconclusive windows must be a whole number",
       },
     });
@@ -124,11 +126,11 @@ describe("round trip", () => {
       stages: [10, 100],
       observationWindowSec: 60,
       minSamples: 250,
-      autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 2.25 },
+      autoRollback: { errorRateThreshold: 0.05, latencyP95Threshold: 2.25, latencyMinDeltaMs: 40 },
       maxInconclusiveWindows: 7,
       synthetic: { paths: ["/", "/api/health"], requestsPerSec: 3 },
     },
-    { ...DEFAULT_ROLLOUT, autoRollback: { errorRateThreshold: 0.07, latencyP95Threshold: 1.1 } },
+    { ...DEFAULT_ROLLOUT, autoRollback: { errorRateThreshold: 0.07, latencyP95Threshold: 1.1, latencyMinDeltaMs: 0 } },
   ];
 
   it.each(stored.map((s) => [JSON.stringify(s), s]))("settings → form → settings keeps %s", (_, s) => {

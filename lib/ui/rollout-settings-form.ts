@@ -14,6 +14,7 @@ export type RolloutFormValues = {
   minSamples: string;
   errorRatePoints: string; // percentage points: "2" is 0.02
   latencyP95Threshold: string; // × the baseline's P95
+  latencyMinDeltaMs: string; // and at least this many ms slower
   maxInconclusiveWindows: string;
   syntheticEnabled: boolean;
   syntheticPaths: string; // one per line
@@ -30,6 +31,7 @@ export const FIELD_NAMES: Record<RolloutField, string> = {
   minSamples: "Minimum samples",
   errorRatePoints: "Error-rate threshold",
   latencyP95Threshold: "P95 latency threshold",
+  latencyMinDeltaMs: "P95 latency floor",
   maxInconclusiveWindows: "Max inconclusive windows",
   syntheticPaths: "Paths",
   syntheticRequestsPerSec: "Requests per second",
@@ -52,6 +54,7 @@ export function formValuesFromSettings(stored: RolloutChoice | null, defaults: R
     minSamples: String(s.minSamples),
     errorRatePoints: pointsFromRate(s.autoRollback.errorRateThreshold),
     latencyP95Threshold: String(s.autoRollback.latencyP95Threshold),
+    latencyMinDeltaMs: String(s.autoRollback.latencyMinDeltaMs),
     maxInconclusiveWindows: String(s.maxInconclusiveWindows),
     syntheticEnabled: s.synthetic !== undefined,
     syntheticPaths: synthetic.paths.join("\n"),
@@ -80,7 +83,11 @@ export function settingsFromFormValues(v: RolloutFormValues): Converted {
     stages: typeof stages === "string" ? [] : stages,
     observationWindowSec: read("observationWindowSec", true),
     minSamples: read("minSamples", true),
-    autoRollback: { errorRateThreshold: rateFromPoints(points), latencyP95Threshold: read("latencyP95Threshold", false) },
+    autoRollback: {
+      errorRateThreshold: rateFromPoints(points),
+      latencyP95Threshold: read("latencyP95Threshold", false),
+      latencyMinDeltaMs: read("latencyMinDeltaMs", false),
+    },
     maxInconclusiveWindows: read("maxInconclusiveWindows", true),
   };
   if (v.syntheticEnabled) {
@@ -108,6 +115,7 @@ const SERVER_FIELDS: Record<string, RolloutField> = {
   minSamples: "minSamples",
   "autoRollback.errorRateThreshold": "errorRatePoints",
   "autoRollback.latencyP95Threshold": "latencyP95Threshold",
+  "autoRollback.latencyMinDeltaMs": "latencyMinDeltaMs",
   maxInconclusiveWindows: "maxInconclusiveWindows",
   "synthetic.paths": "syntheticPaths",
   "synthetic.requestsPerSec": "syntheticRequestsPerSec",

@@ -97,7 +97,7 @@ describe("currentWindow", () => {
 });
 
 describe("chartRows", () => {
-  const thresholds = { errorRateThreshold: 0.02, latencyP95Threshold: 1.5 };
+  const thresholds = { errorRateThreshold: 0.02, latencyP95Threshold: 1.5, latencyMinDeltaMs: 25 };
   const boundaries = [
     { stageIndex: 0, weight: 5, at: iso(0) },
     { stageIndex: 1, weight: 25, at: iso(20) },
@@ -114,6 +114,13 @@ describe("chartRows", () => {
     );
     expect(rows[0]).toMatchObject({ t: T0, canaryErrorPct: null, baselineErrorPct: 1, canaryP95Ms: null, latencyLimitMs: 120 });
     expect(rows[1]).toMatchObject({ canaryErrorPct: 10, baselineErrorPct: 0, canaryP95Ms: 300, latencyLimitMs: 150 });
+  });
+
+  it("draws the latency limit at the floor where the ratio is below it (a fast path)", () => {
+    const rows = chartRows([{ t: iso(0), canary: arm(10, 0, 4), baseline: arm(100, 0, 2) }], boundaries, thresholds);
+    expect(rows[0].latencyLimitMs).toBe(27);
+    const ratioOnly = chartRows([{ t: iso(0), canary: arm(10, 0, 4), baseline: arm(100, 0, 2) }], boundaries, { ...thresholds, latencyMinDeltaMs: 0 });
+    expect(ratioOnly[0].latencyLimitMs).toBe(3);
   });
 
   it("draws the error limit from the baseline's rate so far in each stage", () => {

@@ -131,11 +131,12 @@ export type ChartRow = {
   errorLimitPct: number | null;
   canaryP95Ms: number | null;
   baselineP95Ms: number | null;
-  // latencyP95Threshold × the baseline's P95 of the step.
+  // The baseline's P95 of the step × latencyP95Threshold, or + latencyMinDeltaMs
+  // where that is higher (the analysis needs both).
   latencyLimitMs: number | null;
 };
 
-export type Thresholds = { errorRateThreshold: number; latencyP95Threshold: number };
+export type Thresholds = { errorRateThreshold: number; latencyP95Threshold: number; latencyMinDeltaMs: number };
 
 const pct = (arm: Arm) => (arm.requests > 0 && arm.errorRate !== null ? arm.errorRate * 100 : null);
 
@@ -166,7 +167,9 @@ export function chartRows(series: readonly Point[], boundaries: readonly Boundar
       canaryP95Ms: p.canary.requests > 0 ? p.canary.p95Ms : null,
       baselineP95Ms: p.baseline.requests > 0 ? p.baseline.p95Ms : null,
       latencyLimitMs:
-        p.baseline.requests > 0 && p.baseline.p95Ms !== null ? p.baseline.p95Ms * thresholds.latencyP95Threshold : null,
+        p.baseline.requests > 0 && p.baseline.p95Ms !== null
+          ? Math.max(p.baseline.p95Ms * thresholds.latencyP95Threshold, p.baseline.p95Ms + thresholds.latencyMinDeltaMs)
+          : null,
     });
   }
   return rows;

@@ -23,7 +23,7 @@ import { FormError } from "@/components/ui/form-error";
 
 type Props = { project: Project; canEdit: boolean; defaults: RolloutSettings };
 
-const STAGE_FIELDS: RolloutField[] = ["stages", "observationWindowSec", "minSamples", "errorRatePoints", "latencyP95Threshold", "maxInconclusiveWindows"];
+const STAGE_FIELDS: RolloutField[] = ["stages", "observationWindowSec", "minSamples", "errorRatePoints", "latencyP95Threshold", "latencyMinDeltaMs", "maxInconclusiveWindows"];
 
 export function CanarySettingsForm({ project, canEdit, defaults }: Props) {
   const update = useUpdateProjectSettings(project.slug);
@@ -122,7 +122,12 @@ function StageFields({ values, set, errors }: FieldsProps) {
       <TextField
         {...field("latencyP95Threshold", "decimal")}
         label="P95 latency threshold (×)"
-        hint="Roll back when the new version's P95 latency is more than this many times the live one's."
+        hint="Roll back when the new version's P95 latency is more than this many times the live one's…"
+      />
+      <TextField
+        {...field("latencyMinDeltaMs", "decimal")}
+        label="P95 latency floor (ms)"
+        hint="…and also at least this many milliseconds slower, so a difference nobody notices never rolls back. 0 judges by the ratio alone."
       />
       <TextField
         {...field("maxInconclusiveWindows", "numeric")}

@@ -32,7 +32,7 @@ afterAll(() => {
 
 // `project`: its project's sandbox number (each deployment its own project unless given).
 type Deployment = { files: Record<string, string>; env?: Record<string, string>; project?: number };
-type Live = { pool: FunctionPool; port: number; server: http.Server; bundles: Map<string, FunctionBundle>; workDir: string };
+type Live = { pool: FunctionPool; port: number; server: http.Server; bundles: Map<string, FunctionBundle>; workDir: string; warmups: Map<string, boolean> };
 
 const opened: Live[] = [];
 afterEach(async () => {
@@ -80,11 +80,15 @@ async function start(deployments: Record<string, Deployment>, opts: Partial<Func
       res.writeHead(404).end();
       return;
     }
-    void pool.handle(bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" });
+    const tag = req.headers["x-test-tag"];
+    void pool.handle(bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" }).then((warmup) => {
+      if (typeof tag === "string") warmups.set(tag, warmup);
+    });
   });
+  const warmups = new Map<string, boolean>();
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
-  const live = { pool, server, bundles, workDir, port: (server.address() as AddressInfo).port };
+  const live = { pool, server, bundles, workDir, warmups, port: (server.address() as AddressInfo).port };
   opened.push(live);
   return live;
 }
@@ -162,6 +166,47 @@ async function waitFor(check: () => boolean, timeoutMs: number, what: string) {
 const OK = `export default () => new Response("ok from " + process.env.NAME);`;
 
 describe("FunctionPool", () => {
+  it("marks the requests served while a host warms up: before it is ready, or before it answered that file once", async () => {
+    const slowLoad = `const until = Date.now() + 400; while (Date.now() < until) {}
+      export default () => new Response("loaded");`;
+    const live = await start({ a: { files: { "api/slow.js": slowLoad, "api/other.js": `export default () => new Response("other")` } } });
+    const tagged = (tag: string, p: string) => request(live, "a", p, { headers: { "x-test-tag": tag } });
+    const warmupOf = async (tag: string) => {
+      await waitFor(() => live.warmups.has(tag), 2000, `the pool's answer for ${tag}`);
+      return live.warmups.get(tag);
+    };
+    // Three requests at once to a new deployment: all wait for the host and the module.
+    const first = await Promise.all(["c1", "c2", "c3"].map((t) => tagged(t, "/api/slow")));
+    expect(first.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await Promise.all(["c1", "c2", "c3"].map(warmupOf))).toEqual([true, true, true]);
+    // Once the host has answered /api/slow, its requests are steady state...
+    const warm = await tagged("w1", "/api/slow");
+    expect(warm.ms).toBeLessThan(300);
+    expect(await warmupOf("w1")).toBe(false);
+    // ...but the first request to another file of the same host still loads that module.
+    await tagged("o1", "/api/other");
+    expect(await warmupOf("o1")).toBe(true);
+    await tagged("o2", "/api/other");
+    expect(await warmupOf("o2")).toBe(false);
+    // A new process (after a restart) warms up again.
+    await live.pool.reset("a");
+    await tagged("r1", "/api/slow");
+    expect(await warmupOf("r1")).toBe(true);
+  });
+
+  it("prestarts a deployment's host before its first request", async () => {
+    const live = await start({ a: { files: { "api/hi.js": `export default () => new Response("hi")` } } });
+    expect(live.pool.status("a")).toBeUndefined();
+    live.pool.prestart(live.bundles.get("a")!);
+    await waitFor(() => live.pool.status("a")?.state === "running", 10_000, "the prestarted host to run");
+    const pid = live.pool.status("a")!.pid;
+    // Prestarting again keeps the same host; the first request uses it.
+    live.pool.prestart(live.bundles.get("a")!);
+    const r = await request(live, "a", "/api/hi");
+    expect(r.body).toBe("hi");
+    expect(live.pool.status("a")).toMatchObject({ state: "running", restarts: 0, pid });
+  });
+
   it("runs a function with exactly the deployment's variables, none of the router's", async () => {
     const live = await start({
       a: {

@@ -53,6 +53,12 @@ export { FILE_HEADER, PING_HEADER } from "@/lib/router/functions/proxy";
 //   starts a fresh host.
 // - A deployment whose bundle or variables change gets a new host; the old
 //   one stops once its requests are done.
+// - Warm-up: handle() resolves true for a request that arrived before its
+//   host process was ready, or before that process had answered that function
+//   file once (module load, first compile), and for requests in flight
+//   meanwhile. The canary analysis leaves their latency out (see
+//   lib/rollouts/analyze-stage.ts). prestart() starts a host before its first
+//   request, as the router does for both arms of a canary.
 //
 // Nothing here logs request bodies or variable values; the functions' own
 // output goes to onLog (dropped by default).
@@ -153,14 +159,24 @@ export class FunctionPool {
   /**
    * Serves one request with `entry` (a function file of `bundle`), starting
    * the deployment's host if needed. `headers` go on every response. Never
-   * rejects; always ends `res`.
+   * rejects; always ends `res`. Resolves whether the request was served
+   * during its host's warm-up (see above).
    */
-  async handle(bundle: FunctionBundle, entry: ManifestEntry, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<void> {
+  async handle(bundle: FunctionBundle, entry: ManifestEntry, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<boolean> {
+    const served = { warmup: true };
     try {
-      await this.serve(bundle, entry, req, res, headers);
+      await this.serve(bundle, entry, req, res, headers, served);
     } catch {
       sendError(res, 502, "502: the function could not be run.", headers);
     }
+    return served.warmup;
+  }
+
+  /** Starts the deployment's host now, if it has none, so its first requests do not wait for it. */
+  prestart(bundle: FunctionBundle): void {
+    if (this.closed || bundle.files.length === 0) return;
+    const host = this.hostFor(bundle);
+    host.lastActive = Date.now();
   }
 
   status(deploymentId: string): HostStatus | undefined {
@@ -190,7 +206,14 @@ export class FunctionPool {
     await Promise.all([...this.all].map((host) => host.stop()));
   }
 
-  private async serve(bundle: FunctionBundle, entry: ManifestEntry, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>) {
+  private async serve(
+    bundle: FunctionBundle,
+    entry: ManifestEntry,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    headers: Record<string, string>,
+    served: { warmup: boolean },
+  ) {
     if (this.closed) return sendError(res, 503, "503: server functions are shutting down.", headers);
     if (!isFunctionPath(entry.path) || !bundle.files.some((f) => f.path === entry.path && f.sha256 === entry.sha256)) {
       return sendError(res, 404, "404: no such function.", headers);
@@ -202,6 +225,7 @@ export class FunctionPool {
     if (host.state === "failed") return sendError(res, 503, FAILED_MESSAGE, headers);
     host.inflight++;
     host.lastActive = Date.now();
+    const startedCold = !host.proc?.ready || host.proc.exited;
     try {
       const body = await readBody(req, this.maxBodyBytes);
       if (body === "too_large") return this.tooLarge(res, headers);
@@ -215,6 +239,7 @@ export class FunctionPool {
       if (ready === "failed") return sendError(res, 503, FAILED_MESSAGE, headers);
       if (ready === "stopped") return sendError(res, 503, "503: server functions of this deployment were stopped.", headers);
       if (res.destroyed) return; // the client left while the host started
+      served.warmup = startedCold || !ready.warmFiles.has(entry.path);
       await forwardRequest(req, res, headers, {
         socketPath: ready.socketPath,
         agent: ready.agent,
@@ -225,6 +250,7 @@ export class FunctionPool {
         onTimeout: () =>
           host.checkResponsive(ready, `A request to ${entry.path} ran past the ${formatDuration(this.timeoutMs)} limit and the host stopped responding; it was killed.`),
       });
+      if (!ready.exited) ready.warmFiles.add(entry.path);
     } finally {
       host.requestDone();
     }

@@ -26,6 +26,8 @@ export class HostProcess {
   uncaught: string | null = null;
   outOfMemory = false;
   pinging = false;
+  /** Function files this process has answered once (loaded): their requests are past warm-up. */
+  readonly warmFiles = new Set<string>();
   startTimer?: NodeJS.Timeout;
   readonly exitDone: Promise<void>;
   resolveExitDone!: () => void;
