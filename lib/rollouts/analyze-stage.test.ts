@@ -165,7 +165,7 @@ describe("analyzeStage", () => {
       const v = analyzeStage(input(arms, 60_000));
       expect(v.canaryP95Ms! / v.baselineP95Ms!).toBeGreaterThan(1.8);
       expect(v.verdict).toBe("pass");
-      expect(v.notes.join("\n")).toMatch(/^P95 \d+\.\d ms vs \d+\.\d ms \(\d\.\d×\): slower by more than 1\.5× but by less than the 25 ms floor, not a regression$/m);
+      expect(v.notes.join("\n")).toMatch(/^P95 \+\d+\.\d ms \(\d+\.\d ms vs \d+\.\d ms, \d\.\d×\): above 1\.5× but below the 25 ms floor, not a regression$/m);
       // The same arms without the floor: the ratio alone rolls identical-looking code back.
       expect(analyzeStage(input(arms, 60_000, { latencyMinDeltaMs: 0 })).failed).toBe("latency");
     });

@@ -192,7 +192,7 @@ function closeCallNotes(input: StageInput, l: LatencyTest | null): string[] {
   const b = input.baseline.histogram.quantile(0.95);
   if (l && !l.rejected && l.floorBinds && c !== null && b !== null && b > 0 && c > b * input.latencyP95Threshold) {
     notes.push(
-      `P95 ${ms(c)} vs ${ms(b)} (${(c / b).toFixed(1)}×): slower by more than ${input.latencyP95Threshold}× but by less than the ${input.latencyMinDeltaMs} ms floor, not a regression`,
+      `P95 +${ms(c - b)} (${ms(c)} vs ${ms(b)}, ${(c / b).toFixed(1)}×): above ${input.latencyP95Threshold}× but below the ${input.latencyMinDeltaMs} ms floor, not a regression`,
     );
   }
   const cw = input.canary.warmup ?? 0;
