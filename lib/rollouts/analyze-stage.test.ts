@@ -222,4 +222,22 @@ describe("analyzeStage", () => {
     expect(v.failed).toBe("error_rate");
     expect(analyzeStage(input(stage(rand, 2000, 2000, { errorRate: 0.01, latency: lat }, { errorRate: 0.01, latency: lat }), 60_000)).notes).toEqual([]);
   });
+
+  it("keeps watching past the window a canary that looks worse than a limit but is not proven so, for one more window", () => {
+    const rand = seededRandom(16);
+    const lat = latencySampler(rand, 80);
+    const arms = stage(rand, 0, 2000, { errorRate: 0, latency: lat }, { errorRate: 0.01, latency: lat });
+    // 3 errors in 40 requests: 7.5%, above the baseline's bound + 2 points, far from proof.
+    addTraffic(arms.canary, seededRandom(17), 40, { errorRate: 0, latency: lat });
+    arms.canary.errors = 3;
+    const at = (elapsedMs: number) => analyzeStage(input(arms, elapsedMs, { minSamples: 20 }));
+    expect(at(59_000).verdict).toBe("running");
+    const held = at(60_000);
+    expect(held.verdict).toBe("running");
+    expect(held.reason).toMatch(/^watching past the window: the canary looks worse than a limit but is not proven so yet/);
+    expect(at(120_000).verdict).toBe("pass");
+    // The same window with a clean canary passes at its end.
+    arms.canary.errors = 0;
+    expect(at(60_000).verdict).toBe("pass");
+  });
 });

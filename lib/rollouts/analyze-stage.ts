@@ -151,8 +151,8 @@ export function analyzeStage(input: StageInput): StageVerdict {
     notes,
   });
 
-  if (canary.requests >= MIN_FAIL_SAMPLES && baseline.requests >= MIN_FAIL_SAMPLES) {
-    const e = errorRateTest(input);
+  const e = canary.requests >= MIN_FAIL_SAMPLES && baseline.requests >= MIN_FAIL_SAMPLES ? errorRateTest(input) : null;
+  if (e) {
     if (e.rejected) {
       return verdict(
         "fail",
@@ -178,6 +178,14 @@ export function analyzeStage(input: StageInput): StageVerdict {
     `error rate ${pct(numbers.canaryErrorRate)} vs ${pct(numbers.baselineErrorRate)}, ` +
     `P95 ${ms(numbers.canaryP95Ms)} vs ${ms(numbers.baselineP95Ms)}, requests ${canary.requests} vs ${baseline.requests}`;
   if (input.elapsedMs < input.windowMs) return verdict("running", `observing: ${summary}`);
+  // A canary that looks worse than a limit but is not yet proven so is not
+  // passed at the window's end: the next stage would start its evidence over.
+  // It is watched for up to one more window (the tests stay valid however long
+  // they look), then passes if nothing was proven.
+  const suspect = (e !== null && canary.errors / canary.requests > e.reference) || (l !== null && l.slower / l.n > TAIL);
+  if (suspect && input.elapsedMs < 2 * input.windowMs) {
+    return verdict("running", `watching past the window: the canary looks worse than a limit but is not proven so yet (${summary})`);
+  }
   if (canary.requests < minSamples || baseline.requests < minSamples) {
     return verdict("inconclusive", `too few requests to judge (canary ${canary.requests}, baseline ${baseline.requests}, need ${minSamples} each)`);
   }
