@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { descendantPids } from "@/bench/lib/stats";
+import { readProcessStatus } from "@/lib/platform/process-status";
 import { makeDataDir, startPlatform } from "@/lib/testing/platform-process";
 import { expect, shot, test } from "./fixtures";
 
@@ -57,6 +58,81 @@ test("npm start: seed once, sign in, stop cleanly, restart with data intact", as
     await expect.poll(() => thirdPids.filter((pid) => existsSync(`/proc/${pid}`)), { timeout: 15_000 }).toEqual([]);
     expect(readdirSync("/proc").filter((p) => /^\d+$/.test(p) && postgresOf(Number(p), dataDir))).toEqual([]);
   } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("npm start heals: a killed worker and a killed Postgres come back by themselves, the router never stops, the console says so", async ({ page }) => {
+  test.setTimeout(180_000);
+  const dataDir = makeDataDir();
+  const admin = { email: "heal@example.test", password: "heal-password-123" };
+  const platform = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: admin.email, SLIPWAY_ADMIN_PASSWORD: admin.password } });
+  try {
+    const status = (name: string) => readProcessStatus(dataDir).find((p) => p.name === name);
+    expect(readProcessStatus(dataDir).map((p) => [p.name, p.state, p.restarts])).toEqual([
+      ["console", "running", 0],
+      ["postgres", "running", 0],
+      ["router", "running", 0],
+      ["worker", "running", 0],
+    ]);
+    const routerPid = status("router")!.pid;
+    // The router answers throughout (its health, not an app's: nothing is deployed here).
+    let routerDown = 0;
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        const ok = await fetch(`${platform.routerAdminUrl}/healthz`).then((r) => r.ok, () => false);
+        if (!ok) routerDown++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+
+    for (const name of ["worker", "postgres"]) {
+      const before = status(name)!;
+      process.kill(before.pid!, "SIGKILL");
+      await expect.poll(() => status(name)?.state === "running" && status(name)?.pid !== before.pid, { timeout: 60_000 }).toBe(true);
+      // Postgres may need a second try while the killed server's last backends exit.
+      expect(status(name)!.restarts).toBeGreaterThanOrEqual(1);
+      if (name === "worker") expect(status(name)).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
+    }
+    // Postgres back: the console and the router see it again.
+    await expect.poll(async () => (await (await fetch(`${platform.consoleUrl}/api/healthz`)).json()).database, { timeout: 30_000 }).toBe("up");
+    await expect.poll(async () => (await (await fetch(`${platform.routerAdminUrl}/readyz`)).json()).status, { timeout: 30_000 }).toBe("ready");
+    probing = false;
+    await probe;
+    expect(routerDown).toBe(0);
+    expect(status("router")).toMatchObject({ state: "running", pid: routerPid, restarts: 0 });
+
+    // Reported where operators look: /readyz, /api/healthz (no pids, no output), and the console.
+    const readyz = await (await fetch(`${platform.routerAdminUrl}/readyz`)).json();
+    expect(readyz.processes.map((p: { name: string; restarts: number }) => [p.name, p.restarts > 0])).toEqual([
+      ["console", false],
+      ["postgres", true],
+      ["router", false],
+      ["worker", true],
+    ]);
+    const health = await (await fetch(`${platform.consoleUrl}/api/healthz`)).json();
+    expect(health.processes.find((p: { name: string }) => p.name === "worker")).toEqual({
+      name: "worker",
+      state: "running",
+      restarts: 1,
+      lastExit: { code: null, signal: "SIGKILL", at: expect.any(String) },
+    });
+    expect(platform.output()).toMatch(/\[slipway\]\s+worker was killed by SIGKILL .*; restarting it in 250 ms\./);
+    expect(platform.output()).toMatch(/\[slipway\]\s+postgres was killed by SIGKILL; restarting it in 250 ms\./);
+
+    await page.goto(`${platform.consoleUrl}/signin`);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill(admin.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { name: "Projects" })).toBeVisible();
+    const banner = page.getByTestId("process-banner");
+    await expect(banner).toHaveAttribute("data-tone", "warning");
+    await expect(banner).toContainText(/The postgres process was restarted (once|\d+ times) \(last: .+ at \d\d:\d\d:\d\d UTC\); running again\./);
+    await expect(banner).toContainText(/The worker process was restarted once/);
+    await shot(page, "lifecycle-healed-banner");
+  } finally {
+    await platform.stop("SIGINT");
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

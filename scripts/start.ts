@@ -1,11 +1,18 @@
 // `npm start`: the whole platform in one terminal. Postgres (DATABASE_URL or an
 // embedded server under DATA_DIR), migrations, first-run seed, then the console,
-// the worker and the edge router. Ctrl-C stops everything.
+// the worker and the edge router, each kept running by the supervisor
+// (lib/platform/supervisor.ts): a process that dies is restarted with backoff,
+// and no process's death stops another. Ctrl-C stops everything.
+//
+// `npm start -- --only router` (or any of postgres, console, worker, router,
+// comma-separated) runs just those, e.g. one systemd unit each, or routers on
+// other machines with DATABASE_URL set. Without DATABASE_URL, processes other
+// than postgres use the embedded server another `--only postgres` runs.
 import path from "node:path";
 import { ConfigError, loadConfig } from "@/lib/config/env";
 import { checkConnection, describeUrl } from "@/lib/db/check-connection";
 import { createDb } from "@/lib/db/client";
-import { type EmbeddedDb, postgresDataDir, startEmbeddedPostgres } from "@/lib/db/embedded";
+import { type EmbeddedDb, embeddedDatabaseUrl, postgresDataDir, startEmbeddedPostgres } from "@/lib/db/embedded";
 import { applyMigrations, MigrationError } from "@/lib/db/migrate";
 import { installJobQueue } from "@/lib/jobs/install-queue";
 import { ensureConsoleBuild } from "@/lib/platform/console-build";
@@ -13,7 +20,8 @@ import { ensureDataDir } from "@/lib/platform/data-dir";
 import { sandboxStartLine } from "@/lib/platform/sandbox-notice";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
-import { Supervisor, waitForHttp } from "@/lib/platform/supervisor";
+import { processStatusFile } from "@/lib/platform/process-status";
+import { type Launched, nodeUnit, Supervisor, waitForHttp } from "@/lib/platform/supervisor";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -21,38 +29,77 @@ const log = (line: string) => console.log(`[slipway]  ${line}`);
 
 class StartError extends Error {}
 
-let embedded: EmbeddedDb | undefined;
 let supervisor: Supervisor | undefined;
 let shuttingDown = false;
 
+const PROCESSES = ["postgres", "console", "worker", "router"] as const;
+type ProcessName = (typeof PROCESSES)[number];
+
+// `--only a,b` or `--only=a,b`; every process when absent.
+function selectedProcesses(argv: string[]): Set<ProcessName> {
+  const i = argv.findIndex((a) => a === "--only" || a.startsWith("--only="));
+  if (i === -1) return new Set(PROCESSES);
+  const value = argv[i].startsWith("--only=") ? argv[i].slice("--only=".length) : argv[i + 1];
+  const names = (value ?? "").split(",").map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PROCESSES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new StartError(`--only takes one or more of ${PROCESSES.join(", ")}, comma-separated${unknown.length ? ` (not ${unknown.map((n) => JSON.stringify(n)).join(", ")})` : ""}.`);
+  }
+  return new Set(names as ProcessName[]);
+}
+
 async function main() {
   const config = loadConfig();
+  const only = selectedProcesses(process.argv.slice(2));
   await ensureDataDir(config.dataDir);
+  supervisor = new Supervisor({ log, statusFile: processStatusFile(config.dataDir) });
   let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
+  let embedded = false;
+  if (!databaseUrl && only.has("postgres")) {
     const dir = postgresDataDir(config.dataDir);
     log(`starting embedded PostgreSQL (data in ${path.relative(root, dir).startsWith("..") ? dir : path.relative(root, dir)}, port ${config.EMBEDDED_PG_PORT})`);
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT, database: "slipway" }).catch((e) => {
+    const start = () => startEmbeddedPostgres({ dataDir: config.dataDir, port: config.EMBEDDED_PG_PORT, database: "slipway" });
+    // The first start says plainly what is wrong; later ones (after a crash) are the supervisor's.
+    let first: EmbeddedDb | undefined = await start().catch((e) => {
       throw new StartError(`Could not start the embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}: ${e.message ?? e}. Is the port in use? Set EMBEDDED_PG_PORT.`);
     });
-    databaseUrl = embedded.url;
+    databaseUrl = first.url;
+    embedded = true;
+    await supervisor.add({
+      name: "postgres",
+      async launch(): Promise<Launched> {
+        const server = first ?? (await start());
+        first = undefined;
+        return { pid: server.pid, exited: server.exited, stop: server.stop, lastLine: () => null };
+      },
+    });
+  } else if (!databaseUrl) {
+    databaseUrl = (() => {
+      try {
+        return embeddedDatabaseUrl(config.dataDir, config.EMBEDDED_PG_PORT);
+      } catch (e) {
+        throw new StartError(`${(e as Error).message} Or set DATABASE_URL.`);
+      }
+    })();
   }
   const unreachable = await checkConnection(databaseUrl);
-  if (unreachable) throw new StartError(unreachable);
+  if (unreachable) throw new StartError(only.has("postgres") || config.DATABASE_URL ? unreachable : `${unreachable} Start the database first (npm start -- --only postgres), or set DATABASE_URL.`);
 
   const { applied } = await applyMigrations(databaseUrl);
   await installJobQueue(databaseUrl);
   log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(", ")}` : "database schema is up to date");
 
   const db = createDb(databaseUrl);
-  const seeded = await seedIfEmpty(db, {
-    email: config.SLIPWAY_ADMIN_EMAIL,
-    password: config.SLIPWAY_ADMIN_PASSWORD,
-    demoSource: "examples/vite-demo",
-  });
+  const seeded = only.has("console")
+    ? await seedIfEmpty(db, {
+        email: config.SLIPWAY_ADMIN_EMAIL,
+        password: config.SLIPWAY_ADMIN_PASSWORD,
+        demoSource: "examples/vite-demo",
+      })
+    : null;
   await db.$disconnect();
 
-  ensureConsoleBuild(root, log);
+  if (only.has("console")) ensureConsoleBuild(root, log);
 
   const nextAuthSecret = await persistentSecret(config.dataDir, "nextauth-secret", config.NEXTAUTH_SECRET);
   const env: NodeJS.ProcessEnv = {
@@ -63,30 +110,33 @@ async function main() {
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production",
   };
-  supervisor = new Supervisor(root, (name, code) => {
-    log(`${name} exited unexpectedly (code ${code}); stopping Slipway.`);
-    void shutdown(1);
-  });
   const next = path.join(root, "node_modules/next/dist/bin/next");
-  supervisor.start({ name: "console", args: [next, "start", "-p", String(config.PORT), "-H", config.BIND_HOST], env });
-  supervisor.start({ name: "worker", args: ["--import", "tsx", "lib/worker/main.ts"], env });
-  supervisor.start({ name: "router", args: ["--import", "tsx", "lib/router/main.ts"], env });
+  const units = {
+    console: [next, "start", "-p", String(config.PORT), "-H", config.BIND_HOST],
+    worker: ["--import", "tsx", "lib/worker/main.ts"],
+    router: ["--import", "tsx", "lib/router/main.ts"],
+  };
+  for (const [name, args] of Object.entries(units)) {
+    if (only.has(name as ProcessName)) await supervisor.add(nodeUnit(root, { name, args, env }));
+  }
 
   const alive = () => !shuttingDown;
   // Without a sandbox the platform still starts; deploys then fail with the same reason.
   const [sandbox] = await Promise.all([
     sandboxMode(config.SLIPWAY_SANDBOX),
-    waitForHttp(`http://127.0.0.1:${config.PORT}/api/healthz`, 60_000, alive),
+    only.has("console") && waitForHttp(`http://127.0.0.1:${config.PORT}/api/healthz`, 60_000, alive),
     // Ready once it serves apps: its route table is loaded and the apps' port open (any answer will do).
-    waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/readyz`, 30_000, alive).then(() =>
-      waitForHttp(`http://127.0.0.1:${config.ROUTER_PORT}/`, 30_000, alive, () => true),
-    ),
+    only.has("router") &&
+      waitForHttp(`http://127.0.0.1:${config.ROUTER_ADMIN_PORT}/readyz`, 30_000, alive).then(() =>
+        waitForHttp(`http://127.0.0.1:${config.ROUTER_PORT}/`, 30_000, alive, () => true),
+      ),
   ]);
   if (shuttingDown) return;
 
-  log(`console   ${config.consoleUrl}`);
-  log(`router    http://localhost:${config.ROUTER_PORT}  (apps at http://<project>.${config.APPS_DOMAIN}:${config.ROUTER_PORT})`);
+  if (only.has("console")) log(`console   ${config.consoleUrl}`);
+  if (only.has("router")) log(`router    http://localhost:${config.ROUTER_PORT}  (apps at http://<project>.${config.APPS_DOMAIN}:${config.ROUTER_PORT})`);
   log(`database  ${embedded ? "embedded PostgreSQL" : describeUrl(databaseUrl)}`);
+  if (only.size < PROCESSES.length) log(`running   ${[...only].join(", ")} (--only)`);
   log(sandboxStartLine(sandbox));
   if (seeded?.password) {
     log(`first start: sign in as ${seeded.email} with password ${seeded.password}`);
@@ -94,15 +144,14 @@ async function main() {
   } else if (seeded) {
     log(`first start: sign in as ${seeded.email} with the password from SLIPWAY_ADMIN_PASSWORD`);
   }
-  log("ready (Ctrl-C stops everything)");
+  log("ready (Ctrl-C stops everything; a process that dies is restarted)");
 }
 
 async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
-  if (supervisor || embedded) log("stopping…");
+  if (supervisor) log("stopping…");
   await supervisor?.stopAll();
-  await embedded?.stop().catch(() => undefined);
   process.exit(code);
 }
 

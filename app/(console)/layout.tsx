@@ -5,6 +5,7 @@ import { can } from "@/lib/auth/roles";
 import { sessionCtx } from "@/lib/auth/session-ctx";
 import { getMe } from "@/lib/teams/get-me";
 import { AppShell } from "@/components/shell/app-shell";
+import { ProcessBanner } from "@/components/shell/process-banner";
 
 // Every console page needs a signed-in user; the API routes check again on each call.
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
@@ -16,8 +17,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const { user, teams } = await getMe({ ctx });
   const showAdmin = teams.some((t) => can(t.role, "audit.read"));
   return (
-    <AppShell email={user.email} showAdmin={showAdmin}>
-      {children}
-    </AppShell>
+    <>
+      <ProcessBanner />
+      <AppShell email={user.email} showAdmin={showAdmin}>
+        {children}
+      </AppShell>
+    </>
   );
 }

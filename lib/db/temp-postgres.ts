@@ -11,7 +11,7 @@ export async function startTempPostgres(database = "slipway"): Promise<EmbeddedD
   const removeDir = () => rm(dataDir, { recursive: true, force: true });
   try {
     const server = await startEmbeddedPostgres({ dataDir, port: await freePort(), database });
-    return { url: server.url, stop: () => server.stop().finally(removeDir) };
+    return { ...server, stop: () => server.stop().finally(removeDir) };
   } catch (e) {
     await removeDir();
     throw e;

@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import os from "node:os";
 import { blobStore } from "@/lib/bundles/current-store";
 import { loadConfig } from "@/lib/config/env";
+import { readProcessStatus } from "@/lib/platform/process-status";
 import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { startRouter } from "@/lib/router/start-router";
 import { currentSecretKey } from "@/lib/secrets/keyring";
@@ -30,6 +31,7 @@ async function runWorker() {
     adminPort: config.ROUTER_ADMIN_PORT,
     functions: { timeoutMs: config.FUNCTION_TIMEOUT_SEC * 1000, memoryMb: config.FUNCTION_MEMORY_MB, sandbox: await poolSandbox(config) },
     log: (line) => log(`router ${process.pid}: ${line}`),
+    processes: () => readProcessStatus(config.dataDir),
   });
   if (cluster.isPrimary) {
     log(`router listening on ${config.BIND_HOST}:${router.port} (admin ${router.adminPort})`);

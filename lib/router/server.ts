@@ -7,6 +7,7 @@ import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-
 import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
 import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
+import { healthOfProcesses, type ProcessStatus } from "@/lib/platform/process-status";
 import { MetricsRecorder } from "@/lib/router/metrics-recorder";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
 import { RouteSync } from "@/lib/router/route-sync";
@@ -31,6 +32,8 @@ export type RouterOptions = {
   log?: (line: string) => void;
   /** Record request metrics of routes running a rollout (default on; off only to measure its cost). */
   metrics?: boolean;
+  /** The platform's processes as its supervisor reports them (npm start), for /readyz. */
+  processes?: () => ProcessStatus[];
 };
 
 // Files larger than this are streamed from the store each time, never cached.
@@ -257,7 +260,9 @@ export function createRouter(opts: RouterOptions) {
     if (url === "/readyz") {
       const s = sync.status();
       const status = !s.hasTable ? "unavailable" : s.database === "up" ? "ready" : "degraded";
-      return sendJson(res, s.hasTable ? 200 : 503, { status, pid: process.pid, ...s });
+      // The platform's other processes (restarts, a crash loop) are reported, not judged:
+      // the router serves apps whatever happened to the worker or the console.
+      return sendJson(res, s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []) });
     }
     sendJson(res, 404, { error: "not found" });
   });

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { run, type WorkerEvents } from "graphile-worker";
+import { Logger, run, type WorkerEvents } from "graphile-worker";
 import { reapLostBuilds } from "@/lib/build/reap-lost-builds";
 import { sweepWorkspaces } from "@/lib/build/sweep-workspaces";
 import { loadConfig } from "@/lib/config/env";
@@ -7,22 +7,43 @@ import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
 import { releaseDeadLocks } from "@/lib/jobs/release-dead-locks";
 import { announcePresence } from "@/lib/jobs/worker-presence";
+import { checkConnection } from "@/lib/db/check-connection";
+import { OutageLog } from "@/lib/platform/outage-log";
 import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
 const tasks = taskList();
+// While the database is away every loop below fails each second: one line per
+// outage, and one when it is back (lib/platform/outage-log.ts).
+const outage = new OutageLog();
+// graphile-worker's own messages, through the same filter for its errors.
+const logger = new Logger(() => (level, message, meta) => {
+  const error = (meta as { error?: unknown } | undefined)?.error;
+  if (level === "error" || level === "warning") outage.error("job queue", error ?? message);
+  else if (level === "info") console.log(message);
+});
 // The pool's id is what graphile writes in locked_by; while this process lives,
 // a connection named after it says so (lib/jobs/worker-presence.ts).
 const events: WorkerEvents = new EventEmitter();
 const presences: { stop: () => Promise<void> }[] = [];
 events.on("pool:create", ({ workerPool }) => presences.push(announcePresence(process.env.DATABASE_URL!, workerPool.id)));
+// A worker started (or restarted) while the database is away waits for it
+// rather than exiting: the supervisor would take exit after exit for a crash loop.
+for (;;) {
+  const problem = await checkConnection(process.env.DATABASE_URL!, 2000);
+  if (!problem) break;
+  outage.error("waiting for the database", new Error(problem));
+  await new Promise((r) => setTimeout(r, 1000));
+}
+outage.ok();
 const runner = await run({
   events,
   connectionString: process.env.DATABASE_URL,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 2),
   noHandleSignals: true,
+  logger,
   pollInterval: 1000,
   taskList: tasks,
   crontab,
@@ -36,13 +57,14 @@ const REAP_EVERY_MS = Math.min(5000, LOST_AFTER_MS / 3);
 const reap = async () => {
   try {
     const ids = await reapLostBuilds(db(), LOST_AFTER_MS);
+    outage.ok();
     if (ids.length) console.log(`failed ${ids.length} build(s) whose worker was lost: ${ids.join(", ")}`);
     const swept = await sweepWorkspaces(db(), config.dataDir);
     if (swept.length) console.log(`removed ${swept.length} workspace(s) left by builds that are over: ${swept.join(", ")}`);
     const dead = await releaseDeadLocks(db());
     if (dead.length) console.log(`released the job locks of ${dead.length} worker(s) that are gone: ${dead.join(", ")}`);
   } catch (e) {
-    console.error(`reaping lost builds failed: ${(e as Error).message}`);
+    outage.error("reaping lost builds failed", e);
   }
 };
 const reaper = setInterval(reap, REAP_EVERY_MS);
@@ -65,15 +87,16 @@ const tick = () => {
   ticking = tickRollouts(db())
     .then(
       (outcomes) => {
+        outage.ok();
         if (outcomes.length > 0) {
-          runSyntheticChecks(db(), synthetic).catch((e) => console.error(`synthetic checks failed: ${e.message}`));
+          runSyntheticChecks(db(), synthetic).catch((e) => outage.error("synthetic checks failed", e));
         }
         for (const o of outcomes) {
-          if (o.action === "error") console.error(`rollout ${o.rolloutId}: tick failed: ${o.detail}`);
+          if (o.action === "error") outage.error(`rollout ${o.rolloutId}: tick failed`, o.detail);
           else if (!["skipped", "busy", "watching"].includes(o.action)) console.log(`rollout ${o.rolloutId}: ${o.action}${o.detail ? ` (${o.detail})` : ""}`);
         }
       },
-      (e) => console.error(`rollout controller tick failed: ${e.message}`),
+      (e) => outage.error("rollout controller tick failed", e),
     )
     .finally(() => (ticking = null));
 };

@@ -1,8 +1,8 @@
 // The platform as `npm start` runs it (embedded Postgres, migrations, seed,
 // the same environment), but with the console, the worker and the router as
 // three children of our own, each in a process group we can SIGKILL and start
-// again on its own (scripts/start.ts's Supervisor stops everything when one
-// child dies). Postgres is not a victim.
+// again when the trial says (scripts/start.ts's supervisor would restart them
+// at its own time; scripts/heal-trials.ts tries that one). Postgres is not a victim.
 import http from "node:http";
 import path from "node:path";
 import { type Group, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";

@@ -1,0 +1,169 @@
+// `npm run test:heal`: crash trials against `npm start` itself, the product's
+// own supervisor (lib/platform/supervisor.ts), not a harness that restarts
+// processes. The whole platform runs as a newcomer runs it (embedded Postgres,
+// console, worker, router); an app is live; visitors request it through the
+// router the whole time. Round after round, each of the worker, the console,
+// the router and the embedded Postgres is killed with SIGKILL, and the trial
+// waits until the platform is whole again by itself:
+//   worker    the supervisor reports it running again (a new pid);
+//   console   /api/healthz answers 200 with the database up;
+//   router    /readyz answers 200 "ready";
+//   postgres  running again, and both the console and the router see the database up.
+// It reports the time to heal per process (median, max) and the requests that
+// failed while each was down. Pass: every kill healed within HEAL_TIMEOUT_MS,
+// 0 failed requests while the router was not the one killed, and the
+// supervisor gave up on nothing.
+//
+// HEAL_KILLS: kills per process (default 20). The processes are killed in
+// turn, so each is killed about every 20 s (under the crash-loop limit of 5
+// exits a minute, as an operator's kills would be).
+import http from "node:http";
+import { deployFiles, seedProject } from "@/bench/lib/router-fixture";
+import { median } from "@/bench/lib/stats";
+import { embeddedDatabaseUrl } from "@/lib/db/embedded";
+import { createDb } from "@/lib/db/client";
+import { readProcessStatus } from "@/lib/platform/process-status";
+import { type RunningPlatform, startPlatform } from "@/lib/testing/platform-process";
+
+const KILLS = Number(process.env.HEAL_KILLS ?? 20);
+const HEAL_TIMEOUT_MS = Number(process.env.HEAL_TIMEOUT_MS ?? 60_000);
+const TARGETS = ["worker", "console", "router", "postgres"] as const;
+type Target = (typeof TARGETS)[number];
+const SECRET_KEY = "42".repeat(32);
+const RATE_PER_SEC = 50;
+
+type Failure = { at: number; what: string };
+
+// Keep-alive visitors of the live app, RATE_PER_SEC a second; every answer
+// that is not the app's page is a failure.
+function startTraffic(port: number, host: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const failures: Failure[] = [];
+  let sent = 0;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      sent++;
+      const req = http.get({ host: "127.0.0.1", port, path: "/", headers: { host }, agent, timeout: 5000 }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => {
+          if (res.statusCode !== 200 || !body.includes("healing app")) failures.push({ at: Date.now(), what: `status ${res.statusCode}` });
+          resolve();
+        });
+      });
+      req.on("timeout", () => req.destroy(new Error("timeout")));
+      req.on("error", (e) => {
+        failures.push({ at: Date.now(), what: e.message });
+        resolve();
+      });
+    });
+  const timer = setInterval(() => void one(), 1000 / RATE_PER_SEC);
+  return {
+    failures,
+    sent: () => sent,
+    stop() {
+      clearInterval(timer);
+      agent.destroy();
+    },
+  };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  } catch {
+    return null;
+  }
+}
+
+const statusOf = (p: RunningPlatform, name: Target) => readProcessStatus(p.dataDir).find((s) => s.name === name);
+
+async function healed(p: RunningPlatform, target: Target, oldPid: number): Promise<boolean> {
+  const s = statusOf(p, target);
+  if (!s || s.state !== "running" || s.pid === oldPid) return false;
+  if (target === "worker") return true;
+  const consoleUp = async () => (await getJson(`${p.consoleUrl}/api/healthz`))?.body.database === "up";
+  const routerReady = async () => (await getJson(`${p.routerAdminUrl}/readyz`))?.body.status === "ready";
+  if (target === "console") return consoleUp();
+  if (target === "router") return routerReady();
+  return (await consoleUp()) && (await routerReady());
+}
+
+async function main() {
+  console.log(`heal trials: ${KILLS} kills each of ${TARGETS.join(", ")}; starting the platform (npm start)…`);
+  const platform = await startPlatform({ env: { SLIPWAY_SECRET_KEY: SECRET_KEY }, timeoutMs: 300_000 });
+  const db = createDb(embeddedDatabaseUrl(platform.dataDir, platform.pgPort));
+  const heal: Record<Target, number[]> = { worker: [], console: [], router: [], postgres: [] };
+  const failedWhile: Record<Target, number> = { worker: 0, console: 0, router: 0, postgres: 0 };
+  const problems: string[] = [];
+  let traffic: ReturnType<typeof startTraffic> | undefined;
+  try {
+    const dbUrl = embeddedDatabaseUrl(platform.dataDir, platform.pgPort);
+    const project = await seedProject({ db, databaseUrl: dbUrl, dataDir: platform.dataDir, secretKey: SECRET_KEY, stop: async () => {} }, "healing");
+    await deployFiles({ db, databaseUrl: dbUrl, dataDir: platform.dataDir, secretKey: SECRET_KEY, stop: async () => {} }, project, { "index.html": "<h1>healing app</h1>" });
+    await db.$disconnect();
+    const routerPort = Number(new URL(platform.routerUrl).port);
+    // Wait until the router serves it, then start the visitors.
+    for (let i = 0; i < 100 && (await getJson(`${platform.routerAdminUrl}/readyz`))?.body.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 100));
+    traffic = startTraffic(routerPort, project.host);
+    await new Promise((r) => setTimeout(r, 2000));
+    if (traffic.failures.length) throw new Error(`the app does not answer before any kill: ${traffic.failures[0].what}`);
+
+    for (let round = 0; round < KILLS; round++) {
+      for (const target of TARGETS) {
+        const s = statusOf(platform, target);
+        if (!s?.pid || s.state !== "running") {
+          problems.push(`round ${round + 1}: ${target} was not running before its kill (${s?.state ?? "unknown"}${s?.gaveUp ? `: ${s.gaveUp}` : ""})`);
+          continue;
+        }
+        const before = traffic.failures.length;
+        const t0 = Date.now();
+        process.kill(s.pid, "SIGKILL");
+        let ok = false;
+        while (Date.now() - t0 < HEAL_TIMEOUT_MS) {
+          if (await healed(platform, target, s.pid)) {
+            ok = true;
+            break;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const ms = Date.now() - t0;
+        // Answers already on their way when it healed.
+        await new Promise((r) => setTimeout(r, 300));
+        const failed = traffic.failures.length - before;
+        failedWhile[target] += failed;
+        if (!ok) problems.push(`round ${round + 1}: ${target} did not heal within ${HEAL_TIMEOUT_MS / 1000} s`);
+        else heal[target].push(ms);
+        if (failed > 0 && target !== "router") problems.push(`round ${round + 1}: ${failed} request(s) failed while the ${target} was down (${traffic.failures.at(-1)?.what})`);
+        console.log(`  round ${round + 1} ${target.padEnd(8)} healed in ${(ms / 1000).toFixed(2)} s${failed ? `, ${failed} failed request(s)` : ""}`);
+      }
+    }
+  } finally {
+    traffic?.stop();
+    const gaveUp = readProcessStatus(platform.dataDir).filter((s) => s.gaveUp);
+    for (const s of gaveUp) problems.push(`the supervisor gave up on ${s.name}: ${s.gaveUp}`);
+    await db.$disconnect().catch(() => undefined);
+    await platform.stop("SIGINT");
+  }
+
+  console.log(`\nheal trials: ${KILLS} SIGKILLs of each process under npm start, ${traffic?.sent() ?? 0} requests to the app`);
+  for (const t of TARGETS) {
+    const times = heal[t];
+    const summary = times.length ? `healed ${times.length}/${KILLS}, median ${(median(times) / 1000).toFixed(2)} s, max ${(Math.max(...times) / 1000).toFixed(2)} s` : "never healed";
+    console.log(`  ${t.padEnd(8)} ${summary}; failed requests while it was down: ${failedWhile[t]}`);
+  }
+  if (problems.length) {
+    console.log(`\nFAIL (${problems.length}):\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    process.exitCode = 1;
+  } else {
+    console.log("PASS: every kill healed by itself; no request failed while the router was up");
+  }
+}
+
+await main().catch((e) => {
+  console.error(`heal trials failed: ${(e as Error).stack ?? e}`);
+  process.exitCode = 1;
+});
+process.exit(process.exitCode ?? 0);
