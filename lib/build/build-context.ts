@@ -8,6 +8,7 @@ import type { Db } from "@/lib/db/client";
 import type { ResolvedVar } from "@/lib/env-vars/resolve-env";
 import type { Deployment, Project } from "@/lib/generated/prisma/client";
 import type { HostPort } from "@/lib/sandbox/egress-rules";
+import { refillSpareNetwork, type SandboxNetwork } from "@/lib/sandbox/network";
 import { SANDBOX_PATH } from "@/lib/sandbox/sandbox";
 import type { SandboxMode } from "@/lib/sandbox/sandbox-mode";
 import type { SecretKey } from "@/lib/secrets/keyring";
@@ -63,6 +64,8 @@ export type BuildContext = {
   outputBudget: { remaining: number };
   /** The project's sandbox user; null where the operator turned the sandbox off. */
   uid: number | null;
+  /** The network namespace the build's steps share (those without an allow list); null without the sandbox. */
+  network: Promise<SandboxNetwork> | null;
   /** Set by a fresh install: node_modules goes to the project's dependency cache once the deployment is over. */
   depsToSave?: { cacheDir: string; key: string };
 };
@@ -72,7 +75,7 @@ export const SANDBOX_WORKSPACE = "/workspace";
 const SANDBOX_NPM_CACHE = "/cache/npm";
 
 /** The project's own npm download cache (never shared with another project). */
-export const npmCacheDir = (ctx: BuildContext) => path.join(ctx.deps.dataDir, "cache", "npm", ctx.project.id);
+export const npmCacheDir = (ctx: Pick<BuildContext, "deps" | "project">) => path.join(ctx.deps.dataDir, "cache", "npm", ctx.project.id);
 
 // The environment every user command runs with: a minimal PATH and HOME, the
 // project's npm download cache, and the deployment's variables — nothing of
@@ -120,6 +123,7 @@ export async function runUserCommand(ctx: BuildContext, command: string, allow: 
             cwd: `${SANDBOX_WORKSPACE}/${path.relative(ctx.workspace, ctx.appDir)}`,
             limits: { memoryMb: sandbox.memoryMb, pids: sandbox.pids, fileSizeMb: sandbox.diskMb, tmpMb: Math.min(1024, sandbox.diskMb), memorySetting: "SANDBOX_MEMORY_MB" },
             allow,
+            network: allow.length === 0 ? (ctx.network ?? undefined) : undefined,
           },
     env: stepEnv(ctx),
     timeoutMs: ctx.deps.stepTimeoutMs,
@@ -127,6 +131,8 @@ export async function runUserCommand(ctx: BuildContext, command: string, allow: 
     signal: ctx.signal,
     marker: ctx.deployment.id,
     onLine: (stream, text) => ctx.log.write(stream, text),
+    // The build took the spare network (run-build.ts); the next is made while this step runs.
+    onStarted: ctx.uid === null ? undefined : refillSpareNetwork,
   });
   ctx.outputBudget.remaining -= result.outputBytes;
   if (result.outcome === "succeeded") return result;

@@ -2,6 +2,7 @@ import { chmod, chown, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { systemCtx } from "@/lib/auth/ctx";
 import { BuildCanceled, type BuildContext, type BuildDeps, npmCacheDir, StageFailure } from "@/lib/build/build-context";
+import { expectSteps } from "@/lib/build/sandbox/launchers";
 import { resolveBuildSettings, SettingsError } from "@/lib/build/build-settings";
 import { LogSink } from "@/lib/build/log-sink";
 import { makeMasker } from "@/lib/build/mask-secrets";
@@ -18,6 +19,7 @@ import { BUILDING, transition } from "@/lib/deployments/lifecycle";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { StageStatus } from "@/lib/generated/prisma/enums";
 import { publishDeployment } from "@/lib/routes/publish-deployment";
+import { openNetwork, type SandboxNetwork } from "@/lib/sandbox/network";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 import { giveToSandbox, openPath, prepareWorkspace, removeWorkspace } from "@/lib/sandbox/workspace";
 import { seal } from "@/lib/secrets/seal";
@@ -34,6 +36,16 @@ const actor = { kind: "system", job: "build-deployment" } as const;
 // a readable reason and leaves the live deployment untouched; a cancel (seen on
 // the heartbeat, within a second or two) kills the running step.
 export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<BuildOutcome> {
+  // The first step's launcher starts at once: Node's start-up takes longer than the build's set-up (launchers.ts).
+  expectSteps(deploymentId, 1);
+  try {
+    return await build(deploymentId, deps);
+  } finally {
+    expectSteps(deploymentId, 0);
+  }
+}
+
+async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcome> {
   const { db } = deps;
   const claimed = await db.$transaction((tx) =>
     transition(tx, {
@@ -54,27 +66,37 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
   let current: StageName | null = null;
   // For the cleanup: what the build got to (its install, to save to the dependency cache).
   let built: BuildContext | undefined;
+  // The build's own rows (stage rows, its settings) are written in order but
+  // off its path: nothing waits for them but the publish, which waits for all.
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = (fn: () => Promise<unknown>) => {
+    writes = writes.then(fn);
+    writes.catch(() => undefined); // surfaces where the build waits for `writes`
+  };
 
   const { sandbox } = deps;
   const mode = sandbox.mode ?? (await sandboxMode(sandbox.setting));
   // The project's own user in the sandbox; null only where the operator turned the sandbox off.
   const uid = mode.state === "on" ? sandbox.uidBase + project.sandboxId : null;
+  // The network namespace of the build's steps, opened while it sets up.
+  let network: Promise<SandboxNetwork> | null = null;
 
   try {
     if (mode.state === "unavailable") throw new StageFailure(mode.reason);
-    if (uid === null) await removeWorkspace(workspace);
-    else await prepareWorkspace(workspace, { uid, diskMb: sandbox.diskMb, dataDir: deps.dataDir });
-    await mkdir(path.join(workspace, "home"), { recursive: true });
-    const vars = await resolveEnv(db, { projectId: project.id, environment: deployment.environment, branch: deployment.branch, key: deps.secretKey }).catch((e) => {
-      if (e instanceof EnvResolveError) throw new StageFailure(e.message);
-      throw e;
-    });
-    log = new LogSink(db, deploymentId, makeMasker(vars.filter((v) => v.sensitive).map((v) => v.value)));
+    if (uid !== null) {
+      network = openNetwork([], { refill: false });
+      network.catch(() => undefined); // a failure is reported by the first step that needs it
+    }
+    const [vars] = await allSettled([
+      resolveEnv(db, { projectId: project.id, environment: deployment.environment, branch: deployment.branch, key: deps.secretKey }).catch((e) => {
+        throw e instanceof EnvResolveError ? new StageFailure(e.message) : e;
+      }),
+      setUpWorkspace(deps, { workspace, uid, npmCache: npmCacheDir({ deps, project }) }),
+    ]);
     // The runtime variables are fixed now, so a later Promote serves this build with the values it was built with.
-    await db.deployment.update({
-      where: { id: deploymentId },
-      data: { runtimeEnvEnc: seal(deps.secretKey, JSON.stringify(Object.fromEntries(vars.map((v) => [v.key, v.value])))) },
-    });
+    const runtimeEnvEnc = seal(deps.secretKey, JSON.stringify(Object.fromEntries(vars.map((v) => [v.key, v.value]))));
+    write(() => db.deployment.update({ where: { id: deploymentId }, data: { runtimeEnvEnc } }));
+    log = new LogSink(db, deploymentId, makeMasker(vars.filter((v) => v.sensitive).map((v) => v.value)));
     const ctx: BuildContext = {
       deps,
       deployment,
@@ -87,37 +109,38 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
       settings: null,
       outputBudget: { remaining: deps.maxLogBytes },
       uid,
+      network,
     };
     built = ctx;
-    await mkdir(npmCacheDir(ctx), { recursive: true, mode: 0o700 });
-    if (uid !== null) {
-      await chown(npmCacheDir(ctx), uid, uid);
-      await chmod(npmCacheDir(ctx), 0o700);
-      await openPath(path.dirname(npmCacheDir(ctx)), deps.dataDir);
-    }
     const stage = async <T>(name: StageName, fn: () => Promise<T>, detail: (r: T) => string | null = () => null): Promise<T> => {
       if (abort.signal.aborted) throw new BuildCanceled();
       current = name;
-      await setStage(deps, deploymentId, name, "running", null);
+      const startedAt = new Date();
+      write(() => setStage(deps, deploymentId, name, "running", null, startedAt));
+      log.system(`── ${name}`);
+      const result = await fn();
+      const finishedAt = new Date();
       // Every line is stored before the state it leads to is written (a stage
       // ends, the deployment goes live), so a reader that sees "done" has it all.
-      log.system(`── ${name}`);
-      await log.flush();
-      const result = await fn();
-      await log.flush();
-      const text = detail(result);
-      await setStage(deps, deploymentId, name, result === null ? "skipped" : "succeeded", text);
+      const logged = log.flush();
+      write(() => logged.then(() => setStage(deps, deploymentId, name, result === null ? "skipped" : "succeeded", detail(result), finishedAt)));
       return result;
     };
 
     await stage("source", () => stageSource(ctx), (d) => d);
-    if (uid !== null) await giveToSandbox(workspace, uid);
-    ctx.settings = await resolveBuildSettings(ctx.appDir, project).catch((e) => {
-      if (e instanceof SettingsError) throw new StageFailure(e.message);
-      throw e;
-    });
-    await db.deployment.update({ where: { id: deploymentId }, data: { buildSettings: ctx.settings as unknown as Prisma.InputJsonValue } });
+    const [settings] = await allSettled([
+      resolveBuildSettings(ctx.appDir, project).catch((e) => {
+        throw e instanceof SettingsError ? new StageFailure(e.message) : e;
+      }),
+      uid === null ? Promise.resolve() : giveToSandbox(workspace, uid),
+    ]);
+    ctx.settings = settings;
+    const stepsAfter = (done: number) => [settings.installCommand, settings.buildCommand, settings.migrateCommand].slice(done).filter(Boolean).length;
+    expectSteps(deploymentId, stepsAfter(0));
+    write(() => db.deployment.update({ where: { id: deploymentId }, data: { buildSettings: settings as unknown as Prisma.InputJsonValue } }));
     await stage("install", () => installDeps(ctx), (d) => d);
+    // A restored install took no step.
+    expectSteps(deploymentId, stepsAfter(1));
     await stage(
       "build",
       async () => (ctx.settings!.buildCommand ? (await runUserCommand(ctx, ctx.settings!.buildCommand), ctx.settings!.buildCommand) : null),
@@ -125,17 +148,27 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     );
     await stage("migrate", () => migrateApp(ctx), (d) => d);
     const bundle = await stage("bundle", () => makeBundle(ctx), (b) => `${b.entries.length} files`);
-    if (!(await moveTo(deps, deploymentId, "building", "built", { bundleDigest: bundle.digest }))) throw new BuildCanceled();
-    if (!(await moveTo(deps, deploymentId, "built", "uploading"))) throw new BuildCanceled();
-    await stage("upload", () => uploadBundle(ctx, bundle), (d) => d);
+    // The blobs go to the store while the deployment moves to "uploading":
+    // they are named by their content, so a canceled build's blobs harm nothing.
+    const uploading = moveToUploading(deps, deploymentId, bundle.digest);
+    uploading.catch(() => undefined);
+    await stage("upload", async () => {
+      const [moved, detail] = await allSettled([uploading, uploadBundle(ctx, bundle)]);
+      if (!moved) throw new BuildCanceled();
+      return detail;
+    }, (d) => d);
     const published = await stage("publish", async () => {
+      // Whoever sees it live finds every line and every stage before it stored.
+      await Promise.all([log.flush(), writes]);
       const result = await publishDeployment(systemCtx(db, "build-deployment"), deploymentId);
       if (!result) throw new BuildCanceled();
       return result;
     }, (r) => (r.status === "canary" ? `canary ${r.weight}%` : "live"));
+    await writes;
     return published.status;
   } catch (e) {
     const canceled = e instanceof BuildCanceled || abort.signal.aborted;
+    await writes.catch(() => undefined);
     if (current) await setStage(deps, deploymentId, current, canceled ? "canceled" : "failed", canceled ? "Canceled." : reasonOf(e)).catch(() => undefined);
     if (canceled) {
       log.system("Canceled.");
@@ -163,6 +196,7 @@ export async function runBuild(deploymentId: string, deps: BuildDeps): Promise<B
     if (built?.depsToSave && !abort.signal.aborted) await saveToDepCache(built, built.depsToSave);
     await log.close().catch((e) => console.error(`[build] ${deploymentId} log write failed:`, e));
     await killMarked(deploymentId).catch(() => undefined);
+    await network?.then((n) => n.close(), () => undefined);
     await removeWorkspace(workspace).catch(() => undefined);
   }
 }
@@ -178,15 +212,44 @@ async function saveToDepCache(ctx: BuildContext, { cacheDir, key }: { cacheDir: 
 const reasonOf = (e: unknown) =>
   e instanceof StageFailure ? e.message : `Internal error: ${e instanceof Error ? e.message : String(e)}`.slice(0, 1000);
 
-async function moveTo(deps: BuildDeps, deploymentId: string, from: "building" | "built", to: "built" | "uploading", data?: Prisma.DeploymentUncheckedUpdateManyInput) {
-  return deps.db.$transaction((tx) => transition(tx, { deploymentId, from: [from], to, actor, data }));
+// building → built → uploading, in one transaction (both events are recorded).
+async function moveToUploading(deps: BuildDeps, deploymentId: string, bundleDigest: string) {
+  return deps.db.$transaction(
+    async (tx) =>
+      (await transition(tx, { deploymentId, from: ["building"], to: "built", actor, data: { bundleDigest } })) &&
+      transition(tx, { deploymentId, from: ["built"], to: "uploading", actor }),
+  );
 }
 
-async function setStage(deps: BuildDeps, deploymentId: string, name: StageName, status: StageStatus, detail: string | null) {
-  const finished = status === "running" ? null : new Date();
+// The workspace (see lib/sandbox/workspace.ts) and the project's npm download
+// cache, for the project's sandbox user (uid), or plain directories without one.
+async function setUpWorkspace(deps: BuildDeps, { workspace, uid, npmCache }: { workspace: string; uid: number | null; npmCache: string }) {
+  if (uid === null) await removeWorkspace(workspace);
+  else await prepareWorkspace(workspace, { uid, diskMb: deps.sandbox.diskMb, dataDir: deps.dataDir });
+  await mkdir(path.join(workspace, "home"), { recursive: true });
+  await mkdir(npmCache, { recursive: true, mode: 0o700 });
+  if (uid !== null) {
+    await chown(npmCache, uid, uid);
+    await chmod(npmCache, 0o700);
+    await openPath(path.dirname(npmCache), deps.dataDir);
+  }
+}
+
+// Promise.all that lets every one finish (nothing of a failed setup is still
+// running when the cleanup starts), then throws the first failure.
+async function allSettled<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+// `at`: when the stage started ("running") or ended.
+async function setStage(deps: BuildDeps, deploymentId: string, name: StageName, status: StageStatus, detail: string | null, at = new Date()) {
+  const finished = status === "running" ? null : at;
   await deps.db.deploymentStage.upsert({
     where: { deploymentId_name: { deploymentId, name } },
-    create: { deploymentId, name, position: STAGES.indexOf(name), status, detail, finishedAt: finished },
+    create: { deploymentId, name, position: STAGES.indexOf(name), status, detail, startedAt: at, finishedAt: finished },
     update: { status, detail, finishedAt: finished },
   });
 }

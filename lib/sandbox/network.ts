@@ -31,17 +31,29 @@ let seq = 0;
 let swept: Promise<void> | null = null;
 
 // One network with no allow-list entries (the common case) is kept ready, so
-// a build step or a function host does not wait for ip, nft and slirp4netns:
-// taking it starts the next one. It holds nothing of ours (an idle namespace
-// and its slirp4netns) and never keeps this process alive.
+// a build or a function host does not wait for ip, nft and slirp4netns:
+// taking it starts the next one, or (refill: false) leaves that to the caller
+// (refillSpareNetwork), e.g. once its own start-up is done, so that the
+// processes of the next one do not slow it down. It holds nothing of ours (an
+// idle namespace and its slirp4netns) and never keeps this process alive.
 let spare: Promise<SandboxNetwork> | null = null;
 
-export async function openNetwork(allow: HostPort[]): Promise<SandboxNetwork> {
+export async function openNetwork(allow: HostPort[], opts: { refill?: boolean } = {}): Promise<SandboxNetwork> {
   if (allow.length > 0) return createNetwork(allow);
   const ready = spare;
-  spare = createNetwork([], { detached: true });
-  spare.catch(() => (spare = null));
+  spare = null;
+  if (opts.refill !== false) refillSpareNetwork();
   return (ready && (await ready.catch(() => null))) || createNetwork([]);
+}
+
+/** Starts making the spare network, unless one is ready or on its way. */
+export function refillSpareNetwork(): void {
+  if (spare) return;
+  const next = createNetwork([], { detached: true });
+  spare = next;
+  next.catch(() => {
+    if (spare === next) spare = null;
+  });
 }
 
 async function createNetwork(allow: HostPort[], opts: { detached?: boolean } = {}): Promise<SandboxNetwork> {

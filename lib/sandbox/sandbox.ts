@@ -2,15 +2,16 @@ import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { createCgroup, type LimitHit } from "@/lib/sandbox/cgroup";
 import type { HostPort } from "@/lib/sandbox/egress-rules";
-import { openNetwork } from "@/lib/sandbox/network";
+import { openNetwork, type SandboxNetwork } from "@/lib/sandbox/network";
 import { toolPath } from "@/lib/sandbox/sandbox-mode";
 import { sandboxEtc, SYSTEM_ETC } from "@/lib/sandbox/system-etc";
 
 // The one sandbox every process of user code runs in: install, build and
 // migrate steps, server functions, app servers. Built on bubblewrap (mount,
 // user, PID, IPC, UTS and cgroup namespaces), a network namespace of its own
-// with slirp4netns egress behind nftables rules (network.ts), a control group
-// (cgroup.ts) and rlimits. What a sandboxed process gets:
+// (or one the steps of a single build share) with slirp4netns egress behind
+// nftables rules (network.ts), a control group (cgroup.ts) and rlimits. What
+// a sandboxed process gets:
 //
 // - User: the project's uid/gid (SANDBOX_UID_BASE + the project's number),
 //   not root and not the platform's; no supplementary groups; no new
@@ -57,12 +58,18 @@ export type SandboxSpec = {
   env: Record<string, string>;
   limits: SandboxLimits;
   allow: HostPort[];
+  /**
+   * A network (openNetwork([])) the caller shares between its sandboxes and
+   * closes itself, e.g. the steps of one build; without an allow list. When
+   * absent, the sandbox opens one of its own for `allow` and closes it.
+   */
+  network?: Promise<SandboxNetwork>;
 };
 
 export type Sandbox = {
   /** Spawn this (as root): file, args and exactly this environment. */
   file: string;
-  /** Its network namespace (a path under /run/netns), gone after close(). */
+  /** Its network namespace (a path under /run/netns), gone after close() unless it was the caller's. */
   netns: string;
   args: string[];
   env: Record<string, string>;
@@ -87,17 +94,19 @@ export async function openSandbox(spec: SandboxSpec): Promise<Sandbox> {
   const etc = sandboxEtc(spec.uid);
   // A name of its own: the group of a step that just ended may still be going away.
   const groupName = `${spec.label}-${process.pid}-${(++groups).toString(36)}`;
-  const [net, group] = await Promise.allSettled([openNetwork(spec.allow), createCgroup(groupName, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids })]);
+  if (spec.network && spec.allow.length > 0) throw new TypeError("a shared sandbox network has no allow list");
+  const ownNetwork = !spec.network;
+  const [net, group] = await Promise.allSettled([spec.network ?? openNetwork(spec.allow), createCgroup(groupName, { memoryMb: spec.limits.memoryMb, pids: spec.limits.pids })]);
   if (net.status === "rejected" || group.status === "rejected") {
     if (group.status === "fulfilled") await group.value?.remove().catch(() => undefined);
-    if (net.status === "fulfilled") await net.value.close();
+    if (net.status === "fulfilled" && ownNetwork) await net.value.close();
     throw net.status === "rejected" ? net.reason : (group as PromiseRejectedResult).reason;
   }
   const network = net.value;
   const cgroup = group.value;
   const close = async () => {
     await cgroup?.remove().catch(() => undefined);
-    await network.close();
+    if (ownNetwork) await network.close();
   };
   const mb = (n: number) => String(n * 1024 * 1024);
   const args = [

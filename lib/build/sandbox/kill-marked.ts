@@ -31,14 +31,16 @@ export async function findMarked(marker: string): Promise<number[]> {
  * SIGKILL every process marked SLIPWAY_SANDBOX=<marker>, and keep scanning
  * (a process may fork while we look) until none is left or `timeoutMs`
  * passes. Returns the pids it signalled. Safe to call at any time, e.g. at
- * worker startup for the builds a crashed worker left behind.
+ * worker startup for the builds a crashed worker left behind. `spare`: pids
+ * of live children of ours that carry the marker but run no user code (an
+ * idle launcher, see launchers.ts).
  */
-export async function killMarked(marker: string, timeoutMs = 2000): Promise<number[]> {
+export async function killMarked(marker: string, timeoutMs = 2000, spare: ReadonlySet<number> = new Set()): Promise<number[]> {
   assertValidMarker(marker);
   const killed = new Set<number>();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const pids = await findMarked(marker);
+    const pids = (await findMarked(marker)).filter((pid) => !spare.has(pid));
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {

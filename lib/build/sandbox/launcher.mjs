@@ -3,7 +3,7 @@
 // a new process group (detached), with:
 //
 //   env    only SLIPWAY_SANDBOX=<marker> (so the marker scan finds us too);
-//   fd 0   one JSON document, then EOF: { file, args, env, parentPid };
+//   fd 0   one JSON document, then EOF: { file, args, env, cwd, parentPid };
 //   fd 1/2 the pipes the build's output goes to (handed to the shell as is);
 //   fd 3   control channel back to run-step, one JSON message a line:
 //            {"type":"started","pid":N}
@@ -11,9 +11,10 @@
 //            {"type":"exit","code":N|null,"signal":"SIG..."|null}
 //
 // It runs `file args...` (`/bin/sh -c <command>`, or the chain of
-// lib/sandbox/sandbox.ts that runs it in the sandbox) in the same group with
-// exactly the given environment and stdin from /dev/null, then exits the way
-// it did.
+// lib/sandbox/sandbox.ts that runs it in the sandbox) in `cwd`, in the same
+// group, with exactly the given environment and stdin from /dev/null, then
+// exits the way it did. It may be started well before its request comes
+// (launchers.ts), so it does nothing until then.
 // Every ~250 ms it checks that the worker that started it is still its
 // parent; if the worker died (even by SIGKILL), it kills the whole group so
 // no build outlives it.
@@ -111,6 +112,7 @@ if (
   !Array.isArray(request.args) ||
   !request.args.every((a) => typeof a === "string") ||
   !isStringRecord(request.env) ||
+  typeof request.cwd !== "string" ||
   !Number.isInteger(request.parentPid)
 ) {
   // Most likely the worker died before it could send the request.
@@ -124,6 +126,7 @@ if (parentGone()) killGroup();
 closeInheritedFds();
 try {
   shell = spawn(request.file, request.args, {
+    cwd: request.cwd,
     env: request.env,
     stdio: ["ignore", "inherit", "inherit"],
   });

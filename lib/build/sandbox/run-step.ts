@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import { access, stat } from "node:fs/promises";
-import path from "node:path";
 import type { Readable } from "node:stream";
 import { assertValidMarker, killMarked, MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
+import { idleLaunchers, LAUNCHER_PATH, readyNext, spawnLauncher, takeLauncher } from "@/lib/build/sandbox/launchers";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
 import { readJsonLines } from "@/lib/platform/read-json-lines";
 import { openSandbox, type Sandbox, type SandboxSpec } from "@/lib/sandbox/sandbox";
@@ -15,7 +15,8 @@ import { openSandbox, type Sandbox, type SandboxSpec } from "@/lib/sandbox/sandb
 //
 // - Environment: exactly `env` plus SLIPWAY_SANDBOX=<marker>; nothing of ours.
 // - Process group: a launcher (launcher.mjs, started with this Node binary as
-//   the leader of a new group/session) runs the shell in that group. Timeout,
+//   the leader of a new group/session, ahead of the step where the build
+//   expects it: launchers.ts) runs the shell in that group. Timeout,
 //   cancel and the output cap SIGTERM the group, then SIGKILL it after a
 //   grace; when the step ends in any way the rest of the group is SIGKILLed.
 // - Escapees: whatever left the group (setsid) is found by its marker in
@@ -37,6 +38,8 @@ export type StepOptions = {
   onLine: (stream: "stdout" | "stderr", text: string) => void;
   /** Tags every process of the step as SLIPWAY_SANDBOX=<marker>, e.g. the deployment id. */
   marker: string;
+  /** Called once the command has started: work that should not delay its start goes here. */
+  onStarted?: () => void;
   /**
    * The sandbox to run the command in (`cwd` is then the host side of the
    * working directory); null only where the operator turned the sandbox off
@@ -56,8 +59,6 @@ export type StepResult = {
   message: string;
 };
 
-/** Resolved next to this file, so it works wherever lib/ runs from source (tsx, vitest). */
-export const LAUNCHER_PATH = path.join(import.meta.dirname, "launcher.mjs");
 export const KILL_GRACE_MS = 2000;
 /** How long to wait, after the step ended and its processes were killed, for the output pipes to drain. */
 const DRAIN_MS = 2000;
@@ -113,15 +114,9 @@ async function supervise(
   result: (outcome: StepOutcome, message: string, extra?: Partial<StepResult>) => StepResult,
 ): Promise<StepResult> {
   // The launcher gets nothing but the marker; the step's environment goes to it over stdin.
-  const launcherEnv: Record<string, string> = { [MARKER_VAR]: opts.marker };
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [LAUNCHER_PATH], {
-      cwd: opts.cwd,
-      env: launcherEnv as NodeJS.ProcessEnv,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-    });
+    child = takeLauncher(opts.marker) ?? spawnLauncher(opts.marker);
   } catch (err) {
     return result("spawn_error", `Could not start: ${errorText(err)}`);
   }
@@ -185,7 +180,15 @@ async function supervise(
   stderr.on("data", onData("stderr"));
   for (const s of [stdout, stderr, controlStream, child.stdin!]) s.on("error", () => {});
 
-  readJsonLines<ControlMessage>(controlStream, (message) => messages.push(message));
+  let shellEnded = () => {};
+  const shellEnd = new Promise<null>((resolve) => (shellEnded = () => resolve(null)));
+  readJsonLines<ControlMessage>(controlStream, (message) => {
+    messages.push(message);
+    if (message.type === "exit") shellEnded();
+    if (message.type !== "started") return;
+    readyNext(opts.marker);
+    opts.onStarted?.();
+  });
 
   const timeoutTimer = setTimeout(() => stop("timeout"), Math.min(opts.timeoutMs, MAX_TIMER_MS));
   const onAbort = () => stop("canceled");
@@ -202,9 +205,10 @@ async function supervise(
   const allClosed = Promise.all([closed(stdout), closed(stderr), closed(controlStream)]);
 
   const launch = sandbox ? { file: sandbox.file, args: sandbox.args, env: sandbox.env } : { file: "/bin/sh", args: ["-c", opts.command], env };
-  child.stdin!.end(JSON.stringify({ ...launch, parentPid: process.pid }));
+  child.stdin!.end(JSON.stringify({ ...launch, cwd: opts.cwd, parentPid: process.pid }));
 
-  const exit = await launcherExit;
+  // Over once the shell's end is reported (the launcher only exits after it, and goes with its group below) or the launcher is gone.
+  const exit = (await Promise.race([launcherExit, shellEnd])) ?? { code: null, signal: null };
   exited = true;
   clearTimeout(timeoutTimer);
   clearTimeout(killTimer);
@@ -212,11 +216,14 @@ async function supervise(
 
   // The step is over: nothing of it may run on, whether it succeeded or not.
   signalGroup("SIGKILL");
-  await killMarked(opts.marker);
-  // Let the pipes drain what was written before the end; an escapee that still
-  // holds them (not found by its marker) must not keep us waiting.
+  // Meanwhile, let the pipes drain what was written before the end; an
+  // escapee that still holds them (not found by its marker) must not keep us
+  // waiting.
   let drainTimer: NodeJS.Timeout | undefined;
-  await Promise.race([allClosed, new Promise((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
+  await Promise.all([
+    killMarked(opts.marker, undefined, idleLaunchers(opts.marker)),
+    Promise.race([allClosed, new Promise((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]),
+  ]);
   clearTimeout(drainTimer);
   for (const s of [stdout, stderr, controlStream]) s.destroy();
   splitters.stdout.end();
