@@ -51,6 +51,9 @@ function selectedProcesses(argv: string[]): Set<ProcessName> {
 async function main() {
   const config = loadConfig();
   const only = selectedProcesses(process.argv.slice(2));
+  if (config.DATABASE_URL && only.size === 1 && only.has("postgres")) {
+    throw new StartError("--only postgres runs the embedded PostgreSQL, which is not used when DATABASE_URL is set.");
+  }
   await ensureDataDir(config.dataDir);
   supervisor = new Supervisor({ log, statusFile: processStatusFile(config.dataDir) });
   let databaseUrl = config.DATABASE_URL;
