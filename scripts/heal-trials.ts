@@ -15,10 +15,19 @@
 // supervisor gave up on nothing.
 //
 // HEAL_KILLS: kills per process (default 20). The processes are killed in
-// turn, so each is killed about every 20 s (under the crash-loop limit of 5
-// exits a minute, as an operator's kills would be).
+// turn, and a round lasts at least ROUND_MS, so no process is killed more
+// often than every 10 s (the supervisor gives up on 5 exits within 30 s: a
+// crash loop, which these kills are not).
 import http from "node:http";
-import { deployFiles, seedProject } from "@/bench/lib/router-fixture";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { type Project, seedProject } from "@/bench/lib/router-fixture";
+import { packDirectory } from "@/lib/archive/pack-directory";
+import type { Db } from "@/lib/db/client";
+import { createDeployment } from "@/lib/deployments/create-deployment";
 import { median } from "@/bench/lib/stats";
 import { embeddedDatabaseUrl } from "@/lib/db/embedded";
 import { createDb } from "@/lib/db/client";
@@ -31,6 +40,7 @@ const TARGETS = ["worker", "console", "router", "postgres"] as const;
 type Target = (typeof TARGETS)[number];
 const SECRET_KEY = "42".repeat(32);
 const RATE_PER_SEC = 50;
+const ROUND_MS = 10_000;
 
 type Failure = { at: number; what: string };
 
@@ -78,6 +88,28 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   }
 }
 
+// Uploads a one-page app as the CLI does; the platform's own worker builds and publishes it.
+async function deployPage(db: Db, project: Project, html: string): Promise<void> {
+  const app = await mkdtemp(path.join(os.tmpdir(), "heal-app-"));
+  const archive = `${app}.tar.gz`;
+  try {
+    await writeFile(path.join(app, "index.html"), html);
+    await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp index.html dist/" }));
+    await packDirectory(app, archive);
+    const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
+    const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
+    for (let i = 0; ; i++) {
+      const row = await db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+      if (row.status === "live") return;
+      if (["failed", "canceled"].includes(row.status) || i > 1200) throw new Error(`the app's deployment ended ${row.status}: ${row.failureReason ?? "timed out"}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await rm(app, { recursive: true, force: true });
+    await rm(archive, { force: true });
+  }
+}
+
 const statusOf = (p: RunningPlatform, name: Target) => readProcessStatus(p.dataDir).find((s) => s.name === name);
 
 async function healed(p: RunningPlatform, target: Target, oldPid: number): Promise<boolean> {
@@ -101,8 +133,10 @@ async function main() {
   let traffic: ReturnType<typeof startTraffic> | undefined;
   try {
     const dbUrl = embeddedDatabaseUrl(platform.dataDir, platform.pgPort);
+    // The verbs read DATA_DIR (the upload's store) from the environment.
+    process.env.DATA_DIR = platform.dataDir;
     const project = await seedProject({ db, databaseUrl: dbUrl, dataDir: platform.dataDir, secretKey: SECRET_KEY, stop: async () => {} }, "healing");
-    await deployFiles({ db, databaseUrl: dbUrl, dataDir: platform.dataDir, secretKey: SECRET_KEY, stop: async () => {} }, project, { "index.html": "<h1>healing app</h1>" });
+    await deployPage(db, project, "<h1>healing app</h1>");
     await db.$disconnect();
     const routerPort = Number(new URL(platform.routerUrl).port);
     // Wait until the router serves it, then start the visitors.
@@ -112,6 +146,7 @@ async function main() {
     if (traffic.failures.length) throw new Error(`the app does not answer before any kill: ${traffic.failures[0].what}`);
 
     for (let round = 0; round < KILLS; round++) {
+      const roundStarted = Date.now();
       for (const target of TARGETS) {
         const s = statusOf(platform, target);
         if (!s?.pid || s.state !== "running") {
@@ -139,6 +174,7 @@ async function main() {
         if (failed > 0 && target !== "router") problems.push(`round ${round + 1}: ${failed} request(s) failed while the ${target} was down (${traffic.failures.at(-1)?.what})`);
         console.log(`  round ${round + 1} ${target.padEnd(8)} healed in ${(ms / 1000).toFixed(2)} s${failed ? `, ${failed} failed request(s)` : ""}`);
       }
+      await new Promise((r) => setTimeout(r, Math.max(0, ROUND_MS - (Date.now() - roundStarted))));
     }
   } finally {
     traffic?.stop();

@@ -10,7 +10,7 @@ import readline from "node:readline";
 // that exits by itself is started again after a backoff (250 ms, doubling up
 // to 10 s; back to 250 ms once it has run for 30 s). One process's crash never
 // stops another: the router keeps serving apps while the worker, the console
-// or Postgres comes back. A process that exits 5 times within a minute is
+// or Postgres comes back. A process that exits 5 times within 30 s is
 // crash-looping: the supervisor gives up on it with one line saying which and
 // why (its exit and its last output line), and leaves the others running.
 //
@@ -45,7 +45,7 @@ export type RestartPolicy = {
 export const DEFAULT_POLICY: RestartPolicy = {
   initialDelayMs: 250,
   maxDelayMs: 10_000,
-  crashLoop: { exits: 5, withinMs: 60_000 },
+  crashLoop: { exits: 5, withinMs: 30_000 },
   stableAfterMs: 30_000,
 };
 
