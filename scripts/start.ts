@@ -153,7 +153,7 @@ async function main() {
 async function shutdown(code: number) {
   if (shuttingDown) return;
   shuttingDown = true;
-  if (supervisor) log("stopping…");
+  if (supervisor && supervisor.status().length > 0) log("stopping…");
   await supervisor?.stopAll();
   process.exit(code);
 }
