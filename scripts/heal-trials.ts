@@ -18,7 +18,6 @@
 // turn, and a round lasts at least ROUND_MS, so no process is killed more
 // often than every 10 s (the supervisor gives up on 5 exits within 30 s: a
 // crash loop, which these kills are not).
-import http from "node:http";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -32,6 +31,7 @@ import { median } from "@/bench/lib/stats";
 import { embeddedDatabaseUrl } from "@/lib/db/embedded";
 import { createDb } from "@/lib/db/client";
 import { readProcessStatus } from "@/lib/platform/process-status";
+import { type LoadGen, type LoadWindow, startLoad } from "@/lib/testing/load-gen";
 import { type RunningPlatform, startPlatform } from "@/lib/testing/platform-process";
 
 const KILLS = Number(process.env.HEAL_KILLS ?? 20);
@@ -42,42 +42,8 @@ const SECRET_KEY = "42".repeat(32);
 const RATE_PER_SEC = 50;
 const ROUND_MS = 10_000;
 
-type Failure = { at: number; what: string };
-
-// Keep-alive visitors of the live app, RATE_PER_SEC a second; every answer
-// that is not the app's page is a failure.
-function startTraffic(port: number, host: string) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const failures: Failure[] = [];
-  let sent = 0;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      sent++;
-      const req = http.get({ host: "127.0.0.1", port, path: "/", headers: { host }, agent, timeout: 5000 }, (res) => {
-        let body = "";
-        res.setEncoding("utf8");
-        res.on("data", (c: string) => (body += c));
-        res.on("end", () => {
-          if (res.statusCode !== 200 || !body.includes("healing app")) failures.push({ at: Date.now(), what: `status ${res.statusCode}` });
-          resolve();
-        });
-      });
-      req.on("timeout", () => req.destroy(new Error("timeout")));
-      req.on("error", (e) => {
-        failures.push({ at: Date.now(), what: e.message });
-        resolve();
-      });
-    });
-  const timer = setInterval(() => void one(), 1000 / RATE_PER_SEC);
-  return {
-    failures,
-    sent: () => sent,
-    stop() {
-      clearInterval(timer);
-      agent.destroy();
-    },
-  };
-}
+// Answers in a window that were not the app's page: errors, refused connections, requests not sent.
+const failuresIn = (w: LoadWindow) => w.done - (w.statuses[200] ?? 0) + w.skipped;
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
   try {
@@ -130,7 +96,8 @@ async function main() {
   const heal: Record<Target, number[]> = { worker: [], console: [], router: [], postgres: [] };
   const failedWhile: Record<Target, number> = { worker: 0, console: 0, router: 0, postgres: 0 };
   const problems: string[] = [];
-  let traffic: ReturnType<typeof startTraffic> | undefined;
+  let traffic: LoadGen | undefined;
+  let requests = 0;
   try {
     const dbUrl = embeddedDatabaseUrl(platform.dataDir, platform.pgPort);
     // The verbs read DATA_DIR (the upload's store) from the environment.
@@ -141,9 +108,11 @@ async function main() {
     const routerPort = Number(new URL(platform.routerUrl).port);
     // Wait until the router serves it, then start the visitors.
     for (let i = 0; i < 100 && (await getJson(`${platform.routerAdminUrl}/readyz`))?.body.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 100));
-    traffic = startTraffic(routerPort, project.host);
+    traffic = startLoad({ port: routerPort, host: project.host, path: "/", rate: RATE_PER_SEC, timeoutMs: 5000 });
     await new Promise((r) => setTimeout(r, 2000));
-    if (traffic.failures.length) throw new Error(`the app does not answer before any kill: ${traffic.failures[0].what}`);
+    const first = traffic.take();
+    requests += first.done;
+    if (failuresIn(first) > 0 || first.done === 0) throw new Error(`the app does not answer before any kill: ${JSON.stringify(first.statuses)}`);
 
     for (let round = 0; round < KILLS; round++) {
       const roundStarted = Date.now();
@@ -153,7 +122,7 @@ async function main() {
           problems.push(`round ${round + 1}: ${target} was not running before its kill (${s?.state ?? "unknown"}${s?.gaveUp ? `: ${s.gaveUp}` : ""})`);
           continue;
         }
-        const before = traffic.failures.length;
+        requests += traffic.take().done;
         const t0 = Date.now();
         process.kill(s.pid, "SIGKILL");
         let ok = false;
@@ -167,24 +136,26 @@ async function main() {
         const ms = Date.now() - t0;
         // Answers already on their way when it healed.
         await new Promise((r) => setTimeout(r, 300));
-        const failed = traffic.failures.length - before;
+        const window = traffic.take();
+        requests += window.done;
+        const failed = failuresIn(window);
         failedWhile[target] += failed;
         if (!ok) problems.push(`round ${round + 1}: ${target} did not heal within ${HEAL_TIMEOUT_MS / 1000} s`);
         else heal[target].push(ms);
-        if (failed > 0 && target !== "router") problems.push(`round ${round + 1}: ${failed} request(s) failed while the ${target} was down (${traffic.failures.at(-1)?.what})`);
+        if (failed > 0 && target !== "router") problems.push(`round ${round + 1}: ${failed} request(s) failed while the ${target} was down (${JSON.stringify(window.statuses)})`);
         console.log(`  round ${round + 1} ${target.padEnd(8)} healed in ${(ms / 1000).toFixed(2)} s${failed ? `, ${failed} failed request(s)` : ""}`);
       }
       await new Promise((r) => setTimeout(r, Math.max(0, ROUND_MS - (Date.now() - roundStarted))));
     }
   } finally {
-    traffic?.stop();
+    if (traffic) requests += (await traffic.stop()).done;
     const gaveUp = readProcessStatus(platform.dataDir).filter((s) => s.gaveUp);
     for (const s of gaveUp) problems.push(`the supervisor gave up on ${s.name}: ${s.gaveUp}`);
     await db.$disconnect().catch(() => undefined);
     await platform.stop("SIGINT");
   }
 
-  console.log(`\nheal trials: ${KILLS} SIGKILLs of each process under npm start, ${traffic?.sent() ?? 0} requests to the app`);
+  console.log(`\nheal trials: ${KILLS} SIGKILLs of each process under npm start, ${requests} requests to the app`);
   for (const t of TARGETS) {
     const times = heal[t];
     const summary = times.length ? `healed ${times.length}/${KILLS}, median ${(median(times) / 1000).toFixed(2)} s, max ${(Math.max(...times) / 1000).toFixed(2)} s` : "never healed";

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { errorLine } from "@/lib/platform/outage-log";
 import { describeExit, type Exit, type ProcessesFile, type ProcessStatus } from "@/lib/platform/process-status";
 
 export type { Exit } from "@/lib/platform/process-status";
@@ -42,7 +43,7 @@ export type RestartPolicy = {
   stableAfterMs: number;
 };
 
-export const DEFAULT_POLICY: RestartPolicy = {
+const DEFAULT_POLICY: RestartPolicy = {
   initialDelayMs: 250,
   maxDelayMs: 10_000,
   crashLoop: { exits: 5, withinMs: 30_000 },
@@ -86,10 +87,6 @@ export class Supervisor {
     return [...this.managed.values()].map((m) => ({ ...m.status }));
   }
 
-  isRunning(name: string): boolean {
-    return this.managed.get(name)?.status.state === "running";
-  }
-
   /** Stops every process (SIGTERM, then SIGKILL after a grace), in the reverse order of add(). */
   async stopAll(): Promise<void> {
     this.stopping = true;
@@ -111,7 +108,7 @@ export class Supervisor {
     try {
       launched = await m.unit.launch();
     } catch (e) {
-      this.exited(m, { code: null, signal: null }, firstLine(e));
+      this.exited(m, { code: null, signal: null }, errorLine(e));
       return;
     }
     if (this.stopping) {
@@ -164,7 +161,7 @@ export class Supervisor {
       writeFileSync(tmp, JSON.stringify(body, null, 2), { mode: 0o600 });
       renameSync(tmp, file);
     } catch (e) {
-      this.opts.log(`could not write ${file}: ${firstLine(e)}`);
+      this.opts.log(`could not write ${file}: ${errorLine(e)}`);
     }
   }
 }
@@ -186,7 +183,7 @@ export function nodeUnit(root: string, spec: ProcessSpec, print: (line: string) 
 }
 
 /** What the supervisor needs of a spawned child: its exit, a way to stop it, its last line (printed behind `name`). */
-export function childLaunched(child: ChildProcess, name: string, print: (line: string) => void): Launched {
+function childLaunched(child: ChildProcess, name: string, print: (line: string) => void): Launched {
   const label = `[${name}]`.padEnd(10);
   let last: string | null = null;
   for (const stream of [child.stdout, child.stderr]) {
@@ -219,10 +216,6 @@ export function childLaunched(child: ChildProcess, name: string, print: (line: s
 
 const formatDelay = (ms: number) => (ms < 1000 ? `${ms} ms` : `${+(ms / 1000).toFixed(1)} s`);
 
-function firstLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split("\n").find((l) => l.trim())?.trim().slice(0, 300) ?? "unknown error";
-}
 
 /** Waits until `url` answers with a status `accept` takes (default: 2xx). */
 export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean, accept = (status: number) => status >= 200 && status < 300): Promise<void> {

@@ -1,7 +1,8 @@
 import { describe, expect, inject, it } from "vitest";
 import { runBuild } from "@/lib/build/run-build";
 import { productionRoute, tickUntil } from "@/lib/rollouts/testing/rollout-fixture";
-import { request, startTestRouter } from "@/lib/router/testing";
+import { startTestRouter } from "@/lib/router/testing";
+import { type LoadWindow, startLoad } from "@/lib/testing/load-gen";
 import { testDb } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir } from "@/lib/testing/deploy";
 
@@ -29,38 +30,15 @@ async function deploy(ctx: Parameters<typeof deployDir>[0], slug: string, versio
   return { id: d.id, outcome: await runBuild(d.id, deps()) };
 }
 
-// Open loop: `rps` requests a second without cookies (each a new visitor), until stopped.
-function steadyTraffic(port: number, host: string, rps: number) {
-  const statuses = new Map<number, number>();
-  let stopped = false;
-  const inflight = new Set<Promise<void>>();
-  const timer = setInterval(() => {
-    for (let i = 0; i < rps / 20; i++) {
-      const p = request(port, host, "/api/hello")
-        .then((r) => void statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1))
-        .catch(() => void statuses.set(0, (statuses.get(0) ?? 0) + 1))
-        .finally(() => inflight.delete(p));
-      inflight.add(p);
-    }
-  }, 50);
-  return {
-    statuses,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      await Promise.all([...inflight]);
-    },
-  };
-}
-
 describe("the canary on real traffic", () => {
   it("takes identical function code with a slow module load live through every stage, saying what warm-up it left out", async () => {
     const { ctx, project } = await seedArchiveProject(db, { rolloutSettings: SETTINGS });
     const v1 = await deploy(ctx, project.slug, "v1");
     expect(v1.outcome).toBe("live");
     const router = await startTestRouter(inject("databaseUrl"), dataDir);
-    const traffic = steadyTraffic(router.port, `${project.slug}.localhost`, 100);
+    // Open loop, no cookies: every request a new visitor, split by the stage's weight.
+    const traffic = startLoad({ port: router.port, host: `${project.slug}.localhost`, path: "/api/hello", rate: 100 });
+    let seen: LoadWindow | undefined;
     try {
       // The baseline's host has been warm for a while, as a live deployment's is.
       await new Promise((r) => setTimeout(r, 3000));
@@ -84,9 +62,10 @@ describe("the canary on real traffic", () => {
       expect(first.canaryP95Ms!).toBeLessThan(500);
       expect((await productionRoute(db, project.id)).liveDeploymentId).toBe(v2.id);
     } finally {
-      await traffic.stop();
+      seen = await traffic.stop();
     }
     // Every request was answered, none failed.
-    expect([...traffic.statuses.keys()]).toEqual([200]);
+    expect(seen.skipped).toBe(0);
+    expect(seen.statuses).toEqual({ 200: seen.done });
   });
 });

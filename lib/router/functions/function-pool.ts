@@ -174,9 +174,7 @@ export class FunctionPool {
 
   /** Starts the deployment's host now, if it has none, so its first requests do not wait for it. */
   prestart(bundle: FunctionBundle): void {
-    if (this.closed || bundle.files.length === 0) return;
-    const host = this.hostFor(bundle);
-    host.lastActive = Date.now();
+    if (!this.closed && bundle.files.length > 0) this.hostFor(bundle);
   }
 
   status(deploymentId: string): HostStatus | undefined {
