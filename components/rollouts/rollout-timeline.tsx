@@ -203,12 +203,9 @@ function VerdictBlock({ analysis: a }: { analysis: RolloutAnalysis }) {
         </p>
       )}
       {a.notes.length > 0 && (
-        <ul data-testid="rollout-verdict-notes" className="mt-1 space-y-0.5 text-zinc-700 [overflow-wrap:anywhere]">
+        <ul data-testid="rollout-verdict-notes" className="mt-1 list-disc space-y-0.5 pl-4 text-zinc-700 [overflow-wrap:anywhere]">
           {a.notes.map((note) => (
-            <li key={note}>
-              <span aria-hidden="true">ⓘ </span>
-              {note}
-            </li>
+            <li key={note}>{note}</li>
           ))}
         </ul>
       )}
