@@ -8,6 +8,7 @@
 // comma-separated) runs just those, e.g. one systemd unit each, or routers on
 // other machines with DATABASE_URL set. Without DATABASE_URL, processes other
 // than postgres use the embedded server another `--only postgres` runs.
+import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "@/lib/config/env";
 import { checkConnection, describeUrl } from "@/lib/db/check-connection";
@@ -21,7 +22,8 @@ import { sandboxStartLine } from "@/lib/platform/sandbox-notice";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
 import { processStatusFile } from "@/lib/platform/process-status";
-import { type Launched, nodeUnit, Supervisor, waitForHttp } from "@/lib/platform/supervisor";
+import { commandUnit, type Launched, nodeUnit, Supervisor, waitForHttp } from "@/lib/platform/supervisor";
+import { routerCommand } from "@/lib/router/router-command";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -117,10 +119,19 @@ async function main() {
   const units = {
     console: [next, "start", "-p", String(config.PORT), "-H", config.BIND_HOST],
     worker: ["--import", "tsx", "lib/worker/main.ts"],
-    router: ["--import", "tsx", "lib/router/main.ts"],
   };
   for (const [name, args] of Object.entries(units)) {
     if (only.has(name as ProcessName)) await supervisor.add(nodeUnit(root, { name, args, env }));
+  }
+  // The router: ROUTER_WORKERS processes on Bun (default one per core), each a
+  // unit of its own ("router", "router-2", ...) sharing the ports by reusePort.
+  if (only.has("router")) {
+    const router = routerCommand();
+    const count = config.ROUTER_WORKERS || os.availableParallelism();
+    for (let i = 1; i <= count; i++) {
+      const name = i === 1 ? "router" : `router-${i}`;
+      await supervisor.add(commandUnit(root, { name, command: router.command, args: router.args, env: { ...env, ...router.env } }));
+    }
   }
 
   const alive = () => !shuttingDown;

@@ -5,6 +5,7 @@ import { median } from "@/bench/lib/stats";
 import { cleanupTempDirs, makeTempDir } from "@/lib/bundles/testing/temp-dir";
 import { functionIndex } from "@/lib/router/functions/function-paths";
 import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-pool";
+import { handleWithNode } from "@/lib/router/functions/node-bridge";
 import { createBlobSource } from "@/lib/router/static/blob-source";
 import { makeBundle } from "@/lib/router/static/testing";
 
@@ -21,7 +22,7 @@ export async function functionColdStartMs(sandbox: PoolSandbox, samples: number)
     workDir: await makeTempDir("bench-functions"),
     sandbox,
   });
-  const server = http.createServer((req, res) => void pool.handle(bundle, files[0], req, res, {}));
+  const server = http.createServer((req, res) => void handleWithNode(pool, bundle, files[0], req, res, {}));
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;

@@ -173,10 +173,15 @@ const STOP_GRACE_MS = 8000;
 
 /** A Node process of ours (`node --import exit-with-parent <args>`), its output printed line by line behind its name. */
 export function nodeUnit(root: string, spec: ProcessSpec, print: (line: string) => void = console.log): Unit {
+  return commandUnit(root, { ...spec, command: process.execPath, args: ["--import", EXIT_WITH_PARENT, ...spec.args] }, print);
+}
+
+/** A process of ours started as `command <args>` (a router on Bun), its output printed line by line behind its name. */
+export function commandUnit(root: string, spec: ProcessSpec & { command: string }, print: (line: string) => void = console.log): Unit {
   return {
     name: spec.name,
     async launch() {
-      const child = spawn(process.execPath, ["--import", EXIT_WITH_PARENT, ...spec.args], { cwd: root, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(spec.command, spec.args, { cwd: root, env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
       return childLaunched(child, spec.name, print);
     },
   };

@@ -85,7 +85,7 @@ describe("synthetic checks", () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     // The router measured them (there is no other traffic), up to the moment v2
     // went live and the route stopped being measured.
-    await router.metrics.flush(true);
+    await router.flushMetrics();
     const window = await readWindow(db, v2, started, new Date(Date.now() + 1000));
     expect(window.requests).toBeGreaterThanOrEqual(20);
     expect(window.requests).toBeLessThanOrEqual(results.filter((r) => r.deployment === v2).length);

@@ -19,11 +19,6 @@ export const pages = {
     message: status === 414 ? "The request path is too long." : "The request path is not a valid path inside this site.",
   }),
   // Bytes node:http could not parse as a request: the status it would send, with a page.
-  badRequest: (status: 400 | 408 | 431): Page => ({
-    status,
-    title: status === 431 ? "headers too large" : status === 408 ? "request timeout" : "bad request",
-    message: status === 431 ? "The request's headers are too large." : status === 408 ? "The request took too long to arrive." : "The request is not valid HTTP.",
-  }),
   unknownHost: (host: string, appsDomain: string): Page => ({
     status: 404,
     title: "nothing deployed here",

@@ -37,7 +37,7 @@ describe("router traffic split", () => {
     const router = await startTestRouter(inject("databaseUrl"), dataDir);
     const from = new Date(Date.now() - 1000);
     await setWeight(25);
-    await until(async () => router.table.route(host.split(".")[0])?.canaryWeight === 25, 2000);
+    await until(async () => (await router.route(host.split(".")[0]))?.canaryWeight === 25, 2000);
 
     let toCanary = 0;
     const batch = 100;
@@ -54,7 +54,7 @@ describe("router traffic split", () => {
     expect(Math.abs(toCanary / 10_000 - 0.25)).toBeLessThanOrEqual(0.01);
 
     // Each closed second is flushed: the counts in Postgres are every request made.
-    await router.metrics.flush(true);
+    await router.flushMetrics();
     const to = new Date(Date.now() + 1000);
     const [c, b] = await Promise.all([readWindow(db, canary, from, to), readWindow(db, base, from, to)]);
     expect(c.requests).toBe(toCanary);
@@ -72,7 +72,7 @@ describe("router traffic split", () => {
     await setWeight(25);
     // Before the change reaches the router, the second deploy is live and every cohort
     // gets it, so wait for the table itself rather than for cohort 0's answer.
-    await until(async () => router.table.route(host.split(".")[0])?.canaryWeight === 25, 2000);
+    await until(async () => (await router.route(host.split(".")[0]))?.canaryWeight === 25, 2000);
     for (let i = 0; i < 20; i++) {
       expect(await served(2499)).toBe(canary);
       expect(await served(2500)).toBe(base);
@@ -91,7 +91,7 @@ describe("router traffic split", () => {
     const { base, canary, setWeight, host } = await twoVersions();
     const router = await startTestRouter(inject("databaseUrl"), dataDir);
     await setWeight(50);
-    await until(async () => router.table.route(host.split(".")[0])?.canaryWeight === 50, 2000);
+    await until(async () => (await router.route(host.split(".")[0]))?.canaryWeight === 50, 2000);
     const from = new Date(Date.now() - 1000);
     const answered: number[] = [];
     const end = Date.now() + 2500;

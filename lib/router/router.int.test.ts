@@ -85,10 +85,10 @@ describe("edge router", () => {
     for (const bad of ["exa mple.localhost", "a..b", "-x.localhost", "x".repeat(300), "[::1]:80", "user@host"]) {
       expect([400, 404]).toContain((await request(router.port, bad, "/")).status);
     }
-    // Found by lib/security/fuzz/url-paths.fuzz.int.test.ts: node:http's own refusal had no body.
+    // A request line that is not HTTP never reaches the router: Bun's parser refuses it
+    // with a status line that says why (and no page), and closes the connection.
     const unparsable = await raw(router.port, `GET %2f.. HTTP/1.1\r\nHost: ${project.slug}.localhost\r\nConnection: close\r\n\r\n`);
-    expect(unparsable.status).toBe(400);
-    expect(unparsable.body).toContain("The request is not valid HTTP.");
+    expect(unparsable).toMatchObject({ status: 400, reason: "Bad Request" });
   });
 
   it("routes branches, verified custom domains, and heals a missed notification on resync", async () => {
@@ -116,7 +116,7 @@ describe("edge router", () => {
     // And an out-of-date notification never moves a route backwards.
     await db.$transaction((tx) => notifyRouteChanged(tx, branchRoute.name));
     await new Promise((r) => setTimeout(r, 100));
-    expect(router.table.route(branchRoute.name)?.live?.id).toBe(prod.id);
+    expect((await router.route(branchRoute.name))?.live).toBe(prod.id);
   });
 
   it("serves SPA fallbacks and a custom 404 page from the bundle", async () => {

@@ -1,6 +1,5 @@
-import http from "node:http";
 import os from "node:os";
-import type { Duplex } from "node:stream";
+import { Readable } from "node:stream";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
 import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-pool";
@@ -173,34 +172,35 @@ export function createRouter(opts: RouterOptions) {
     return env;
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const found = resolveTarget(req.headers.host, req.headers.cookie);
+  async function handle(req: Request): Promise<Response> {
+    const found = resolveTarget(req.headers.get("host") ?? undefined, req.headers.get("cookie") ?? undefined);
     const target = found instanceof Promise ? await found : found;
-    if ("page" in target) return sendPage(req, res, target.page);
+    if ("page" in target) return pageResponse(target.page);
     const d = target.deployment;
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
-    if (!target.measured) return void (await serve(req, res, d, stamp));
+    if (!target.measured) return (await serve(req, d, stamp)).response;
     const started = performance.now();
-    let warmup = true;
+    let served: Served | undefined;
     try {
-      warmup = await serve(req, res, d, stamp);
+      served = await serve(req, d, stamp);
+      return served.response;
     } finally {
-      metrics.record(d.id, performance.now() - started, res.statusCode >= 500 || !res.writableEnded, warmup);
+      // Until the response begins: what a visitor waits for, and what both arms are compared on.
+      metrics.record(d.id, performance.now() - started, !served || served.response.status >= 500, served?.warmup ?? true);
     }
   }
 
-  // Resolves whether the request was served during a warm-up: its bundle had to
-  // be loaded, or its function host was starting (function-pool.ts).
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse, d: DeploymentRef, stamp: Record<string, string>): Promise<boolean> {
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const resolved = resolveRequestPath(q === -1 ? rawUrl : rawUrl.slice(0, q));
+  // `warmup`: the request was served during a warm-up: its bundle had to be
+  // loaded, or its function host was starting (function-pool.ts).
+  type Served = { response: Response; warmup: boolean };
+
+  async function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Served> {
+    const target = requestTarget(req.url);
+    const q = target.indexOf("?");
+    const resolved = resolveRequestPath(q === -1 ? target : target.slice(0, q));
     let warmup = false;
-    const page = (p: Page) => {
-      sendPage(req, res, p, stamp);
-      return warmup;
-    };
+    const page = (p: Page): Served => ({ response: pageResponse(p, stamp), warmup });
     if (!resolved.ok) return page(pages.badPath(resolved.status));
 
     let bundle: LoadedBundle | undefined = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
@@ -225,7 +225,8 @@ export function createRouter(opts: RouterOptions) {
           const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
           return page({ status: 500, title: "environment unavailable", message });
         }
-        return (await functions.handle(functionBundle(d, bundle, env), fn, req, res, stamp)) || warmup;
+        const ran = await functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp);
+        return { response: ran.response, warmup: ran.warmup || warmup };
       }
     }
 
@@ -233,43 +234,50 @@ export function createRouter(opts: RouterOptions) {
     if (!lookup) return page(pages.notFound());
     let response: StaticResponse | Promise<StaticResponse>;
     try {
-      response = serveFile({ method: req.method ?? "GET", headers: req.headers }, lookup.entry, source, lookup.status, { compressed });
+      response = serveFile(req, lookup.entry, source, lookup.status, { compressed });
       if (response instanceof Promise) response = await response;
     } catch (e) {
       opts.log?.(`serving ${lookup.entry.path} of ${d.id} failed: ${(e as Error).message}`);
       return page(pages.unavailable());
     }
-    res.writeHead(response.status, Object.assign(response.headers, stamp));
-    res.end(response.body as Buffer | null);
-    return warmup;
+    return { response: new Response(bodyOf(response.body), { status: response.status, headers: Object.assign(response.headers, stamp) }), warmup };
   }
 
-  const app = http.createServer((req, res) => {
-    handle(req, res).catch((e) => {
+  function fetch(req: Request): Promise<Response> {
+    return handle(req).catch((e) => {
       opts.log?.(`request failed: ${(e as Error).message}`);
-      if (!res.headersSent) sendPage(req, res, pages.unavailable());
-      else res.destroy();
+      return pageResponse(pages.unavailable());
     });
-  });
-  app.keepAliveTimeout = 65_000;
-  app.on("clientError", answerClientError);
+  }
 
-  const admin = http.createServer((req, res) => {
-    const url = req.url ?? "/";
-    if (url === "/healthz") return sendJson(res, 200, { ok: true, pid: process.pid });
-    if (url === "/readyz") {
+  // The admin port: health, readiness, and what this process routes a name to.
+  async function adminFetch(req: Request): Promise<Response> {
+    const target = requestTarget(req.url);
+    if (target === "/healthz") return jsonResponse(200, { ok: true, pid: process.pid });
+    if (target === "/readyz") {
       const s = sync.status();
       const status = !s.hasTable ? "unavailable" : s.database === "up" ? "ready" : "degraded";
       // The platform's other processes (restarts, a crash loop) are reported, not judged:
       // the router serves apps whatever happened to the worker or the console.
-      return sendJson(res, s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []) });
+      return jsonResponse(s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []) });
     }
-    sendJson(res, 404, { error: "not found" });
-  });
+    const route = /^\/routes\/([a-z0-9-]{1,100})$/.exec(target);
+    if (route && req.method === "GET") {
+      const r = table.route(route[1]);
+      if (!r) return jsonResponse(404, { error: "no such route" });
+      return jsonResponse(200, { name: route[1], live: r.live?.id ?? null, canary: r.canary?.id ?? null, canaryWeight: r.canaryWeight });
+    }
+    // Writes this process's open metric buckets now, rather than on the next tick.
+    if (target === "/metrics/flush" && req.method === "POST") {
+      await metrics.flush(true);
+      return jsonResponse(200, { ok: true });
+    }
+    return jsonResponse(404, { error: "not found" });
+  }
 
   return {
-    app,
-    admin,
+    fetch,
+    adminFetch,
     sync,
     table,
     functions,
@@ -279,7 +287,6 @@ export function createRouter(opts: RouterOptions) {
       metrics.start();
     },
     async close() {
-      await Promise.all([closeServer(app), closeServer(admin)]);
       await functions.close();
       await metrics.stop();
       await sync.close();
@@ -289,39 +296,32 @@ export function createRouter(opts: RouterOptions) {
 
 export type Router = ReturnType<typeof createRouter>;
 
-function sendPage(req: http.IncomingMessage, res: http.ServerResponse, page: Page, extra: Record<string, string> = {}) {
-  const body = renderPage(page);
-  res.writeHead(page.status, {
-    "content-type": "text/html; charset=utf-8",
-    "content-length": Buffer.byteLength(body),
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-    ...extra,
+/** The path and query the client sent (Bun's request URL is absolute, or the bare target when Host was unusable). */
+export function requestTarget(url: string): string {
+  if (url.charCodeAt(0) === 47) return url;
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  return slash === -1 ? "/" : url.slice(slash);
+}
+
+// A cached file's bytes (a view, not a copy), or a large file streamed from the store.
+function bodyOf(body: StaticResponse["body"]): BodyInit | null {
+  if (body === null) return null;
+  if (Buffer.isBuffer(body)) return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength);
+  return Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>;
+}
+
+function pageResponse(page: Page, extra: Record<string, string> = {}): Response {
+  return new Response(renderPage(page), {
+    status: page.status,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...extra },
   });
-  res.end(req.method === "HEAD" ? undefined : body);
 }
 
-// A request node:http cannot parse (a request line or header it refuses) gets
-// a page saying why, like every other refusal, not the bare status line node
-// sends by default.
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex) {
-  if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
-  const status = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  const body = renderPage(pages.badRequest(status));
-  const head = `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n`;
-  socket.end(head + body);
+/** What the server answers when the router itself throws (never expected: handle() catches). */
+export function failurePage(): Response {
+  return pageResponse(pages.unavailable());
 }
 
-function sendJson(res: http.ServerResponse, status: number, value: unknown) {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-  res.end(body);
-}
-
-function closeServer(server: http.Server) {
-  return new Promise<void>((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+function jsonResponse(status: number, value: unknown): Response {
+  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }

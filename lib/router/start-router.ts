@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import type http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { type BunServer, bunServe } from "@/lib/router/bun-serve";
 import type { PoolSandbox } from "@/lib/router/functions/function-pool";
-import { createRouter, type RouterOptions } from "@/lib/router/server";
+import { createRouter, failurePage, type RouterOptions } from "@/lib/router/server";
 
 export type StartRouterOptions = Omit<RouterOptions, "functions"> & {
   host: string;
@@ -14,22 +13,22 @@ export type StartRouterOptions = Omit<RouterOptions, "functions"> & {
   functions: { timeoutMs: number; memoryMb: number; sandbox: PoolSandbox };
 };
 
-function listen(server: http.Server, port: number, host: string) {
-  return new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
+// Idle keep-alive connections close after this (nginx: 75 s; Bun allows up to 255).
+const IDLE_TIMEOUT_SEC = 75;
+// Bun refuses larger bodies with 413 before the router sees them; functions have their own, smaller limit.
+const MAX_REQUEST_BODY = 64 * 1024 * 1024;
 
-// One router process's servers: the apps' port and the admin port
-// (/healthz, /readyz). Function processes live in a private temp directory
-// (mkdtemp: 0700, the router's), which the function pool opens to 0711 for
-// sandboxed hosts: bubblewrap, as the project's sandbox user, must pass
-// through it to bind the host's code, home and socket directory, and can
-// list or read nothing else of it (see functions/host-slot.ts).
+// One router process's servers on Bun.serve: the apps' port and the admin port
+// (/healthz, /readyz). Both are opened with reusePort, so every router process
+// on the machine listens on the same ports and the kernel spreads new
+// connections among them: no primary process, and a process that dies takes
+// only its own connections with it.
+//
+// Function processes live in a private temp directory (mkdtemp: 0700, the
+// router's), which the function pool opens to 0711 for sandboxed hosts:
+// bubblewrap, as the project's sandbox user, must pass through it to bind the
+// host's code, home and socket directory, and can list or read nothing else
+// of it (see functions/host-slot.ts).
 export async function startRouter(opts: StartRouterOptions) {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "slipway-fn-"));
   let router: ReturnType<typeof createRouter>;
@@ -40,20 +39,37 @@ export async function startRouter(opts: StartRouterOptions) {
     await rm(workDir, { recursive: true, force: true });
     throw err;
   }
-  router.start();
-  // The apps' port opens only once the route table is loaded: before that
-  // every host would be answered "no app here" (a live site's 404 after a
-  // restart); refused connections are retried. /readyz says why meanwhile.
-  const adminPort = await listen(router.admin, opts.adminPort, opts.host);
-  await router.sync.ready();
-  const port = await listen(router.app, opts.port, opts.host);
-  return {
-    ...router,
-    port,
-    adminPort,
-    async close() {
-      await router.close();
-      await rm(workDir, { recursive: true, force: true });
-    },
+  const servers: BunServer[] = [];
+  const listen = (port: number, fetch: (req: Request) => Response | Promise<Response>) => {
+    const server = bunServe({
+      hostname: opts.host,
+      port,
+      reusePort: true,
+      idleTimeout: IDLE_TIMEOUT_SEC,
+      maxRequestBodySize: MAX_REQUEST_BODY,
+      development: false,
+      fetch,
+      error: () => failurePage(),
+    });
+    servers.push(server);
+    return server.port;
   };
+  const close = async () => {
+    await Promise.all(servers.map((s) => s.stop(true)));
+    await router.close();
+    await rm(workDir, { recursive: true, force: true });
+  };
+  try {
+    router.start();
+    // The apps' port opens only once the route table is loaded: before that
+    // every host would be answered "no app here" (a live site's 404 after a
+    // restart); refused connections are retried. /readyz says why meanwhile.
+    const adminPort = listen(opts.adminPort, router.adminFetch);
+    await router.sync.ready();
+    const port = listen(opts.port, router.fetch);
+    return { ...router, port, adminPort, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -1,31 +1,104 @@
+import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
+import readline from "node:readline";
 import { afterAll } from "vitest";
-import { createLocalStore } from "@/lib/bundles/store/local-store";
-import { loadConfig } from "@/lib/config/env";
-import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
-import { startRouter, type StartRouterOptions } from "@/lib/router/start-router";
+import { childEnv } from "@/lib/platform/child-env";
+import { routerCommand } from "@/lib/router/router-command";
+import type { SecretKey } from "@/lib/secrets/keyring";
 import { testSecretKey } from "@/lib/testing/deploy";
 
-// A router on free ports over a test's database and DATA_DIR store, closed after the file.
-export async function startTestRouter(databaseUrl: string, dataDir: string, over: Partial<StartRouterOptions> = {}) {
-  const router = await startRouter({
-    databaseUrl,
-    appsDomain: "localhost",
-    store: createLocalStore(path.join(dataDir, "store")),
-    secretKey: testSecretKey(),
-    cacheBytes: 16 * 1024 * 1024,
-    resyncMs: 30_000,
-    host: "127.0.0.1",
-    port: 0,
-    adminPort: 0,
-    functions: { timeoutMs: 5000, memoryMb: 128, sandbox: await poolSandbox(loadConfig()) },
-    ...over,
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export type TestRouterOptions = {
+  /** 0 (default) picks free ports. */
+  port?: number;
+  adminPort?: number;
+  /** How often the whole table is read again (whole seconds). */
+  resyncMs?: number;
+  secretKey?: SecretKey;
+  metrics?: boolean;
+  /** The router's own log lines (its stdout and stderr). */
+  log?: (line: string) => void;
+};
+
+export type TestRouter = Awaited<ReturnType<typeof startTestRouter>>;
+
+// A router process, on Bun as the platform runs it (lib/router/main.ts), on
+// free ports over a test's database and DATA_DIR store, stopped after the
+// file. Resolves once its apps' port is open (its route table is loaded).
+export async function startTestRouter(databaseUrl: string, dataDir: string, over: TestRouterOptions = {}) {
+  const key = over.secretKey ?? testSecretKey();
+  const cmd = routerCommand();
+  const env = childEnv({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    SLIPWAY_SECRET_KEY: key.key.toString("hex"),
+    SLIPWAY_PREVIOUS_SECRET_KEYS: (key.previous ?? []).map((k) => k.key.toString("hex")).join(","),
+    SLIPWAY_SANDBOX: process.env.SLIPWAY_SANDBOX,
+    APPS_DOMAIN: "localhost",
+    BIND_HOST: "127.0.0.1",
+    ROUTER_PORT: String(over.port ?? 0),
+    ROUTER_ADMIN_PORT: String(over.adminPort ?? 0),
+    ROUTER_CACHE_MB: "16",
+    ROUTER_RESYNC_SEC: String(Math.max(1, Math.round((over.resyncMs ?? 30_000) / 1000))),
+    ROUTER_METRICS: over.metrics === false ? "off" : "on",
+    FUNCTION_TIMEOUT_SEC: "5",
+    FUNCTION_MEMORY_MB: "128",
+    ...cmd.env,
   });
-  afterAll(() => router.close());
-  await router.sync.ready();
-  return router;
+  const child = spawn(cmd.command, cmd.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const output: string[] = [];
+  const listening = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
+    for (const stream of [child.stdout, child.stderr]) {
+      readline.createInterface({ input: stream }).on("line", (line) => {
+        output.push(line);
+        const m = /^router listening on .*:(\d+) \(admin (\d+)\)/.exec(line);
+        if (m) resolve({ port: Number(m[1]), adminPort: Number(m[2]) });
+        else over.log?.(line.replace(/^router \d+: /, ""));
+      });
+    }
+    child.once("exit", (code, signal) => reject(new Error(`the router exited (${signal ?? `code ${code}`}) before it listened:\n${output.join("\n")}`)));
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const close = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  afterAll(close);
+  const { port, adminPort } = await listening;
+  const admin = async (urlPath: string, method = "GET") => {
+    const res = await request(adminPort, "localhost", urlPath, { method });
+    return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
+  };
+  return {
+    port,
+    adminPort,
+    pid: child.pid!,
+    output: () => output.join("\n"),
+    /** What this router routes `name` to (its admin port's /routes/<name>). */
+    async route(name: string): Promise<{ live: string | null; canary: string | null; canaryWeight: number } | null> {
+      const r = await admin(`/routes/${name}`);
+      return r.status === 200 ? (r.body as { live: string | null; canary: string | null; canaryWeight: number }) : null;
+    },
+    /** Writes the router's open metric buckets now. */
+    async flushMetrics() {
+      const r = await admin("/metrics/flush", "POST");
+      if (r.status !== 200) throw new Error(`metrics flush answered ${r.status}`);
+    },
+    close,
+  };
 }
 
 export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
@@ -59,7 +132,8 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, st
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
 
-export type RawReply = { status: number; body: string };
+/** `reason`: the status line's reason phrase. */
+export type RawReply = { status: number; reason: string; body: string };
 
 // Sends bytes exactly as given (no client-side normalising) and reads the reply.
 export function raw(port: number, requestText: string): Promise<RawReply> {
@@ -71,9 +145,9 @@ export function raw(port: number, requestText: string): Promise<RawReply> {
     socket.on("error", reject);
     socket.on("close", () => {
       const text = Buffer.concat(chunks).toString("latin1");
-      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      const m = /^HTTP\/1\.1 (\d{3}) ?([^\r\n]*)/.exec(text);
       if (!m) return reject(new Error(`no status line in reply to ${JSON.stringify(requestText.slice(0, 200))}`));
-      resolve({ status: Number(m[1]), body: text.slice(text.indexOf("\r\n\r\n") + 4) });
+      resolve({ status: Number(m[1]), reason: m[2], body: text.slice(text.indexOf("\r\n\r\n") + 4) });
     });
     // Not end(): a client that half-closes early gets no answer from node:http.
     socket.write(Buffer.from(requestText, "latin1"));

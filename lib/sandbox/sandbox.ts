@@ -1,3 +1,4 @@
+import { NODE_BINARY } from "@/lib/platform/runtimes";
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import { createCgroup, type LimitHit } from "@/lib/sandbox/cgroup";
@@ -84,7 +85,7 @@ export type Sandbox = {
 const PRELUDE = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 126; shift; done; shift; unset PWD; exec "$@"';
 
 /** The PATH inside a sandbox: the Node runtime first, then the system's. */
-export const SANDBOX_PATH = `${path.dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
+export const SANDBOX_PATH = `${path.dirname(NODE_BINARY)}:/usr/local/bin:/usr/bin:/bin`;
 
 let groups = 0;
 
@@ -178,7 +179,7 @@ function bwrapArgs(spec: SandboxSpec, etcDir: string): string[] {
     else if (kind === "dir") args.push("--ro-bind", top, top);
   }
   // The Node runtime, where it lives outside /usr (nvm, /opt/node, ...).
-  const nodePrefix = path.dirname(path.dirname(process.execPath));
+  const nodePrefix = path.dirname(path.dirname(NODE_BINARY));
   if (!nodePrefix.startsWith("/usr/") && nodePrefix !== "/usr" && nodePrefix !== "/") args.push("--ro-bind", nodePrefix, nodePrefix);
   args.push("--proc", "/proc", "--dev", "/dev", "--size", String(spec.limits.tmpMb * 1024 * 1024), "--tmpfs", "/tmp", "--dir", "/etc");
   for (const name of ["passwd", "group", "hosts", "resolv.conf", "nsswitch.conf"]) args.push("--ro-bind", path.join(etcDir, name), `/etc/${name}`);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanupTempDirs, makeTempDir } from "@/lib/bundles/testing/temp-dir";
 import { functionIndex, matchFunction } from "@/lib/router/functions/function-paths";
 import { type FunctionBundle, FunctionPool, type FunctionPoolOptions, HOST_PATH } from "@/lib/router/functions/function-pool";
+import { handleWithNode } from "@/lib/router/functions/node-bridge";
 import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { loadConfig } from "@/lib/config/env";
 import { createBlobSource } from "@/lib/router/static/blob-source";
@@ -81,7 +82,7 @@ async function start(deployments: Record<string, Deployment>, opts: Partial<Func
       return;
     }
     const tag = req.headers["x-test-tag"];
-    void pool.handle(bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" }).then((warmup) => {
+    void handleWithNode(pool, bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" }).then((warmup) => {
       if (typeof tag === "string") warmups.set(tag, warmup);
     });
   });

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import type http from "node:http";
 import path from "node:path";
 import { formatBytes, formatDuration } from "@/lib/build/sandbox/run-step";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
@@ -8,7 +7,7 @@ import { type FunctionBundle, type FunctionLogLine, Host, type HostConfig, type 
 import { HostSlots } from "@/lib/router/functions/host-slot";
 import { parseAllowList } from "@/lib/sandbox/egress-rules";
 import { materializeFunctions } from "@/lib/router/functions/materialize";
-import { forwardRequest, readBody, sendError } from "@/lib/router/functions/proxy";
+import { errorResponse, forwardRequest, readBody } from "@/lib/router/functions/proxy";
 import type { FileSource } from "@/lib/router/static/blob-source";
 
 export type { FunctionBundle, FunctionLogLine, HostState, HostStatus } from "@/lib/router/functions/function-host";
@@ -158,18 +157,18 @@ export class FunctionPool {
 
   /**
    * Serves one request with `entry` (a function file of `bundle`), starting
-   * the deployment's host if needed. `headers` go on every response. Never
-   * rejects; always ends `res`. Resolves whether the request was served
-   * during its host's warm-up (see above).
+   * the deployment's host if needed; `requestTarget` is the path and query
+   * the client sent. `headers` go on every response. Never rejects. Resolves
+   * the response and whether the request was served during its host's
+   * warm-up (see above).
    */
-  async handle(bundle: FunctionBundle, entry: ManifestEntry, req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>): Promise<boolean> {
+  async handle(bundle: FunctionBundle, entry: ManifestEntry, req: Request, requestTarget: string, headers: Record<string, string>): Promise<{ response: Response; warmup: boolean }> {
     const served = { warmup: true };
     try {
-      await this.serve(bundle, entry, req, res, headers, served);
+      return { response: await this.serve(bundle, entry, req, requestTarget, headers, served), warmup: served.warmup };
     } catch {
-      sendError(res, 502, "502: the function could not be run.", headers);
+      return { response: errorResponse(502, "502: the function could not be run.", headers), warmup: served.warmup };
     }
-    return served.warmup;
   }
 
   /** Starts the deployment's host now, if it has none, so its first requests do not wait for it. */
@@ -207,38 +206,37 @@ export class FunctionPool {
   private async serve(
     bundle: FunctionBundle,
     entry: ManifestEntry,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
+    req: Request,
+    requestTarget: string,
     headers: Record<string, string>,
     served: { warmup: boolean },
-  ) {
-    if (this.closed) return sendError(res, 503, "503: server functions are shutting down.", headers);
+  ): Promise<Response> {
+    if (this.closed) return errorResponse(503, "503: server functions are shutting down.", headers);
     if (!isFunctionPath(entry.path) || !bundle.files.some((f) => f.path === entry.path && f.sha256 === entry.sha256)) {
-      return sendError(res, 404, "404: no such function.", headers);
+      return errorResponse(404, "404: no such function.", headers);
     }
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > this.maxBodyBytes) return this.tooLarge(res, headers);
+    const declared = Number(req.headers.get("content-length") ?? undefined);
+    if (Number.isFinite(declared) && declared > this.maxBodyBytes) return this.tooLarge(headers);
 
     const host = this.hostFor(bundle);
-    if (host.state === "failed") return sendError(res, 503, FAILED_MESSAGE, headers);
+    if (host.state === "failed") return errorResponse(503, FAILED_MESSAGE, headers);
     host.inflight++;
     host.lastActive = Date.now();
     const startedCold = !host.proc?.ready || host.proc.exited;
+    // The host is done with the request once its response has streamed (or failed).
+    let done: Promise<void> = Promise.resolve();
     try {
       const body = await readBody(req, this.maxBodyBytes);
-      if (body === "too_large") return this.tooLarge(res, headers);
-      if (body === "aborted") {
-        res.destroy();
-        return;
-      }
+      if (body === "too_large") return this.tooLarge(headers);
+      if (body === "aborted") return errorResponse(400, "400: the request body was cut off.", headers);
       const deadline = Date.now() + this.timeoutMs;
       const ready = await host.waitReady(this.timeoutMs);
-      if (ready === "timeout") return sendError(res, 504, `504: the function did not start within ${formatDuration(this.timeoutMs)}.`, headers);
-      if (ready === "failed") return sendError(res, 503, FAILED_MESSAGE, headers);
-      if (ready === "stopped") return sendError(res, 503, "503: server functions of this deployment were stopped.", headers);
-      if (res.destroyed) return; // the client left while the host started
+      if (ready === "timeout") return errorResponse(504, `504: the function did not start within ${formatDuration(this.timeoutMs)}.`, headers);
+      if (ready === "failed") return errorResponse(503, FAILED_MESSAGE, headers);
+      if (ready === "stopped") return errorResponse(503, "503: server functions of this deployment were stopped.", headers);
+      if (req.signal.aborted) return errorResponse(499, "499: the client closed the request.", headers); // it left while the host started
       served.warmup = startedCold || !ready.warmFiles.has(entry.path);
-      await forwardRequest(req, res, headers, {
+      const forwarded = await forwardRequest(req, requestTarget, headers, {
         socketPath: ready.socketPath,
         agent: ready.agent,
         file: entry.path,
@@ -248,14 +246,17 @@ export class FunctionPool {
         onTimeout: () =>
           host.checkResponsive(ready, `A request to ${entry.path} ran past the ${formatDuration(this.timeoutMs)} limit and the host stopped responding; it was killed.`),
       });
-      if (!ready.exited) ready.warmFiles.add(entry.path);
+      done = forwarded.done.then(() => {
+        if (!ready.exited) ready.warmFiles.add(entry.path);
+      });
+      return forwarded.response;
     } finally {
-      host.requestDone();
+      void done.finally(() => host.requestDone());
     }
   }
 
-  private tooLarge(res: http.ServerResponse, headers: Record<string, string>) {
-    sendError(res, 413, `413: the request body is larger than ${formatBytes(this.maxBodyBytes)}.`, headers, { connection: "close" });
+  private tooLarge(headers: Record<string, string>) {
+    return errorResponse(413, `413: the request body is larger than ${formatBytes(this.maxBodyBytes)}.`, headers, { connection: "close" });
   }
 
   private hostFor(bundle: FunctionBundle): Host {

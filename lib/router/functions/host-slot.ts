@@ -1,3 +1,4 @@
+import { NODE_BINARY } from "@/lib/platform/runtimes";
 import { chmodSync, chownSync, copyFileSync, lchownSync, lstatSync, mkdirSync, mkdtempSync } from "node:fs";
 import { rm, unlink } from "node:fs/promises";
 import os from "node:os";
@@ -80,7 +81,7 @@ export class HostSlots {
     });
     const semiSpaceMb = Math.max(1, Math.min(16, Math.floor(spec.heapMb / 32)));
     const node = (script: string, dir: string, socket: string, parent: number) => [
-      process.execPath,
+      NODE_BINARY,
       `--max-old-space-size=${spec.heapMb}`,
       `--max-semi-space-size=${semiSpaceMb}`,
       script,

@@ -1,5 +1,5 @@
 import http from "node:http";
-import { pipeline } from "node:stream";
+import { Readable } from "node:stream";
 import { formatDuration } from "@/lib/build/sandbox/run-step";
 
 // HTTP between the router and a function host (host.mjs), over the host's
@@ -7,6 +7,9 @@ import { formatDuration } from "@/lib/build/sandbox/run-step";
 // with the header rules of a proxy (hop-by-hop headers dropped both ways, the
 // router's own response headers win), and the ping that tells a blocked host
 // from a slow handler. Also the router's plain-text error responses.
+//
+// The client's side is a fetch Request and Response (what Bun.serve hands the
+// router); the host's side is node:http over the socket.
 //
 // The function file to run goes in the x-slipway-fn-file header
 // (percent-encoded); clients' x-slipway-fn-* headers are dropped. host.mjs
@@ -42,62 +45,74 @@ export type ForwardTarget = {
   onTimeout(): void;
 };
 
+/** The response to send, and when the host is done with the request (its body streamed, or the client gone). */
+export type Forwarded = { response: Response; done: Promise<void> };
+
 /**
- * Sends `req` (its body already read) to the host and streams the answer to
- * `res`, with `headers` on it; 502 if the host fails, 504 past the deadline.
- * Resolves once `res` is done with, or the client has left.
+ * Sends `req` (its body already read, its path `target` as the client sent
+ * it) to the host and streams the answer back with `headers` on it; 502 if
+ * the host fails, 504 past the deadline.
  */
-export function forwardRequest(req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string>, target: ForwardTarget): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    let timedOut = false;
-    // Events arrive asynchronously, so `timer` (below) is set before finish() can run.
-    const finish = () => {
-      if (settled) return;
-      settled = true;
+export function forwardRequest(req: Request, requestTarget: string, headers: Record<string, string>, target: ForwardTarget): Promise<Forwarded> {
+  return new Promise<Forwarded>((resolve) => {
+    let answered = false;
+    let finishDone!: () => void;
+    const done = new Promise<void>((r) => (finishDone = r));
+    const answer = (response: Response, finished: boolean) => {
+      if (answered) return;
+      answered = true;
       clearTimeout(timer);
-      res.off("close", onClientClose);
-      resolve();
+      if (finished) {
+        req.signal.removeEventListener("abort", onClientGone);
+        finishDone();
+      }
+      resolve({ response, done });
     };
     const upstream = http.request({
       socketPath: target.socketPath,
       agent: target.agent,
-      method: req.method ?? "GET",
-      path: targetPath(req.url),
-      headers: forwardHeaders(req, target.file, target.body.length),
+      method: req.method,
+      path: requestTarget,
+      headers: forwardHeaders(req.headers, target.file, target.body.length),
     });
-    const onClientClose = () => {
-      if (res.writableFinished) return;
+    const onClientGone = () => {
       upstream.destroy();
-      finish();
+      // Nobody reads this answer: the client has gone.
+      answer(errorResponse(499, "499: the client closed the request.", headers), true);
     };
-    res.on("close", onClientClose);
+    req.signal.addEventListener("abort", onClientGone, { once: true });
     const timer = setTimeout(() => {
-      timedOut = true;
       upstream.destroy();
-      sendError(res, 504, `504: the function did not respond within ${formatDuration(target.timeoutMs)}.`, headers);
+      answer(errorResponse(504, `504: the function did not respond within ${formatDuration(target.timeoutMs)}.`, headers), true);
       target.onTimeout();
-      finish();
     }, Math.max(0, target.deadline - Date.now()));
     upstream.on("response", (up) => {
-      if (timedOut || settled || res.destroyed) {
-        up.destroy();
-        return;
-      }
+      if (answered) return void up.destroy();
+      let outHeaders: Headers;
       try {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage || undefined, responseHeaders(up.rawHeaders, headers));
+        outHeaders = responseHeaders(up.rawHeaders, headers);
       } catch {
         up.destroy();
-        sendError(res, 502, "502: the function sent an invalid response.", headers);
-        finish();
-        return;
+        return answer(errorResponse(502, "502: the function sent an invalid response.", headers), true);
       }
-      pipeline(up, res, () => finish());
+      const status = up.statusCode ?? 502;
+      const finished = () => {
+        req.signal.removeEventListener("abort", onClientGone);
+        finishDone();
+      };
+      up.once("close", finished);
+      const bodyless = req.method === "HEAD" || status === 204 || status === 304;
+      if (bodyless) up.resume();
+      const body = bodyless ? null : (Readable.toWeb(up) as ReadableStream<Uint8Array>);
+      try {
+        answer(new Response(body, { status, statusText: up.statusMessage || undefined, headers: outHeaders }), false);
+      } catch {
+        up.destroy();
+        answer(errorResponse(502, "502: the function sent an invalid response.", headers), true);
+      }
     });
     upstream.on("error", () => {
-      if (timedOut || settled) return;
-      sendError(res, 502, "502: the function crashed while handling this request.", headers);
-      finish();
+      answer(errorResponse(502, "502: the function crashed while handling this request.", headers), true);
     });
     upstream.end(target.body.length > 0 ? target.body : undefined);
   });
@@ -125,103 +140,59 @@ export function ping(socketPath: string, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** A plain-text error response with `headers` (and `extra`); destroys `res` if a response has already begun. */
-export function sendError(res: http.ServerResponse, status: number, text: string, headers: Record<string, string>, extra: Record<string, string> = {}) {
-  if (res.headersSent || res.destroyed || res.writableEnded) {
-    if (!res.writableFinished) res.destroy();
-    return;
-  }
-  const body = `${text}\n`;
-  try {
-    res.writeHead(status, {
-      "content-type": "text/plain; charset=utf-8",
-      "content-length": String(Buffer.byteLength(body)),
-      "cache-control": "no-store",
-      ...extra,
-      ...headers,
-    });
-    res.end(body);
-  } catch {
-    res.destroy();
-  }
-}
-
-/** The request body, up to `limit` bytes. */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | "too_large" | "aborted"> {
-  return new Promise((resolve) => {
-    if (req.readableEnded) return resolve(Buffer.alloc(0));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (result: Buffer | "too_large" | "aborted") => {
-      if (done) return;
-      done = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onAborted);
-      req.off("close", onClose);
-      if (result === "too_large") req.resume(); // discard the rest
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) finish("too_large");
-      else chunks.push(chunk);
-    };
-    const onEnd = () => finish(Buffer.concat(chunks));
-    const onAborted = () => finish("aborted");
-    const onClose = () => {
-      if (!req.complete) finish("aborted");
-    };
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("error", onAborted);
-    req.on("close", onClose);
+/** A plain-text error response with `headers` (and `extra`). */
+export function errorResponse(status: number, text: string, headers: Record<string, string>, extra: Record<string, string> = {}): Response {
+  return new Response(`${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...extra, ...headers },
   });
 }
 
-function targetPath(url: string | undefined): string {
-  if (!url) return "/";
-  if (url.startsWith("/")) return url;
+/** The request body, up to `limit` bytes. */
+export async function readBody(req: Request, limit: number): Promise<Buffer | "too_large" | "aborted"> {
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const parsed = new URL(url); // absolute-form request target
-    return `${parsed.pathname}${parsed.search}`;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks);
+      size += value.byteLength;
+      if (size > limit) {
+        void reader.cancel().catch(() => {});
+        return "too_large";
+      }
+      chunks.push(value);
+    }
   } catch {
-    return "/";
+    return "aborted";
   }
 }
 
-function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(value) ? value.join(",") : (value ?? "");
+function connectionTokens(value: string | null): Set<string> {
   return new Set(
-    text
+    (value ?? "")
       .split(",")
       .map((t) => t.trim().toLowerCase())
       .filter(Boolean),
   );
 }
 
-function addHeader(out: Record<string, string | string[]>, name: string, value: string) {
-  const prev = out[name];
-  out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-}
-
-function forwardHeaders(req: http.IncomingMessage, file: string, bodyLength: number): Record<string, string | string[]> {
+function forwardHeaders(headers: Headers, file: string, bodyLength: number): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  const listed = connectionTokens(req.headers.connection);
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
+  const listed = connectionTokens(headers.get("connection"));
+  for (const [name, value] of headers) {
     if (HOP_BY_HOP.has(name) || listed.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX)) continue;
-    addHeader(out, name, raw[i + 1]);
+    out[name] = value;
   }
   out["content-length"] = String(bodyLength);
   out[FILE_HEADER] = encodeURIComponent(file);
   return out;
 }
 
-function responseHeaders(raw: string[], ours: Record<string, string>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+function responseHeaders(raw: string[], ours: Record<string, string>): Headers {
+  const out = new Headers();
   const listed = new Set<string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     if (raw[i].toLowerCase() === "connection") for (const t of connectionTokens(raw[i + 1])) listed.add(t);
@@ -230,8 +201,8 @@ function responseHeaders(raw: string[], ours: Record<string, string>): Record<st
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i].toLowerCase();
     if (HOP_BY_HOP.has(name) || listed.has(name) || overridden.has(name)) continue;
-    addHeader(out, name, raw[i + 1]);
+    out.append(name, raw[i + 1]);
   }
-  for (const [name, value] of Object.entries(ours)) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(ours)) out.set(name, value);
   return out;
 }

@@ -4,7 +4,7 @@ import { cleanupTempDirs } from "@/lib/bundles/testing/temp-dir";
 import { createBlobSource } from "@/lib/router/static/blob-source";
 import { IMMUTABLE, REVALIDATE } from "@/lib/router/static/cache-headers";
 import { CompressedCache } from "@/lib/router/static/compressed-cache";
-import { etagMatches, negotiateEncoding, parseRange, serveFile, type StaticRequest } from "@/lib/router/static/serve-file";
+import { etagMatches, negotiateEncoding, parseRange, serveFile } from "@/lib/router/static/serve-file";
 import { countingSource, makeBundle } from "@/lib/router/static/testing";
 
 afterEach(cleanupTempDirs);
@@ -23,8 +23,8 @@ async function setup() {
   const bundle = await makeBundle(FILES);
   const source = countingSource(createBlobSource(bundle.store, { maxCachedBytes: 1 << 20, maxFileBytes: 1 << 20 }));
   const compressed = new CompressedCache({ maxBytes: 1 << 20 });
-  const serve = (p: string, req: Partial<StaticRequest> = {}, status?: number) =>
-    serveFile({ method: "GET", headers: {}, ...req }, bundle.entry(p), source, status, { compressed });
+  const serve = (p: string, req: { method?: string; headers?: Record<string, string> } = {}, status?: number) =>
+    serveFile({ method: "GET", ...req, headers: new Headers(req.headers) }, bundle.entry(p), source, status, { compressed });
   return { ...bundle, source, compressed, serve };
 }
 
@@ -79,7 +79,7 @@ describe("serveFile", () => {
     const miss = await serve("index.html", { headers: { "if-none-match": `"other", W/"x"` } });
     expect(miss.status).toBe(200);
     // Header names are matched case-insensitively, and arrays are lists.
-    const arr = await serve("index.html", { headers: { "if-none-match": ['"zz"', etag] } });
+    const arr = await serve("index.html", { headers: { "if-none-match": `"zz", ${etag}` } });
     expect(arr.status).toBe(304);
   });
 
@@ -225,7 +225,7 @@ describe("serveFile", () => {
   it("fails loudly when the blob's size disagrees with the manifest", async () => {
     const { entry, source } = await setup();
     const wrong = { ...entry("logo.png"), size: BIN.length + 1 };
-    await expect(serveFile({ method: "GET", headers: {} }, wrong, source)).rejects.toThrow(/bytes, the manifest says/);
+    await expect(serveFile({ method: "GET", headers: new Headers() }, wrong, source)).rejects.toThrow(/bytes, the manifest says/);
   });
 });
 

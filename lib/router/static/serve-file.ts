@@ -3,8 +3,8 @@ import type { FileSource } from "@/lib/router/static/blob-source";
 import { cacheControlFor, etagFor } from "@/lib/router/static/cache-headers";
 import { CompressedCache, type Encoding } from "@/lib/router/static/compressed-cache";
 
-/** `headers` as node:http gives them: names in lowercase. */
-export type StaticRequest = { method: string; headers: Record<string, string | string[] | undefined> };
+/** The request's method and headers (a fetch Request's will do). */
+export type StaticRequest = { method: string; headers: { get(name: string): string | null } };
 
 export type StaticResponse = {
   status: number;
@@ -35,10 +35,8 @@ export function isCompressible(contentType: string): boolean {
   return mime.startsWith("text/") || COMPRESSIBLE.has(mime) || mime.endsWith("+json") || mime.endsWith("+xml");
 }
 
-// Header names are lowercase, as node:http gives them.
 function header(req: StaticRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
+  return req.headers.get(name) ?? undefined;
 }
 
 const opaque = (tag: string) => (tag.startsWith("W/") ? tag.slice(2) : tag);

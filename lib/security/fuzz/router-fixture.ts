@@ -42,10 +42,13 @@ export function routerFixture() {
   return f;
 }
 
-// Every reply: never a 5xx, never the sentinels' marker, a refusal with a message.
+// Every reply: never a 5xx (a 505 for a request line in no HTTP version is
+// the parser's refusal, not a failure), never the sentinels' marker, a refusal
+// with a message: a page, or, for bytes that are not HTTP (refused by Bun's
+// parser before the router sees them), the status line's reason phrase.
 export function expectSafeReply(reply: RawReply, markers: string[], what: string) {
-  expect(reply.status, `${what} → ${reply.body.slice(0, 200)}`).toBeLessThan(500);
+  if (reply.status !== 505) expect(reply.status, `${what} → ${reply.body.slice(0, 200)}`).toBeLessThan(500);
   for (const marker of markers) expect(reply.body.includes(marker), what).toBe(false);
   expect(reply.body.includes("root:x:"), what).toBe(false);
-  if (reply.status >= 400) expect(reply.body.trim().length, `${what}: a ${reply.status} without a message`).toBeGreaterThan(0);
+  if (reply.status >= 400) expect(reply.body.trim() || reply.reason, `${what}: a ${reply.status} without a message`).not.toBe("");
 }
