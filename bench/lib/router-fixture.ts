@@ -3,8 +3,8 @@ import { buildSandbox } from "@/lib/build/build-deps";
 // What the router benches share: a temporary Postgres with the schema, a
 // DATA_DIR whose store holds the bundles, a project, deployments of given
 // files built and published by the real build job, and the edge router
-// started as the platform starts it (`node --import tsx lib/router/main.ts`,
-// under node:cluster). lib/testing/* is not used: it needs vitest.
+// started as the platform starts it (lib/router/main.ts on Bun, one process
+// per worker). lib/testing/* is not used: it needs vitest.
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -26,10 +26,10 @@ import { childEnv } from "@/lib/platform/child-env";
 import { freePort } from "@/lib/platform/free-port";
 import { createProject } from "@/lib/projects/create-project";
 import { parseSecretKey } from "@/lib/secrets/keyring";
+import { routerCommand } from "@/lib/router/router-command";
 import { removeDataDir } from "@/lib/sandbox/workspace";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const EXIT_WITH_PARENT = path.join(ROOT, "lib/platform/exit-with-parent.mjs");
 
 export type Platform = {
   db: Db;
@@ -122,11 +122,11 @@ export async function deployFiles(p: Platform, project: Project, files: Record<s
 }
 
 export type RouterProcess = {
-  /** The cluster primary (the process group's leader). */
+  /** The first router process. */
   pid: number;
   port: number;
   adminPort: number;
-  /** The router processes serving traffic (cluster workers), from /readyz. */
+  /** Every router process (one Bun process each, sharing the ports by reusePort). */
   workerPids: number[];
   output: () => string;
   stop: () => Promise<void>;
@@ -134,7 +134,7 @@ export type RouterProcess = {
 
 function getJson(port: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
   return new Promise((resolve) => {
-    // agent: false, a new connection each time: the cluster hands each to the next worker.
+    // agent: false, a new connection each time: the kernel hands each to one of the processes.
     const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false, timeout: 2000 }, (res) => {
       let text = "";
       res.setEncoding("utf8");
@@ -153,12 +153,14 @@ function getJson(port: number, urlPath: string): Promise<{ status: number; body:
 }
 
 /**
- * The router as the platform runs it, with a minimal environment, on free
- * ports; resolves when every one of its `workers` processes answers /readyz
- * with "ready" (route table loaded, database up).
+ * The router as the platform runs it (lib/router/main.ts on Bun), `workers`
+ * processes sharing free ports, with a minimal environment; resolves when
+ * every one of them answers /readyz with "ready" (route table loaded,
+ * database up).
  */
 export async function startRouterProcess(p: Platform, workers: number, timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<RouterProcess> {
   const [port, adminPort] = [await freePort(), await freePort()];
+  const cmd = routerCommand();
   const env = childEnv({
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -170,39 +172,40 @@ export async function startRouterProcess(p: Platform, workers: number, timeoutMs
     BIND_HOST: "127.0.0.1",
     ROUTER_PORT: String(port),
     ROUTER_ADMIN_PORT: String(adminPort),
-    ROUTER_WORKERS: String(workers),
+    ...cmd.env,
     ...extraEnv,
   });
-  // BENCH_ROUTER_NODE_ARGS: extra node flags for the router, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" (the cluster's workers inherit them).
-  const extra = (process.env.BENCH_ROUTER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const g = spawnGroup(process.execPath, [...extra, "--import", EXIT_WITH_PARENT, "--import", "tsx", "lib/router/main.ts"], { cwd: ROOT, env });
+  const groups = Array.from({ length: workers }, () => spawnGroup(cmd.command, cmd.args, { cwd: ROOT, env }));
+  const output = () => groups.map((g) => g.output()).join("\n");
   const stop = async () => {
     unregister();
-    await g.stop("SIGTERM", 5000);
+    await Promise.all(groups.map((g) => g.stop("SIGTERM", 5000)));
   };
   const unregister = onCleanup(stop);
-  let exit: { code: number | null; signal: string | null } | null = null;
-  void g.exited.then((e) => (exit = e));
+  const exits: { code: number | null; signal: string | null }[] = [];
+  for (const g of groups) void g.exited.then((e) => exits.push(e));
+  const pids = new Set(groups.map((g) => g.child.pid!));
   const ready = new Set<number>();
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (ready.size < workers) {
-    if (exit) {
+    if (exits.length > 0) {
       await stop();
-      throw new Error(`the router exited (${JSON.stringify(exit)}) before it was ready; its output:\n${g.output()}`);
+      throw new Error(`a router process exited (${JSON.stringify(exits[0])}) before it was ready; output:\n${output()}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`the router was not ready within ${timeoutMs / 1000} s (last /readyz: ${last}); its output:\n${g.output()}`);
+      throw new Error(`the router was not ready within ${timeoutMs / 1000} s (last /readyz: ${last}); output:\n${output()}`);
     }
+    // The admin port is shared too: each answer comes from one of the processes.
     const r = await getJson(adminPort, "/readyz");
     if (r) {
       last = `${r.status} ${JSON.stringify(r.body)}`;
-      if (r.status === 200 && r.body.status === "ready" && typeof r.body.pid === "number") ready.add(r.body.pid);
+      if (r.status === 200 && r.body.status === "ready" && typeof r.body.pid === "number" && pids.has(r.body.pid)) ready.add(r.body.pid);
     }
-    if (ready.size < workers) await sleep(r ? 20 : 200);
+    if (ready.size < workers) await sleep(r ? 5 : 200);
   }
-  return { pid: g.child.pid!, port, adminPort, workerPids: [...ready], output: g.output, stop };
+  return { pid: groups[0].child.pid!, port, adminPort, workerPids: [...pids], output, stop };
 }
 
 export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
