@@ -13,9 +13,9 @@ export function caddyfile(o: { root: string; port: number }): string {
   return `{
   admin off
   auto_https off
-  persist_config off
 }
-http://127.0.0.1:${o.port} {
+http://:${o.port} {
+  bind 127.0.0.1
   root * ${o.root}
   file_server
 }
