@@ -15,6 +15,7 @@ import { ensureConsoleBuild } from "@/lib/platform/console-build";
 import { freePort } from "@/lib/platform/free-port";
 import { persistentSecret } from "@/lib/platform/secrets";
 import { seedIfEmpty } from "@/lib/platform/seed";
+import { routerCommand } from "@/lib/router/router-command";
 import { makeDataDir } from "@/lib/testing/platform-process";
 import { removeDataDir } from "@/lib/sandbox/workspace";
 
@@ -61,13 +62,14 @@ export async function startChaosPlatform(log: (line: string) => void) {
     NEXTAUTH_URL: `http://localhost:${port}`,
     NEXT_TELEMETRY_DISABLED: "1",
     NODE_ENV: "production",
-    // One router process: killing the router kills all of it.
-    ROUTER_WORKERS: "1",
   });
-  const commands: Record<Role, string[]> = {
-    console: [NEXT, "start", "-p", String(port), "-H", "127.0.0.1"],
-    worker: ["--import", "tsx", "lib/worker/main.ts"],
-    router: ["--import", "tsx", "lib/router/main.ts"],
+  // One router process (on Bun, as npm start runs each): killing the router kills all of it.
+  const router = routerCommand();
+  const node = (args: string[]) => ({ command: process.execPath, args: ["--import", EXIT_WITH_PARENT, ...args], env });
+  const commands: Record<Role, { command: string; args: string[]; env: NodeJS.ProcessEnv }> = {
+    console: node([NEXT, "start", "-p", String(port), "-H", "127.0.0.1"]),
+    worker: node(["--import", "tsx", "lib/worker/main.ts"]),
+    router: { command: router.command, args: router.args, env: { ...env, ...router.env } },
   };
   const probes: Record<Role, () => Promise<boolean>> = {
     console: async () => (await httpGet(port, "/api/healthz")) === 200,
@@ -76,7 +78,8 @@ export async function startChaosPlatform(log: (line: string) => void) {
   };
 
   const spawnRole = (role: Role) => {
-    groups.set(role, spawnGroup(process.execPath, ["--import", EXIT_WITH_PARENT, ...commands[role]], { cwd: ROOT, env }));
+    const c = commands[role];
+    groups.set(role, spawnGroup(c.command, c.args, { cwd: ROOT, env: c.env }));
   };
   const waitReady = async (role: Role) => {
     const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -97,7 +100,7 @@ export async function startChaosPlatform(log: (line: string) => void) {
     dataDir,
     consoleUrl: `http://127.0.0.1:${port}`,
     routerPort,
-    /** SIGKILL to the role's whole process group (the router's cluster, a build's steps are their own groups). */
+    /** SIGKILL to the role's whole process group (a build's steps are their own groups). */
     async kill(role: Role) {
       await groups.get(role)?.stop("SIGKILL", 0);
     },
