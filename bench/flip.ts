@@ -1,7 +1,7 @@
 // Flip propagation: how long after a promote returns can the router still
 // answer from the old deployment, and is every answer whole (headers and body
 // from one deployment)? Two deployments A and B of one project; the real
-// router (lib/router/main.ts, ROUTER_WORKERS=2 under node:cluster) under
+// router (lib/router/main.ts on Bun, two processes sharing the port) under
 // background load from wrk; a probe of several keep-alive clients requesting
 // `/` back to back, each on one connection of its own, spread over both router
 // processes (checked from /proc). Then BENCH_PROMOTES promotes alternating

@@ -66,13 +66,15 @@ test("npm start heals: a killed worker and a killed Postgres come back by themse
   test.setTimeout(180_000);
   const dataDir = makeDataDir();
   const admin = { email: "heal@example.test", password: "heal-password-123" };
-  const platform = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: admin.email, SLIPWAY_ADMIN_PASSWORD: admin.password } });
+  // Two router processes, each a unit of its own, sharing the ports.
+  const platform = await startPlatform({ dataDir, env: { SLIPWAY_ADMIN_EMAIL: admin.email, SLIPWAY_ADMIN_PASSWORD: admin.password, ROUTER_WORKERS: "2" } });
   try {
     const status = (name: string) => readProcessStatus(dataDir).find((p) => p.name === name);
     expect(readProcessStatus(dataDir).map((p) => [p.name, p.state, p.restarts])).toEqual([
       ["console", "running", 0],
       ["postgres", "running", 0],
       ["router", "running", 0],
+      ["router-2", "running", 0],
       ["worker", "running", 0],
     ]);
     const routerPid = status("router")!.pid;
@@ -109,6 +111,7 @@ test("npm start heals: a killed worker and a killed Postgres come back by themse
       ["console", false],
       ["postgres", true],
       ["router", false],
+      ["router-2", false],
       ["worker", true],
     ]);
     const health = await (await fetch(`${platform.consoleUrl}/api/healthz`)).json();
