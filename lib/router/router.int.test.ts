@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { describe, expect, inject, it } from "vitest";
 import { runBuild } from "@/lib/build/run-build";
 import { notifyRouteChanged } from "@/lib/routes/lock-route";
@@ -60,6 +61,21 @@ describe("edge router", () => {
     expect(js.headers["content-encoding"]).toBe("gzip");
     const again = await request(router.port, host, "/assets/app-C5AweYwL.js", { headers: { "if-none-match": js.headers.etag! } });
     expect(again.status).toBe(304);
+    // Answers kept for plain GETs (server.ts) are kept per encoding asked for, and HEAD and ranges are answered afresh.
+    for (let i = 0; i < 2; i++) {
+      const gz = await request(router.port, host, "/assets/app-C5AweYwL.js", { headers: { "accept-encoding": "gzip, deflate" } });
+      expect(gz.headers["content-encoding"]).toBe("gzip");
+      expect(gunzipSync(gz.body).toString()).toBe(asset);
+      const plain = await request(router.port, host, "/assets/app-C5AweYwL.js");
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.body.toString()).toBe(asset);
+      expect(plain.headers["x-slipway-deployment"]).toBe(v1.id);
+    }
+    const head = await request(router.port, host, "/assets/app-C5AweYwL.js", { method: "HEAD" });
+    expect(head).toMatchObject({ status: 200, body: Buffer.alloc(0) });
+    expect(head.headers["content-length"]).toBe(String(asset.length));
+    const range = await request(router.port, host, "/assets/app-C5AweYwL.js", { headers: { range: "bytes=0-10" } });
+    expect(range).toMatchObject({ status: 206, body: Buffer.from(asset.slice(0, 11)) });
     expect((await request(router.port, host, "/missing.js")).status).toBe(404);
 
     // Each deployment keeps its own URL, whatever is live.

@@ -14,7 +14,7 @@ import { type DeploymentRef, type RouteEntry, RouteTable } from "@/lib/router/ro
 import { createBlobSource } from "@/lib/router/static/blob-source";
 import { CompressedCache } from "@/lib/router/static/compressed-cache";
 import { resolveRequestPath } from "@/lib/router/static/resolve-path";
-import { serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
+import { negotiateEncoding, serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
 import { ByteLru } from "@/lib/router/static/lru";
 import { TtlCache } from "@/lib/router/ttl-cache";
 import type { SecretKey } from "@/lib/secrets/keyring";
@@ -105,6 +105,19 @@ export function createRouter(opts: RouterOptions) {
       }
     },
   });
+
+  // Accept-Encoding headers repeat too: the encoding each one asks for (what keys a kept answer).
+  const encodings = new Map<string, string>();
+  const encodingOf = (header: string | null) => {
+    if (header === null) return "";
+    let encoding = encodings.get(header);
+    if (encoding === undefined) {
+      if (encodings.size >= 256) encodings.clear();
+      encoding = negotiateEncoding(header) ?? "";
+      encodings.set(header, encoding);
+    }
+    return encoding;
+  };
 
   // Host headers repeat; parse each distinct one once.
   const parsedHosts = new Map<string, HostTarget | null>();
@@ -263,7 +276,7 @@ export function createRouter(opts: RouterOptions) {
     // A plain GET (no condition, no range, no cookie to set) of a file answered
     // before: the same status, headers and bytes again.
     const plain = req.method === "GET" && !stamp["set-cookie"] && !req.headers.has("range") && !req.headers.has("if-none-match");
-    const key = plain ? `${d.id}\0${lookup.status}\0${req.headers.get("accept-encoding") ?? ""}\0${lookup.entry.path}` : "";
+    const key = plain ? `${d.id}\0${lookup.status}\0${encodingOf(req.headers.get("accept-encoding"))}\0${lookup.entry.path}` : "";
     if (plain) {
       const hit = answered.get(key);
       if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup };
