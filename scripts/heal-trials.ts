@@ -7,12 +7,15 @@
 // waits until the platform is whole again by itself:
 //   worker    the supervisor reports it running again (a new pid);
 //   console   /api/healthz answers 200 with the database up;
-//   router    /readyz answers 200 "ready";
+//   router    the restarted process itself answers /readyz 200 "ready" (npm start
+//             runs one router process per core, sharing the ports: the others
+//             keep serving while one is down);
 //   postgres  running again, and both the console and the router see the database up.
 // It reports the time to heal per process (median, max) and the requests that
 // failed while each was down. Pass: every kill healed within HEAL_TIMEOUT_MS,
-// 0 failed requests while the router was not the one killed, and the
-// supervisor gave up on nothing.
+// 0 failed requests while the router was not the one killed (requests on
+// connections the killed router process held do fail), and the supervisor
+// gave up on nothing.
 //
 // HEAL_KILLS: kills per process (default 20). The processes are killed in
 // turn, and a round lasts at least ROUND_MS, so no process is killed more
@@ -20,6 +23,7 @@
 // crash loop, which these kills are not).
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -76,6 +80,25 @@ async function deployPage(db: Db, project: Project, html: string): Promise<void>
   }
 }
 
+// A new connection each time (fetch would reuse one): the kernel hands each to one of the router processes.
+function readyzOnNewConnection(adminUrl: string): Promise<{ pid?: number; status?: string } | null> {
+  return new Promise((resolve) => {
+    const req = http.get(`${adminUrl}/readyz`, { agent: false, timeout: 2000 }, (res) => {
+      let text = "";
+      res.on("data", (c: Buffer) => (text += c.toString()));
+      res.on("end", () => {
+        try {
+          resolve(JSON.parse(text) as { pid?: number; status?: string });
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(null));
+  });
+}
+
 const statusOf = (p: RunningPlatform, name: Target) => readProcessStatus(p.dataDir).find((s) => s.name === name);
 
 async function healed(p: RunningPlatform, target: Target, oldPid: number): Promise<boolean> {
@@ -85,7 +108,14 @@ async function healed(p: RunningPlatform, target: Target, oldPid: number): Promi
   const consoleUp = async () => (await getJson(`${p.consoleUrl}/api/healthz`))?.body.database === "up";
   const routerReady = async () => (await getJson(`${p.routerAdminUrl}/readyz`))?.body.status === "ready";
   if (target === "console") return consoleUp();
-  if (target === "router") return routerReady();
+  // The other router process shares the admin port: ready means the restarted process itself answered.
+  if (target === "router") {
+    for (let i = 0; i < 8; i++) {
+      const r = await readyzOnNewConnection(p.routerAdminUrl);
+      if (r?.pid === s.pid) return r.status === "ready";
+    }
+    return false;
+  }
   return (await consoleUp()) && (await routerReady());
 }
 
