@@ -4,28 +4,21 @@ import { z } from "zod";
 
 // Every setting Slipway reads from the environment, with its default.
 // .env.example documents the same list; loadConfig names the bad variable.
-const port = (fallback: number) =>
+// A port number; `min` 0 for one to listen on, where 0 picks a free one
+// (tests; the process prints what it got).
+const port = (fallback: number, min = 1) =>
   z.coerce
     .number({ error: "must be a port number" })
     .int("must be a whole number")
-    .min(1, "must be between 1 and 65535")
-    .max(65535, "must be between 1 and 65535")
-    .default(fallback);
-
-// A port to listen on, where 0 picks a free one (tests; the process prints what it got).
-const listenPort = (fallback: number) =>
-  z.coerce
-    .number({ error: "must be a port number" })
-    .int("must be a whole number")
-    .min(0, "must be between 0 and 65535")
-    .max(65535, "must be between 0 and 65535")
+    .min(min, `must be between ${min} and 65535`)
+    .max(65535, `must be between ${min} and 65535`)
     .default(fallback);
 
 const schema = z.object({
   PORT: port(3000),
-  ROUTER_PORT: listenPort(8080),
+  ROUTER_PORT: port(8080, 0),
   // The router's own /healthz and /readyz, apart from the apps' traffic.
-  ROUTER_ADMIN_PORT: listenPort(8081),
+  ROUTER_ADMIN_PORT: port(8081, 0),
   // Router processes (one per core by default), how often each re-reads the
   // whole route table (missed notifications heal), and its file cache.
   ROUTER_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(0).max(256).default(0),
