@@ -156,6 +156,12 @@ describe("edge router", () => {
     expect(res.status).toBe(200);
     expect(res.headers["x-slipway-deployment"]).toBe(d.id);
     expect(JSON.parse(res.body.toString())).toEqual({ secret: "s3cret-value", url: "/api/hello", db: null });
+    // The router is the first hop: where the request came from is its to say, not the client's.
+    const who = `export default (req) => Response.json(Object.fromEntries(["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "forwarded"].map((h) => [h, req.headers.get(h)])));`;
+    const d2 = await deployLive(ctx, project.slug, { "index.html": "home", "api/hello.js": fn, "api/who.js": who });
+    await until(async () => (await request(router.port, host, "/api/who")).headers["x-slipway-deployment"] === d2.id, 2000);
+    const spoofed = await request(router.port, host, "/api/who", { headers: { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9", forwarded: "for=203.0.113.9", "x-forwarded-proto": "https" } });
+    expect(JSON.parse(spoofed.body.toString())).toEqual({ "x-forwarded-for": "127.0.0.1", "x-forwarded-host": host, "x-forwarded-proto": "http", "x-real-ip": null, forwarded: null });
     // The function's source is not a static file.
     const source = await request(router.port, host, "/api/hello.js");
     expect(source.body.toString()).not.toContain("process.env");

@@ -2,6 +2,7 @@ import os from "node:os";
 import { Readable } from "node:stream";
 import type { BlobStore } from "@/lib/bundles/store/blob-store";
 import { BundleCache, type LoadedBundle } from "@/lib/router/bundle-cache";
+import type { BunServer } from "@/lib/router/bun-serve";
 import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-pool";
 import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
@@ -267,7 +268,8 @@ export function createRouter(opts: RouterOptions) {
           const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
           return page({ status: 500, title: "environment unavailable", message });
         }
-        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
+        const client = { address: appServer?.requestIP(req)?.address ?? "" };
+        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
       }
     }
 
@@ -304,6 +306,8 @@ export function createRouter(opts: RouterOptions) {
     opts.log?.(`serving ${filePath} of ${d.id} failed: ${(e as Error).message}`);
     return page(pages.unavailable());
   }
+
+  let appServer: BunServer | undefined;
 
   const failed = (e: unknown) => {
     opts.log?.(`request failed: ${(e as Error).message}`);
@@ -347,6 +351,10 @@ export function createRouter(opts: RouterOptions) {
   return {
     fetch,
     adminFetch,
+    /** The server `fetch` answers for: where a request's client address comes from. */
+    serving(server: BunServer) {
+      appServer = server;
+    },
     sync,
     table,
     functions,

@@ -52,7 +52,7 @@ export async function startRouter(opts: StartRouterOptions) {
       error: () => failurePage(),
     });
     servers.push(server);
-    return server.port;
+    return server;
   };
   const close = async () => {
     await Promise.all(servers.map((s) => s.stop(true)));
@@ -64,10 +64,11 @@ export async function startRouter(opts: StartRouterOptions) {
     // The apps' port opens only once the route table is loaded: before that
     // every host would be answered "no app here" (a live site's 404 after a
     // restart); refused connections are retried. /readyz says why meanwhile.
-    const adminPort = listen(opts.adminPort, router.adminFetch);
+    const adminPort = listen(opts.adminPort, router.adminFetch).port;
     await router.sync.ready();
-    const port = listen(opts.port, router.fetch);
-    return { ...router, port, adminPort, close };
+    const app = listen(opts.port, router.fetch);
+    router.serving(app);
+    return { ...router, port: app.port, adminPort, close };
   } catch (err) {
     await close();
     throw err;

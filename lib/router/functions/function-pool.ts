@@ -7,7 +7,7 @@ import { type FunctionBundle, type FunctionLogLine, Host, type HostConfig, type 
 import { HostSlots } from "@/lib/router/functions/host-slot";
 import { parseAllowList } from "@/lib/sandbox/egress-rules";
 import { materializeFunctions } from "@/lib/router/functions/materialize";
-import { errorResponse, forwardRequest, readBody } from "@/lib/router/functions/proxy";
+import { type ClientAddress, errorResponse, forwardRequest, readBody } from "@/lib/router/functions/proxy";
 import type { FileSource } from "@/lib/router/static/blob-source";
 
 export type { FunctionBundle, FunctionLogLine, HostState, HostStatus } from "@/lib/router/functions/function-host";
@@ -158,14 +158,22 @@ export class FunctionPool {
   /**
    * Serves one request with `entry` (a function file of `bundle`), starting
    * the deployment's host if needed; `requestTarget` is the path and query
-   * the client sent. `headers` go on every response. Never rejects. Resolves
+   * the client sent, `client` where it came from (the x-forwarded-* headers
+   * the function sees). `headers` go on every response. Never rejects. Resolves
    * the response and whether the request was served during its host's
    * warm-up (see above).
    */
-  async handle(bundle: FunctionBundle, entry: ManifestEntry, req: Request, requestTarget: string, headers: Record<string, string>): Promise<{ response: Response; warmup: boolean }> {
+  async handle(
+    bundle: FunctionBundle,
+    entry: ManifestEntry,
+    req: Request,
+    requestTarget: string,
+    headers: Record<string, string>,
+    client: ClientAddress,
+  ): Promise<{ response: Response; warmup: boolean }> {
     const served = { warmup: true };
     try {
-      return { response: await this.serve(bundle, entry, req, requestTarget, headers, served), warmup: served.warmup };
+      return { response: await this.serve(bundle, entry, req, requestTarget, headers, client, served), warmup: served.warmup };
     } catch {
       return { response: errorResponse(502, "502: the function could not be run.", headers), warmup: served.warmup };
     }
@@ -209,6 +217,7 @@ export class FunctionPool {
     req: Request,
     requestTarget: string,
     headers: Record<string, string>,
+    client: ClientAddress,
     served: { warmup: boolean },
   ): Promise<Response> {
     if (this.closed) return errorResponse(503, "503: server functions are shutting down.", headers);
@@ -240,6 +249,7 @@ export class FunctionPool {
         socketPath: ready.socketPath,
         agent: ready.agent,
         file: entry.path,
+        client,
         body,
         deadline,
         timeoutMs: this.timeoutMs,

@@ -28,7 +28,7 @@ export async function handleWithNode(
     // @ts-expect-error Node's fetch needs it for a streamed body; lib.dom does not know it
     duplex: "half",
   });
-  const { response, warmup } = await pool.handle(bundle, entry, request, req.url ?? "/", headers);
+  const { response, warmup } = await pool.handle(bundle, entry, request, req.url ?? "/", headers, { address: req.socket.remoteAddress ?? "" });
   if (res.destroyed) {
     await response.body?.cancel().catch(() => {});
     return warmup;

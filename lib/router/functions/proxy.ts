@@ -30,11 +30,19 @@ const HOP_BY_HOP = new Set([
   "http2-settings",
 ]);
 
+/** The client's address, as the router's server saw it. */
+export type ClientAddress = { address: string };
+
+// What a client says about where a request came from is not passed on: the
+// router is the first hop, so it sets these itself.
+const FORWARDED = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip"]);
+
 export type ForwardTarget = {
   socketPath: string;
   agent: http.Agent;
   /** The function file to run (its manifest path). */
   file: string;
+  client: ClientAddress;
   /** The whole request body, already read. */
   body: Buffer;
   /** When the response must have begun (epoch ms), else 504. */
@@ -73,7 +81,7 @@ export function forwardRequest(req: Request, requestTarget: string, headers: Rec
       agent: target.agent,
       method: req.method,
       path: requestTarget,
-      headers: forwardHeaders(req.headers, target.file, target.body.length),
+      headers: forwardHeaders(req.headers, target),
     });
     const onClientGone = () => {
       upstream.destroy();
@@ -179,15 +187,19 @@ function connectionTokens(value: string | null): Set<string> {
   );
 }
 
-function forwardHeaders(headers: Headers, file: string, bodyLength: number): Record<string, string | string[]> {
+function forwardHeaders(headers: Headers, target: ForwardTarget): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const listed = connectionTokens(headers.get("connection"));
   for (const [name, value] of headers) {
-    if (HOP_BY_HOP.has(name) || listed.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX)) continue;
+    if (HOP_BY_HOP.has(name) || listed.has(name) || FORWARDED.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX)) continue;
     out[name] = value;
   }
-  out["content-length"] = String(bodyLength);
-  out[FILE_HEADER] = encodeURIComponent(file);
+  if (target.client.address) out["x-forwarded-for"] = target.client.address;
+  const host = headers.get("host");
+  if (host) out["x-forwarded-host"] = host;
+  out["x-forwarded-proto"] = "http";
+  out["content-length"] = String(target.body.length);
+  out[FILE_HEADER] = encodeURIComponent(target.file);
   return out;
 }
 
