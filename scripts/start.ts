@@ -53,6 +53,11 @@ function selectedProcesses(argv: string[]): Set<ProcessName> {
 async function main() {
   const config = loadConfig();
   const only = selectedProcesses(process.argv.slice(2));
+  // Port 0 (a free port) is for one router process run directly, as the tests do: npm start's
+  // router processes must share one known port.
+  if (only.has("router") && (config.ROUTER_PORT === 0 || config.ROUTER_ADMIN_PORT === 0)) {
+    throw new StartError("ROUTER_PORT and ROUTER_ADMIN_PORT must be set to a port (not 0) for npm start: its router processes share them.");
+  }
   if (config.DATABASE_URL && only.size === 1 && only.has("postgres")) {
     throw new StartError("--only postgres runs the embedded PostgreSQL, which is not used when DATABASE_URL is set.");
   }

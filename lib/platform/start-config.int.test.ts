@@ -24,6 +24,7 @@ describe("start-up configuration errors", () => {
   it.each([
     [{ PORT: "abc" }, /^\[slipway\]\s+Invalid configuration: PORT must be a port number \(got "abc"\)\.$/],
     [{ ROUTER_PORT: "70000" }, /ROUTER_PORT must be between 0 and 65535/],
+    [{ ROUTER_PORT: "0" }, /ROUTER_PORT and ROUTER_ADMIN_PORT must be set to a port \(not 0\) for npm start/],
     [{ APPS_DOMAIN: "Apps.Example.com" }, /APPS_DOMAIN must be a lowercase host name/],
     [{ DATABASE_URL: "mysql://u:p@localhost/db" }, /DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL/],
     [{ SLIPWAY_ADMIN_PASSWORD: "short" }, /SLIPWAY_ADMIN_PASSWORD must be at least 12 characters\.$/],
