@@ -10,6 +10,7 @@ import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
 import { healthOfProcesses, type ProcessStatus } from "@/lib/platform/process-status";
 import { MetricsRecorder } from "@/lib/router/metrics-recorder";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
+import { requestTarget } from "@/lib/router/request-target";
 import { RouteSync } from "@/lib/router/route-sync";
 import { type DeploymentRef, type RouteEntry, RouteTable } from "@/lib/router/route-table";
 import { createBlobSource } from "@/lib/router/static/blob-source";
@@ -372,13 +373,6 @@ export function createRouter(opts: RouterOptions) {
 }
 
 export type Router = ReturnType<typeof createRouter>;
-
-/** The path and query the client sent (Bun's request URL is absolute, or the bare target when Host was unusable). */
-export function requestTarget(url: string): string {
-  if (url.charCodeAt(0) === 47) return url;
-  const slash = url.indexOf("/", url.indexOf("//") + 2);
-  return slash === -1 ? "/" : url.slice(slash);
-}
 
 // A cached file's bytes (a view, not a copy), or a large file streamed from the store.
 function bodyOf(body: StaticResponse["body"]): Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null {
