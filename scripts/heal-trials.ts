@@ -23,11 +23,10 @@
 // crash loop, which these kills are not).
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { type Project, seedProject } from "@/bench/lib/router-fixture";
+import { getJson, type Project, seedProject } from "@/bench/lib/router-fixture";
 import { packDirectory } from "@/lib/archive/pack-directory";
 import type { Db } from "@/lib/db/client";
 import { createDeployment } from "@/lib/deployments/create-deployment";
@@ -49,14 +48,8 @@ const ROUND_MS = 10_000;
 // Answers in a window that were not the app's page: errors, refused connections, requests not sent.
 const failuresIn = (w: LoadWindow) => w.done - (w.statuses[200] ?? 0) + w.skipped;
 
-async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
-  try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  } catch {
-    return null;
-  }
-}
+// On a new connection each time (so the kernel hands each to one of the router processes).
+const getJsonAt = (url: string) => getJson(Number(new URL(url).port), new URL(url).pathname);
 
 // Uploads a one-page app as the CLI does; the platform's own worker builds and publishes it.
 async function deployPage(db: Db, project: Project, html: string): Promise<void> {
@@ -80,39 +73,20 @@ async function deployPage(db: Db, project: Project, html: string): Promise<void>
   }
 }
 
-// A new connection each time (fetch would reuse one): the kernel hands each to one of the router processes.
-function readyzOnNewConnection(adminUrl: string): Promise<{ pid?: number; status?: string } | null> {
-  return new Promise((resolve) => {
-    const req = http.get(`${adminUrl}/readyz`, { agent: false, timeout: 2000 }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => {
-        try {
-          resolve(JSON.parse(text) as { pid?: number; status?: string });
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(null));
-  });
-}
-
 const statusOf = (p: RunningPlatform, name: Target) => readProcessStatus(p.dataDir).find((s) => s.name === name);
 
 async function healed(p: RunningPlatform, target: Target, oldPid: number): Promise<boolean> {
   const s = statusOf(p, target);
   if (!s || s.state !== "running" || s.pid === oldPid) return false;
   if (target === "worker") return true;
-  const consoleUp = async () => (await getJson(`${p.consoleUrl}/api/healthz`))?.body.database === "up";
-  const routerReady = async () => (await getJson(`${p.routerAdminUrl}/readyz`))?.body.status === "ready";
+  const consoleUp = async () => (await getJsonAt(`${p.consoleUrl}/api/healthz`))?.body.database === "up";
+  const routerReady = async () => (await getJsonAt(`${p.routerAdminUrl}/readyz`))?.body.status === "ready";
   if (target === "console") return consoleUp();
   // The other router process shares the admin port: ready means the restarted process itself answered.
   if (target === "router") {
     for (let i = 0; i < 8; i++) {
-      const r = await readyzOnNewConnection(p.routerAdminUrl);
-      if (r?.pid === s.pid) return r.status === "ready";
+      const r = await getJsonAt(`${p.routerAdminUrl}/readyz`);
+      if (r?.body.pid === s.pid) return r.body.status === "ready";
     }
     return false;
   }
@@ -137,7 +111,7 @@ async function main() {
     await db.$disconnect();
     const routerPort = Number(new URL(platform.routerUrl).port);
     // Wait until the router serves it, then start the visitors.
-    for (let i = 0; i < 100 && (await getJson(`${platform.routerAdminUrl}/readyz`))?.body.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await getJsonAt(`${platform.routerAdminUrl}/readyz`))?.body.status !== "ready"; i++) await new Promise((r) => setTimeout(r, 100));
     traffic = startLoad({ port: routerPort, host: project.host, path: "/", rate: RATE_PER_SEC, timeoutMs: 5000 });
     await new Promise((r) => setTimeout(r, 2000));
     const first = traffic.take();

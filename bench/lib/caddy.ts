@@ -2,12 +2,12 @@
 // reference static file server: a generated Caddyfile in a temp directory,
 // no admin endpoint, no automatic HTTPS, one process (Go uses every core).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { ensurePrograms, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
+import { ensurePrograms, onCleanup, spawnGroup } from "@/bench/lib/proc";
 import { childEnv } from "@/lib/platform/child-env";
 import { freePort } from "@/lib/platform/free-port";
+import { waitForHttp } from "@/lib/platform/supervisor";
 
 export function caddyfile(o: { root: string; port: number }): string {
   return `{
@@ -20,17 +20,6 @@ http://:${o.port} {
   file_server
 }
 `;
-}
-
-function get(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    http
-      .get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      })
-      .on("error", () => resolve(0));
-  });
 }
 
 /** Caddy serving `root` on a free port of 127.0.0.1, until stop(). */
@@ -51,13 +40,11 @@ export async function startCaddy(root: string): Promise<{ pid: number; port: num
   const unregister = onCleanup(stop);
   let exited = false;
   void g.exited.then(() => (exited = true));
-  const deadline = Date.now() + 10_000;
-  while ((await get(port)) === 0) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(`caddy did not start:\n${g.output()}`);
-    }
-    await sleep(50);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, () => !exited, () => true);
+  } catch {
+    await stop();
+    throw new Error(`caddy did not start:\n${g.output()}`);
   }
   return { pid: g.child.pid!, port, stop };
 }

@@ -1,11 +1,11 @@
 // nginx as the reference static file server: a generated configuration in a
 // temp directory, two worker processes, in the foreground, as the current user.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { ensurePrograms, onCleanup, sleep, spawnGroup } from "@/bench/lib/proc";
+import { ensurePrograms, onCleanup, spawnGroup } from "@/bench/lib/proc";
 import { freePort } from "@/lib/platform/free-port";
+import { waitForHttp } from "@/lib/platform/supervisor";
 
 let nginxPath: string | undefined;
 
@@ -53,17 +53,6 @@ http {
 `;
 }
 
-function get(port: number, urlPath: string): Promise<number> {
-  return new Promise((resolve) => {
-    http
-      .get({ host: "127.0.0.1", port, path: urlPath, agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      })
-      .on("error", () => resolve(0));
-  });
-}
-
 /** nginx serving `root` on a free port of 127.0.0.1, until stop(). */
 export async function startNginx(root: string, workers = 2): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
   const bin = ensureNginx();
@@ -82,15 +71,12 @@ export async function startNginx(root: string, workers = 2): Promise<{ pid: numb
   const unregister = onCleanup(stop);
   let exited = false;
   void g.exited.then(() => (exited = true));
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if ((await get(port, "/")) !== 0) break;
-    if (exited || Date.now() > deadline) {
-      const log = await readFile(path.join(dir, "error.log"), "utf8").catch(() => "");
-      await stop();
-      throw new Error(`nginx did not start:\n${g.output()}\n${log}`);
-    }
-    await sleep(50);
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, () => !exited, () => true);
+  } catch {
+    const log = await readFile(path.join(dir, "error.log"), "utf8").catch(() => "");
+    await stop();
+    throw new Error(`nginx did not start:\n${g.output()}\n${log}`);
   }
   return { pid: g.child.pid!, port, stop };
 }

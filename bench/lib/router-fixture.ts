@@ -132,7 +132,8 @@ export type RouterProcess = {
   stop: () => Promise<void>;
 };
 
-function getJson(port: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
+/** GET `urlPath` of 127.0.0.1:`port` on a new connection, its status and JSON body; null if it fails. */
+export function getJson(port: number, urlPath: string): Promise<{ status: number; body: Record<string, unknown> } | null> {
   return new Promise((resolve) => {
     // agent: false, a new connection each time: the kernel hands each to one of the processes.
     const req = http.get({ host: "127.0.0.1", port, path: urlPath, agent: false, timeout: 2000 }, (res) => {

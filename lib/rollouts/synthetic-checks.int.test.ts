@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { runBuild } from "@/lib/build/run-build";
 import type { Ctx } from "@/lib/auth/ctx";
 import { readWindow } from "@/lib/metrics/read-window";
-import { startTestRouter } from "@/lib/router/testing";
+import { startTestRouter, until } from "@/lib/router/testing";
 import { productionRoute, tickUntil } from "@/lib/rollouts/testing/rollout-fixture";
 import { claimSyntheticChecks, runSyntheticChecks, type CheckResult } from "@/lib/rollouts/send-synthetic-checks";
 import { testDb } from "@/lib/testing/db";
@@ -84,9 +84,10 @@ describe("synthetic checks", () => {
     expect(new Set(results.map((r) => r.path))).toEqual(new Set(CHECKS.paths));
     expect(results.every((r) => r.status === 200)).toBe(true);
     // The router measured them (there is no other traffic), up to the moment v2
-    // went live and the route stopped being measured.
-    await router.flushMetrics();
-    const window = await readWindow(db, v2, started, new Date(Date.now() + 1000));
+    // went live and the route stopped being measured (buckets are flushed once a second).
+    const to = new Date(Date.now() + 1000);
+    await until(async () => (await readWindow(db, v2, started, to)).requests >= 20, 5000, 100);
+    const window = await readWindow(db, v2, started, to);
     expect(window.requests).toBeGreaterThanOrEqual(20);
     expect(window.requests).toBeLessThanOrEqual(results.filter((r) => r.deployment === v2).length);
 

@@ -325,7 +325,7 @@ export function createRouter(opts: RouterOptions) {
   }
 
   // The admin port: health, readiness, and what this process routes a name to.
-  async function adminFetch(req: Request): Promise<Response> {
+  function adminFetch(req: Request): Response {
     const target = requestTarget(req.url);
     if (target === "/healthz") return jsonResponse(200, { ok: true, pid: process.pid });
     if (target === "/readyz") {
@@ -340,11 +340,6 @@ export function createRouter(opts: RouterOptions) {
       const r = table.route(route[1]);
       if (!r) return jsonResponse(404, { error: "no such route" });
       return jsonResponse(200, { name: route[1], live: r.live?.id ?? null, canary: r.canary?.id ?? null, canaryWeight: r.canaryWeight });
-    }
-    // Writes this process's open metric buckets now, rather than on the next tick.
-    if (target === "/metrics/flush" && req.method === "POST") {
-      await metrics.flush(true);
-      return jsonResponse(200, { ok: true });
     }
     return jsonResponse(404, { error: "not found" });
   }

@@ -78,10 +78,6 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
   };
   afterAll(close);
   const { port, adminPort } = await listening;
-  const admin = async (urlPath: string, method = "GET") => {
-    const res = await request(adminPort, "localhost", urlPath, { method });
-    return { status: res.status, body: JSON.parse(res.body.toString()) as Record<string, unknown> };
-  };
   return {
     port,
     adminPort,
@@ -89,13 +85,8 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
     output: () => output.join("\n"),
     /** What this router routes `name` to (its admin port's /routes/<name>). */
     async route(name: string): Promise<{ live: string | null; canary: string | null; canaryWeight: number } | null> {
-      const r = await admin(`/routes/${name}`);
-      return r.status === 200 ? (r.body as { live: string | null; canary: string | null; canaryWeight: number }) : null;
-    },
-    /** Writes the router's open metric buckets now. */
-    async flushMetrics() {
-      const r = await admin("/metrics/flush", "POST");
-      if (r.status !== 200) throw new Error(`metrics flush answered ${r.status}`);
+      const r = await request(adminPort, "localhost", `/routes/${name}`);
+      return r.status === 200 ? JSON.parse(r.body.toString()) : null;
     },
     close,
   };

@@ -66,14 +66,17 @@ export function forwardRequest(req: Request, requestTarget: string, headers: Rec
     let answered = false;
     let finishDone!: () => void;
     const done = new Promise<void>((r) => (finishDone = r));
+    // The host is done with the request: no more need to watch the client.
+    const release = () => {
+      req.signal.removeEventListener("abort", onClientGone);
+      finishDone();
+    };
+    // `finished`: nothing more comes from the host (an error answer); else its body streams until it closes.
     const answer = (response: Response, finished: boolean) => {
       if (answered) return;
       answered = true;
       clearTimeout(timer);
-      if (finished) {
-        req.signal.removeEventListener("abort", onClientGone);
-        finishDone();
-      }
+      if (finished) release();
       resolve({ response, done });
     };
     const upstream = http.request({
@@ -104,11 +107,7 @@ export function forwardRequest(req: Request, requestTarget: string, headers: Rec
         return answer(errorResponse(502, "502: the function sent an invalid response.", headers), true);
       }
       const status = up.statusCode ?? 502;
-      const finished = () => {
-        req.signal.removeEventListener("abort", onClientGone);
-        finishDone();
-      };
-      up.once("close", finished);
+      up.once("close", release);
       const bodyless = req.method === "HEAD" || status === 204 || status === 304;
       if (bodyless) up.resume();
       const body = bodyless ? null : (Readable.toWeb(up) as ReadableStream<Uint8Array>);
