@@ -89,6 +89,8 @@ test("npm start heals: a killed worker and a killed Postgres come back by themse
       }
     })();
 
+    // npm start is ready once the console and the router answer; the worker may still be starting.
+    await expect.poll(() => /\[worker\]\s*worker ready/.test(platform.output()), { timeout: 60_000 }).toBe(true);
     for (const name of ["worker", "postgres"]) {
       const before = status(name)!;
       process.kill(before.pid!, "SIGKILL");
