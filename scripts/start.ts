@@ -1,11 +1,11 @@
 // `npm start`: the whole platform in one terminal. Postgres (DATABASE_URL or an
 // embedded server under DATA_DIR), migrations, first-run seed, then the console,
-// the worker and the edge router, each kept running by the supervisor
+// the worker, the edge router and the runtime of server apps, each kept running by the supervisor
 // (lib/platform/supervisor.ts): a process that dies is restarted with backoff,
 // and no process's death stops another. Ctrl-C stops everything.
 //
 // `npm start -- --only router` (or any of postgres, console, worker, router,
-// comma-separated) runs just those, e.g. one systemd unit each, or routers on
+// runtime, comma-separated) runs just those, e.g. one systemd unit each, or routers on
 // other machines with DATABASE_URL set. Without DATABASE_URL, processes other
 // than postgres use the embedded server another `--only postgres` runs.
 import os from "node:os";
@@ -34,7 +34,7 @@ class StartError extends Error {}
 let supervisor: Supervisor | undefined;
 let shuttingDown = false;
 
-const PROCESSES = ["postgres", "console", "worker", "router"] as const;
+const PROCESSES = ["postgres", "console", "worker", "router", "runtime"] as const;
 type ProcessName = (typeof PROCESSES)[number];
 
 // `--only a,b` or `--only=a,b`; every process when absent.
@@ -124,6 +124,8 @@ async function main() {
   const units = {
     console: [next, "start", "-p", String(config.PORT), "-H", config.BIND_HOST],
     worker: ["--import", "tsx", "lib/worker/main.ts"],
+    // Server apps' instances, one runtime per machine (lib/runtime/), on Node like the function hosts.
+    runtime: ["--import", "tsx", "lib/runtime/main.ts"],
   };
   for (const [name, args] of Object.entries(units)) {
     if (only.has(name as ProcessName)) await supervisor.add(nodeUnit(root, { name, args, env }));

@@ -33,6 +33,8 @@ export type BuildDeps = {
   maxLogBytes: number;
   heartbeatMs?: number;
   sandbox: BuildSandbox;
+  /** How long publish waits for a server deployment's instances to pass their health check. */
+  runtimeStartTimeoutMs?: number;
 };
 
 // A stage failed for a reason the user can act on; it becomes the deployment's

@@ -18,6 +18,7 @@ export async function buildDepsFromEnv(workerId: string): Promise<BuildDeps> {
     stepTimeoutMs: config.BUILD_TIMEOUT_SEC * 1000,
     maxLogBytes: config.BUILD_MAX_LOG_MB << 20,
     sandbox: buildSandbox(config),
+    runtimeStartTimeoutMs: config.RUNTIME_START_TIMEOUT_SEC * 1000,
   };
 }
 

@@ -2,12 +2,13 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { detectAppInDir } from "@/lib/build/detect-app";
 import { appRelativeDir } from "@/lib/projects/project-input";
 import { type RolloutChoice, type RolloutOrigin, parseRolloutChoice, resolveRollout } from "@/lib/rollouts/rollout-settings";
 
 // What the build runs, from (highest first) the app's slipway.json, the
 // project's settings, or the defaults. `from` records which, for the console.
-export type Origin = "default" | "project" | "slipway.json";
+export type Origin = "default" | "project" | "slipway.json" | "detected";
 export type BuildSettings = {
   installCommand: string | null;
   buildCommand: string | null;
@@ -17,8 +18,24 @@ export type BuildSettings = {
   spaFallback: boolean;
   /** How the deployment is rolled out when there is a live one to compare with (slipway.json `canary`, the project's, or the default). */
   canary: RolloutChoice;
-  from: Record<"installCommand" | "buildCommand" | "outputDirectory" | "migrateCommand", Origin> & { canary: RolloutOrigin };
+  /** "server": the bundle is the built app, run as instances (lib/runtime/); "static": its output directory is served. */
+  runtime: "static" | "server";
+  server: ServerSettings | null;
+  /** What zero-config detection found, and why (shown on the deployment page). */
+  detected: { framework: string; reason: string } | null;
+  from: Record<"installCommand" | "buildCommand" | "outputDirectory" | "migrateCommand" | "runtime", Origin> & { canary: RolloutOrigin };
 };
+
+export type ServerSettings = {
+  /** Run by /bin/sh in the app's directory, with PORT set. */
+  start: string;
+  /** The path whose answer (2xx or 3xx) says an instance is ready; null: any answer below 500 to "/". */
+  healthCheckPath: string | null;
+  instances: number;
+  memoryMb: number;
+};
+
+export const SERVER_DEFAULTS = { start: "npm start", instances: 1, memoryMb: 512 } as const;
 
 export class SettingsError extends Error {
   constructor(message: string) {
@@ -39,6 +56,14 @@ const fileSchema = z
     spa: z.boolean({ error: "must be true or false" }).optional(),
     // Checked on its own below (lib/rollouts/rollout-settings.ts) for messages naming the nested field.
     canary: z.unknown().optional(),
+    runtime: z.enum(["static", "server"], { error: 'must be "static" or "server"' }).optional(),
+    start: command.optional(),
+    healthCheck: z
+      .object({ path: z.string().max(200, "is too long").regex(/^\/[\x21-\x7e]*$/, 'must be a path starting with "/"') }, { error: 'must be an object like { "path": "/healthz" }' })
+      .strict()
+      .optional(),
+    instances: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(8, "must be at most 8").optional(),
+    memoryMb: z.number({ error: "must be a number" }).int("must be a whole number").min(64, "must be at least 64").max(8192, "must be at most 8192").optional(),
   })
   .passthrough();
 
@@ -51,6 +76,11 @@ type SlipwayFile = {
   migrate?: string;
   spa?: boolean;
   canary?: RolloutChoice;
+  runtime?: "static" | "server";
+  start?: string;
+  healthCheck?: { path: string };
+  instances?: number;
+  memoryMb?: number;
 };
 
 async function readSlipwayJson(appDir: string): Promise<SlipwayFile | null> {
@@ -70,8 +100,8 @@ async function readSlipwayJson(appDir: string): Promise<SlipwayFile | null> {
     const issue = parsed.error.issues[0];
     throw new SettingsError(`slipway.json: ${issue.path.join(".") || "the file"} ${issue.message}.`);
   }
-  const { installCommand, buildCommand, outputDirectory, migrate, spa, canary } = parsed.data;
-  const settings: SlipwayFile = { installCommand, buildCommand, outputDirectory, migrate, spa };
+  const { installCommand, buildCommand, outputDirectory, migrate, spa, canary, runtime, start, healthCheck, instances, memoryMb } = parsed.data;
+  const settings: SlipwayFile = { installCommand, buildCommand, outputDirectory, migrate, spa, runtime, start, healthCheck, instances, memoryMb };
   if (canary === undefined) return settings;
   const rollout = parseRolloutChoice(canary, "canary");
   if (!rollout.ok) throw new SettingsError(`slipway.json: ${rollout.message}.`);
@@ -92,9 +122,25 @@ export async function resolveBuildSettings(appDir: string, project: ProjectSetti
 
   const [installCommand, installFrom] = pick(file?.installCommand, project.installCommand, defaultInstall);
   const [buildCommand, buildFrom] = pick(file?.buildCommand, project.buildCommand, defaultBuild);
+  // Zero-config detection decides what the settings leave open: whether it is
+  // a server, how it starts, where a static build's files are.
+  const detected = await detectAppInDir(appDir);
   const projectOutput = project.outputDirectory === "dist" ? null : project.outputDirectory;
-  const [outputDirectory, outputFrom] = pick(file?.outputDirectory, projectOutput, "dist");
+  const detectedOutput = detected?.runtime === "static" ? detected.outputDirectory : undefined;
+  const [outputDirectory, outputFrom] = pick(file?.outputDirectory, projectOutput, detectedOutput ?? "dist");
   const [migrateCommand, migrateFrom] = pick(file?.migrate, null, null);
+  const serverFields = file?.start !== undefined || file?.healthCheck !== undefined || file?.instances !== undefined || file?.memoryMb !== undefined;
+  const [runtime, runtimeFrom] = pick<"static" | "server">(file?.runtime ?? (serverFields ? "server" : undefined), null, detected?.runtime ?? "static");
+  if (runtime === "static" && serverFields) throw new SettingsError('slipway.json: start, healthCheck, instances and memoryMb apply only to "runtime": "server".');
+  const server: ServerSettings | null =
+    runtime === "server"
+      ? {
+          start: file?.start ?? (detected?.runtime === "server" ? detected.start : undefined) ?? SERVER_DEFAULTS.start,
+          healthCheckPath: file?.healthCheck?.path ?? null,
+          instances: file?.instances ?? SERVER_DEFAULTS.instances,
+          memoryMb: file?.memoryMb ?? SERVER_DEFAULTS.memoryMb,
+        }
+      : null;
   const rollout = resolveRollout(file?.canary, project.rolloutSettings);
   return {
     installCommand,
@@ -103,7 +149,17 @@ export async function resolveBuildSettings(appDir: string, project: ProjectSetti
     migrateCommand,
     spaFallback: file?.spa ?? false,
     canary: rollout.settings,
-    from: { installCommand: installFrom, buildCommand: buildFrom, outputDirectory: outputFrom, migrateCommand: migrateFrom, canary: rollout.from },
+    runtime,
+    server,
+    detected: detected ? { framework: detected.framework, reason: detected.reason } : null,
+    from: {
+      installCommand: installFrom,
+      buildCommand: buildFrom,
+      outputDirectory: outputFrom === "default" && detectedOutput ? "detected" : outputFrom,
+      migrateCommand: migrateFrom,
+      runtime: runtimeFrom === "default" && detected ? "detected" : runtimeFrom,
+      canary: rollout.from,
+    },
   };
 }
 

@@ -23,6 +23,7 @@ import { openNetwork, type SandboxNetwork } from "@/lib/sandbox/network";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 import { giveToSandbox, openPath, prepareWorkspace, removeWorkspace } from "@/lib/sandbox/workspace";
 import { seal } from "@/lib/secrets/seal";
+import { awaitRuntime, RuntimeNotReady } from "@/lib/runtime/await-runtime";
 
 export const STAGES = ["source", "install", "build", "migrate", "bundle", "upload", "publish"] as const;
 export type StageName = (typeof STAGES)[number];
@@ -143,7 +144,12 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     expectSteps(deploymentId, stepsAfter(1));
     await stage(
       "build",
-      async () => (ctx.settings!.buildCommand ? (await runUserCommand(ctx, ctx.settings!.buildCommand), ctx.settings!.buildCommand) : null),
+      async () => {
+        if (ctx.settings!.buildCommand) await runUserCommand(ctx, ctx.settings!.buildCommand);
+        // A server keeps its node_modules in its bundle: the production ones only.
+        if (ctx.settings!.runtime === "server" && ctx.settings!.installCommand?.startsWith("npm ")) await runUserCommand(ctx, PRUNE_DEV_DEPS);
+        return ctx.settings!.buildCommand;
+      },
       (d) => d,
     );
     await stage("migrate", () => migrateApp(ctx), (d) => d);
@@ -160,6 +166,7 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     const published = await stage("publish", async () => {
       // Whoever sees it live finds every line and every stage before it stored.
       await Promise.all([log.flush(), writes]);
+      if (settings.runtime === "server") await startServer(ctx, bundle.digest);
       const result = await publishDeployment(systemCtx(db, "build-deployment"), deploymentId);
       if (!result) throw new BuildCanceled();
       return result;
@@ -199,6 +206,22 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     await network?.then((n) => n.close(), () => undefined);
     await removeWorkspace(workspace).catch(() => undefined);
   }
+}
+
+const PRUNE_DEV_DEPS = "npm prune --omit=dev --no-audit --no-fund";
+
+// A server goes live only once its instances pass their health check (lib/runtime/).
+async function startServer(ctx: BuildContext, digest: string) {
+  const { server } = ctx.settings!;
+  ctx.log.system(`Starting ${server!.instances} instance(s): ${server!.start} (health check ${server!.healthCheckPath ?? "/"})`);
+  await ctx.log.flush();
+  try {
+    await awaitRuntime(ctx.deps.db, ctx.deployment.id, { timeoutMs: ctx.deps.runtimeStartTimeoutMs ?? 120_000, signal: ctx.signal });
+  } catch (e) {
+    if (e instanceof RuntimeNotReady) throw new StageFailure(e.message);
+    throw e;
+  }
+  ctx.log.system(`Server ready (bundle ${digest.slice(0, 12)})`);
 }
 
 async function saveToDepCache(ctx: BuildContext, { cacheDir, key }: { cacheDir: string; key: string }) {

@@ -7,7 +7,7 @@ import { mapLimit } from "@/lib/bundles/map-limit";
 
 export type ManifestEntry = { path: string; size: number; sha256: string; contentType: string };
 
-export type ManifestLimits = { maxFiles?: number; maxTotalBytes?: number };
+export type ManifestLimits = { maxFiles?: number; maxTotalBytes?: number; skip?: (relPath: string) => boolean };
 
 export const DEFAULT_MAX_FILES = 100_000;
 export const DEFAULT_MAX_TOTAL_BYTES = 10 * 1024 ** 3;
@@ -55,6 +55,7 @@ export async function buildManifest(dir: string, opts: ManifestLimits = {}): Pro
     const dirents = await readdir(absDir, { withFileTypes: true });
     for (const d of dirents) {
       const rel = relDir ? `${relDir}/${d.name}` : d.name;
+      if (opts.skip?.(rel)) continue;
       if (/[\u0000-\u001f\u007f]/.test(d.name)) {
         throw new ManifestError(`File name ${JSON.stringify(rel)} contains a control character.`);
       }

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
@@ -70,6 +71,15 @@ const schema = z.object({
   SANDBOX_MEMORY_MB: z.coerce.number({ error: "must be a number" }).int().min(64).max(1_048_576).default(2048),
   SANDBOX_PIDS: z.coerce.number({ error: "must be a number" }).int().min(16).max(1_000_000).default(1024),
   SANDBOX_DISK_MB: z.coerce.number({ error: "must be a number" }).int().min(16).max(1_048_576).default(4096),
+  // Server apps (lib/runtime/): the machine's name in runtime_instances (the
+  // routers of a machine send requests to its own instances), how long a
+  // new server may take to pass its health check, and how long a runtime no
+  // route serves (a preview's deployment URL) keeps running after its last request.
+  RUNTIME_NODE: z.string().trim().regex(/^[A-Za-z0-9._-]{1,100}$/, "must be letters, digits, '.', '_' or '-'").optional(),
+  RUNTIME_START_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(5).max(3600).default(120),
+  // How long the router waits for a server app's response to begin (then 504).
+  SERVER_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(3600).default(60),
+  RUNTIME_IDLE_SEC: z.coerce.number({ error: "must be a number" }).int().min(5).max(604_800).default(300),
   // Push webhooks: oldest repository.pushed_at accepted, and the window in which a repeated push of the same commit is a replay.
   WEBHOOK_MAX_AGE_SEC: z.coerce.number({ error: "must be a number" }).int().min(30).max(86_400).default(300),
 });
@@ -82,7 +92,7 @@ function isDnsServer(s: string) {
   return isIP(m[1]) === (s.startsWith("[") ? 6 : 4) && port >= 1 && port <= 65535;
 }
 
-export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string; syntheticRouterUrl: string };
+export type Config = z.infer<typeof schema> & { dataDir: string; consoleUrl: string; syntheticRouterUrl: string; runtimeNode: string };
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -110,6 +120,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(c.DATA_DIR),
     consoleUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
     syntheticRouterUrl: c.SYNTHETIC_ROUTER_URL ?? `http://${localAddress(c.BIND_HOST)}:${c.ROUTER_PORT}`,
+    runtimeNode: c.RUNTIME_NODE ?? os.hostname(),
   };
 }
 

@@ -1,3 +1,5 @@
+import { checkConnection } from "@/lib/db/check-connection";
+
 // While the database is away, every loop of a process (the rollout tick each
 // second, the reaper, the job queue's poll) fails the same way. OutageLog
 // turns that into two lines per outage: one when it starts (with the first
@@ -77,4 +79,19 @@ export class OutageLog {
     this.out.info(`database reachable again after ${seconds} s (${this.held} more error${this.held === 1 ? "" : "s"} while it was away, not shown)`);
     this.since = null;
   }
+}
+
+/**
+ * Waits until the database answers, saying so once (a process started, or
+ * restarted, while it is away waits rather than exits: the supervisor would
+ * take exit after exit for a crash loop).
+ */
+export async function waitForDatabase(databaseUrl: string, outage: OutageLog): Promise<void> {
+  for (;;) {
+    const problem = await checkConnection(databaseUrl, 2000);
+    if (!problem) break;
+    outage.error("waiting for the database", new Error(problem));
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  outage.ok();
 }

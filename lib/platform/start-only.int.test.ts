@@ -97,6 +97,6 @@ describe("npm start -- --only", () => {
     cleanups.push(() => removeDataDir(dataDir));
     const p = start(["--only", "router,web"], { DATA_DIR: dataDir });
     expect(await p.exited).toBe(1);
-    expect(p.output().trim()).toBe('[slipway]  --only takes one or more of postgres, console, worker, router, comma-separated (not "web").');
+    expect(p.output().trim()).toBe('[slipway]  --only takes one or more of postgres, console, worker, router, runtime, comma-separated (not "web").');
   });
 });

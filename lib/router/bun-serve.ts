@@ -7,6 +7,22 @@ export type BunServer = {
   readonly port: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
   requestIP(req: Request): { address: string; port: number } | null;
+  /** Answers a WebSocket handshake (101); the socket then belongs to ServeOptions.websocket. */
+  upgrade(req: Request, opts: { data: unknown; headers?: Record<string, string> }): boolean;
+};
+
+/** The server's end of an upgraded connection. */
+export type ServerWebSocket<T> = {
+  readonly data: T;
+  readonly readyState: number;
+  send(message: string | ArrayBufferView | ArrayBuffer): number;
+  close(code?: number, reason?: string): void;
+};
+
+export type WebSocketHandler<T> = {
+  open(ws: ServerWebSocket<T>): void;
+  message(ws: ServerWebSocket<T>, message: string | Uint8Array): void;
+  close(ws: ServerWebSocket<T>, code: number, reason: string): void;
 };
 
 export type ServeOptions = {
@@ -20,8 +36,9 @@ export type ServeOptions = {
   maxRequestBodySize: number;
   /** false: no development error pages. */
   development: boolean;
-  fetch(req: Request, server: BunServer): Response | Promise<Response>;
+  fetch(req: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
   error(err: Error): Response;
+  websocket?: WebSocketHandler<never>;
 };
 
 type BunGlobal = { serve(opts: ServeOptions): BunServer };

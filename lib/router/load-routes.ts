@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import { branchRouteName, productionRouteName } from "@/lib/routes/route-names";
 import type { DeploymentRef, RouteEntry } from "@/lib/router/route-table";
+import { REQUEST_RUNTIME_SQL } from "@/lib/runtime/request-runtime";
 
 // The router's reads, in plain SQL over node-postgres: it needs LISTEN anyway,
 // and a handful of small queries do not justify a query engine per process.
@@ -12,6 +13,7 @@ const deploymentColumns = (alias: string) =>
   `${alias}.id AS ${alias}_id, ${alias}.project_id AS ${alias}_project, ${alias}.commit_sha AS ${alias}_sha,
    ${alias}.bundle_digest AS ${alias}_digest, ${alias}.runtime_env_enc AS ${alias}_env,
    coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa,
+   coalesce(${alias}.build_settings->>'runtime', 'static') = 'server' AS ${alias}_server,
    p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow`;
 
 const ROUTES_SQL = `
@@ -33,6 +35,7 @@ function deploymentFrom(row: Row, alias: string): DeploymentRef | null {
     bundleDigest: row[`${alias}_digest`] as string,
     runtimeEnvEnc: (row[`${alias}_env`] as string | null) ?? null,
     spaFallback: row[`${alias}_spa`] === true,
+    server: row[`${alias}_server`] === true,
     sandboxId: Number(row[`${alias}_sandbox`]),
     egressAllow: (row[`${alias}_allow`] as string[] | null) ?? [],
   };
@@ -90,4 +93,26 @@ export async function loadManifest(db: Queryable, digest: string): Promise<Manif
     [digest],
   );
   return rows.map((r) => ({ path: r.path, size: Number(r.size), sha256: r.sha256, contentType: r.content_type }));
+}
+
+// The ready instances of server deployments on this machine, by deployment:
+// the Unix sockets the router may send their requests to (lib/runtime/).
+export async function loadReadyInstances(db: Queryable, node: string): Promise<Map<string, string[]>> {
+  const { rows } = await db.query(
+    `SELECT deployment_id, socket_path FROM runtime_instances WHERE node = $1 AND state = 'ready' AND socket_path IS NOT NULL ORDER BY deployment_id, slot`,
+    [node],
+  );
+  const ready = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = ready.get(r.deployment_id) ?? [];
+    list.push(r.socket_path);
+    ready.set(r.deployment_id, list);
+  }
+  return ready;
+}
+
+/** A server deployment is wanted now (a request for it), so its runtime starts or stays up (a failed one stays failed). Returns its state. */
+export async function requestRuntime(db: Queryable, deploymentId: string): Promise<string> {
+  const { rows } = await db.query(REQUEST_RUNTIME_SQL, [deploymentId, false]);
+  return rows[0].state as string;
 }

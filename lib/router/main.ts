@@ -27,6 +27,7 @@ async function main() {
     functions: { timeoutMs: config.FUNCTION_TIMEOUT_SEC * 1000, memoryMb: config.FUNCTION_MEMORY_MB, sandbox: await poolSandbox(config) },
     log: (line) => log(`router ${process.pid}: ${line}`),
     processes: () => readProcessStatus(config.dataDir),
+    servers: { node: config.runtimeNode, timeoutMs: config.SERVER_TIMEOUT_SEC * 1000 },
   });
   // Tests and scripts read the ports from this line (ROUTER_PORT=0 picks one).
   log(`router listening on ${config.BIND_HOST}:${router.port} (admin ${router.adminPort}), pid ${process.pid}`);

@@ -29,6 +29,11 @@ export const pages = {
     title: "nothing deployed here",
     message: `${host} belongs to a project, but no deployment is live on it yet.`,
   }),
+  serverStarting: (): Page => ({ status: 503, title: "starting", message: "This app's server is not ready yet. Try again in a moment." }),
+  serverFailed: (): Page => ({ status: 503, title: "app failed", message: "This app's server failed to run. Its deployment page in the console says why." }),
+  noServer: (): Page => ({ status: 503, title: "temporarily unavailable", message: "This router does not run server apps (it has no runtime settings)." }),
+  websocketRefused: (): Page => ({ status: 502, title: "bad gateway", message: "The app did not accept the WebSocket connection." }),
+  notWebsocket: (): Page => ({ status: 400, title: "bad request", message: "This is not a WebSocket handshake." }),
   notFound: (): Page => ({ status: 404, title: "not found", message: "This deployment has no file at that path." }),
   unavailable: (): Page => ({
     status: 503,

@@ -20,6 +20,8 @@ export type RouteSyncOptions = {
   prepare: (entries: RouteEntry[]) => Promise<void>;
   /** After any change to the table. */
   onChange?: () => void;
+  /** Reloads the ready instances of server deployments (on every resync and on an {"instances":true} notification). */
+  reloadInstances?: () => Promise<void>;
   resyncMs: number;
   log?: (line: string) => void;
 };
@@ -134,7 +136,7 @@ export class RouteSync {
   async resync() {
     if (this.closed) return;
     try {
-      const { routes, domains } = await loadAllRoutes(this.pool);
+      const [{ routes, domains }] = await Promise.all([loadAllRoutes(this.pool), this.opts.reloadInstances?.()]);
       await this.opts.prepare(routes);
       this.opts.table.replaceAll(routes, domains);
       this.ok();
@@ -146,7 +148,7 @@ export class RouteSync {
   }
 
   private onNotification(payload: string | undefined) {
-    let message: { route?: unknown; domains?: unknown } | null = null;
+    let message: { route?: unknown; domains?: unknown; instances?: unknown } | null = null;
     try {
       message = JSON.parse(payload ?? "");
     } catch {
@@ -154,6 +156,7 @@ export class RouteSync {
     }
     if (message && typeof message.route === "string") void this.reloadRoute(message.route);
     else if (message?.domains === true) void this.reloadDomains();
+    else if (message?.instances === true) void this.reloadInstances();
     else void this.resync();
   }
 
@@ -179,6 +182,28 @@ export class RouteSync {
       this.fail((e as Error).message);
     } finally {
       this.reloading.delete(name);
+    }
+  }
+
+  // Instances change as they start and stop; a reload that is running covers a notification that arrives meanwhile only if it starts after it.
+  private instancesReload: { running: boolean; again: boolean } = { running: false, again: false };
+  private async reloadInstances() {
+    const state = this.instancesReload;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    try {
+      do {
+        state.again = false;
+        await this.opts.reloadInstances?.();
+        this.ok();
+      } while (state.again && !this.closed);
+    } catch (e) {
+      this.fail((e as Error).message);
+    } finally {
+      state.running = false;
     }
   }
 

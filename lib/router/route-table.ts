@@ -11,6 +11,8 @@ export type DeploymentRef = {
   bundleDigest: string;
   runtimeEnvEnc: string | null;
   spaFallback: boolean;
+  /** A server deployment: its requests go to its instances (lib/runtime/), never to its files. */
+  server: boolean;
   /** Its project's sandbox number and egress setting, for its function hosts. */
   sandboxId: number;
   egressAllow: string[];

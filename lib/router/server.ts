@@ -6,7 +6,9 @@ import type { BunServer } from "@/lib/router/bun-serve";
 import { FunctionPool, type PoolSandbox } from "@/lib/router/functions/function-pool";
 import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
-import { loadDeploymentForHost, loadManifest } from "@/lib/router/load-routes";
+import { loadDeploymentForHost, loadManifest, loadReadyInstances, requestRuntime } from "@/lib/router/load-routes";
+import { proxyToInstance } from "@/lib/router/servers/instance-proxy";
+import { connectUpstream } from "@/lib/router/servers/websocket-relay";
 import { healthOfProcesses, type ProcessStatus } from "@/lib/platform/process-status";
 import { MetricsRecorder } from "@/lib/router/metrics-recorder";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
@@ -17,6 +19,7 @@ import { createBlobSource } from "@/lib/router/static/blob-source";
 import { CompressedCache } from "@/lib/router/static/compressed-cache";
 import { resolveRequestPath } from "@/lib/router/static/resolve-path";
 import { negotiateEncoding, serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
+import { proxiedRequestHeaders } from "@/lib/router/functions/proxy";
 import { ByteLru } from "@/lib/router/static/lru";
 import { TtlCache } from "@/lib/router/ttl-cache";
 import type { SecretKey } from "@/lib/secrets/keyring";
@@ -36,7 +39,15 @@ export type RouterOptions = {
   metrics?: boolean;
   /** The platform's processes as its supervisor reports them (npm start), for /readyz. */
   processes?: () => ProcessStatus[];
+  /** Server deployments: this machine's name in runtime_instances, and the proxy's time limit (to the response's start). */
+  servers?: { node: string; timeoutMs: number };
 };
+
+// How long a request for a server deployment with no ready instance (a preview
+// scaled to zero, a Promote's instances starting) waits for one.
+const INSTANCE_WAIT_MS = 30_000;
+// How often requests to a server deployment renew its runtime's wantedAt.
+const WANTED_EVERY_MS = 10_000;
 
 // Files larger than this are streamed from the store each time, never cached.
 const MAX_CACHED_FILE = 8 * 1024 * 1024;
@@ -76,11 +87,21 @@ export function createRouter(opts: RouterOptions) {
     opts.log,
   );
 
+  // Ready instances of server deployments on this machine (socket paths), and where each one's next request goes.
+  let instances = new Map<string, string[]>();
+  const nextInstance = new Map<string, number>();
+  const instanceWaiters = new Set<() => void>();
+  const wanted = new Map<string, { at: number; state: Promise<string | null> }>();
   const sync = new RouteSync({
     databaseUrl: opts.databaseUrl,
     table,
     resyncMs: opts.resyncMs,
     log: opts.log,
+    reloadInstances: async () => {
+      if (!opts.servers) return;
+      instances = await loadReadyInstances(sync.pool, opts.servers.node);
+      for (const wake of instanceWaiters) wake();
+    },
     prepare: async (entries) => {
       await Promise.all(entries.flatMap((r) => [r.live, r.canary]).map((d) => d && bundles.get(d.bundleDigest, d.spaFallback)));
     },
@@ -194,12 +215,15 @@ export function createRouter(opts: RouterOptions) {
 
   // Synchronous where it can be (a cached file of a loaded bundle): Bun sends
   // a returned Response without a trip through the promise queue.
-  function handle(req: Request): Response | Promise<Response> {
+  // `undefined`: the request became a WebSocket (the server answered its handshake).
+  type Answer = Response | undefined;
+
+  function handle(req: Request): Answer | Promise<Answer> {
     const found = resolveTarget(req.headers.get("host") ?? undefined, req.headers.get("cookie") ?? undefined);
     return found instanceof Promise ? found.then((t) => respond(req, t)) : respond(req, found);
   }
 
-  function respond(req: Request, target: Target): Response | Promise<Response> {
+  function respond(req: Request, target: Target): Answer | Promise<Answer> {
     if ("page" in target) return pageResponse(target.page);
     const d = target.deployment;
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
@@ -211,7 +235,7 @@ export function createRouter(opts: RouterOptions) {
     return measured(req, d, stamp);
   }
 
-  async function measured(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Response> {
+  async function measured(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Answer> {
     const started = performance.now();
     let served: Served | undefined;
     try {
@@ -219,15 +243,16 @@ export function createRouter(opts: RouterOptions) {
       return served.response;
     } finally {
       // Until the response begins: what a visitor waits for, and what both arms are compared on.
-      metrics.record(d.id, performance.now() - started, !served || served.response.status >= 500, served?.warmup ?? true);
+      metrics.record(d.id, performance.now() - started, !served || (served.response?.status ?? 101) >= 500, served?.warmup ?? true);
     }
   }
 
   // `warmup`: the request was served during a warm-up: its bundle had to be
   // loaded, or its function host was starting (function-pool.ts).
-  type Served = { response: Response; warmup: boolean };
+  type Served = { response: Answer; warmup: boolean };
 
   function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>): Served | Promise<Served> {
+    if (d.server) return serveServer(req, d, stamp);
     const target = requestTarget(req.url);
     const q = target.indexOf("?");
     const resolved = resolveRequestPath(q === -1 ? target : target.slice(0, q));
@@ -303,6 +328,76 @@ export function createRouter(opts: RouterOptions) {
     return response.then(finish, (e) => failedFile(d, lookup.entry.path, e, page));
   }
 
+  // A server deployment: every request goes to one of its ready instances, in
+  // turn. With none ready yet (scaled to zero, starting), the request asks for
+  // its runtime and waits for one; past INSTANCE_WAIT_MS it gets a 503.
+  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Served> {
+    const servers = opts.servers;
+    if (!servers) return { response: pageResponse(pages.noServer(), stamp), warmup: false };
+    let sockets = instances.get(d.id);
+    const warmup = !sockets?.length;
+    // With no instance to send it to, its state must be recent: it may have failed or stopped meanwhile.
+    const state = wantRuntime(d.id, warmup ? 1000 : WANTED_EVERY_MS);
+    if (warmup) {
+      if ((await state) === "failed") return { response: pageResponse(pages.serverFailed(), stamp), warmup: false };
+      sockets = await waitForInstance(d.id);
+    }
+    if (!sockets?.length) return { response: pageResponse(pages.serverStarting(), { ...stamp, "retry-after": "5" }), warmup: true };
+    const turn = nextInstance.get(d.id) ?? 0;
+    nextInstance.set(d.id, turn + 1);
+    const socketPath = sockets[turn % sockets.length];
+    const target = requestTarget(req.url);
+    const client = { address: appServer?.requestIP(req)?.address ?? "" };
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup };
+    return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup };
+  }
+
+  // Renews a server deployment's wantedAt (once per WANTED_EVERY_MS): its
+  // runtime then starts, or stays up while it is asked for. Its state as of then.
+  function wantRuntime(deploymentId: string, maxAgeMs: number): Promise<string | null> {
+    const last = wanted.get(deploymentId);
+    if (last && Date.now() - last.at < maxAgeMs) return last.state;
+    const state = requestRuntime(sync.pool, deploymentId).catch(() => {
+      wanted.delete(deploymentId);
+      return null;
+    });
+    if (wanted.size >= 10_000) wanted.clear();
+    wanted.set(deploymentId, { at: Date.now(), state });
+    return state;
+  }
+
+  function waitForInstance(deploymentId: string): Promise<string[] | undefined> {
+    return new Promise((resolve) => {
+      const done = () => {
+        const ready = instances.get(deploymentId);
+        if (!ready?.length) return false;
+        clearTimeout(timer);
+        instanceWaiters.delete(check);
+        resolve(ready);
+        return true;
+      };
+      const check = () => void done();
+      const timer = setTimeout(() => {
+        instanceWaiters.delete(check);
+        resolve(undefined);
+      }, INSTANCE_WAIT_MS);
+      if (!done()) instanceWaiters.add(check);
+    });
+  }
+
+  // A WebSocket: connected to the instance first, then the client's handshake answered (websocket-relay.ts).
+  async function upgrade(req: Request, socketPath: string, target: string, client: { address: string }, stamp: Record<string, string>): Promise<Response | undefined> {
+    const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+    const relay = await connectUpstream(socketPath, target, proxiedRequestHeaders(req.headers, client), protocols);
+    if (!relay) return pageResponse(pages.websocketRefused(), stamp);
+    const headers: Record<string, string> = { ...stamp };
+    if (relay.upstream.protocol) headers["sec-websocket-protocol"] = relay.upstream.protocol;
+    delete headers["set-cookie"];
+    if (appServer?.upgrade(req, { data: relay, headers })) return undefined;
+    relay.upstream.close();
+    return pageResponse(pages.notWebsocket(), stamp);
+  }
+
   function failedFile(d: DeploymentRef, filePath: string, e: unknown, page: (p: Page) => Served): Served {
     opts.log?.(`serving ${filePath} of ${d.id} failed: ${(e as Error).message}`);
     return page(pages.unavailable());
@@ -315,7 +410,7 @@ export function createRouter(opts: RouterOptions) {
     return pageResponse(pages.unavailable());
   };
 
-  function fetch(req: Request): Response | Promise<Response> {
+  function fetch(req: Request): Answer | Promise<Answer> {
     try {
       const response = handle(req);
       return response instanceof Promise ? response.catch(failed) : response;

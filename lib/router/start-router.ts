@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type BunServer, bunServe } from "@/lib/router/bun-serve";
+import { type BunServer, bunServe, type WebSocketHandler } from "@/lib/router/bun-serve";
+import { websocketRelay } from "@/lib/router/servers/websocket-relay";
 import type { PoolSandbox } from "@/lib/router/functions/function-pool";
 import { createRouter, failurePage, type RouterOptions } from "@/lib/router/server";
 
@@ -40,7 +41,7 @@ export async function startRouter(opts: StartRouterOptions) {
     throw err;
   }
   const servers: BunServer[] = [];
-  const listen = (port: number, fetch: (req: Request) => Response | Promise<Response>) => {
+  const listen = (port: number, fetch: (req: Request) => Response | undefined | Promise<Response | undefined>) => {
     const server = bunServe({
       hostname: opts.host,
       port,
@@ -50,6 +51,8 @@ export async function startRouter(opts: StartRouterOptions) {
       development: false,
       fetch,
       error: () => failurePage(),
+      // WebSockets to server deployments (servers/websocket-relay.ts).
+      websocket: websocketRelay as WebSocketHandler<never>,
     });
     servers.push(server);
     return server;

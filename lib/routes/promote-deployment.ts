@@ -8,6 +8,8 @@ import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 import { stageLabel } from "@/lib/rollouts/rollout-settings";
 import { actorName, completeRollout, lockActiveRollout, replaceActiveRollout } from "@/lib/rollouts/rollout-writes";
 import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route";
+import { loadConfig } from "@/lib/config/env";
+import { awaitRuntime, isServer, RuntimeNotReady } from "@/lib/runtime/await-runtime";
 
 // Promote (and rollback, the same action): any live or superseded deployment
 // with a verified bundle becomes live on its route, with no rebuild; promoting
@@ -16,8 +18,23 @@ import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route
 // transaction: the route's live pointer moves (one UPDATE), the deployment it
 // replaces becomes superseded, events and audit are written, routers notified.
 // Concurrent promotes of one route queue on the route's row lock.
+//
+// A server deployment's instances are started (or kept) and health-checked
+// first: the route moves only once they are ready, so no request meets a
+// server that is not (lib/runtime/).
 export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
   const { deployment } = await loadDeployment(ctx, id, "deployment.promote");
+  if (isServer(deployment.buildSettings)) {
+    const target = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, include: { bundle: { select: { verifiedAt: true } } } });
+    const refusal = promoteRefusal(target);
+    if (refusal) throw conflict(refusal);
+    try {
+      await awaitRuntime(ctx.db, id, { timeoutMs: loadConfig().RUNTIME_START_TIMEOUT_SEC * 1000 });
+    } catch (e) {
+      if (e instanceof RuntimeNotReady) throw conflict(`${e.message} The route was not changed.`);
+      throw e;
+    }
+  }
   await ctx.db.$transaction(async (tx) => {
     const route = await lockRoute(tx, deployment.project, deployment.environment, deployment.branch);
     const target = await tx.deployment.findUniqueOrThrow({ where: { id }, include: { bundle: { select: { verifiedAt: true } } } });

@@ -7,8 +7,7 @@ import { db } from "@/lib/db/client";
 import { crontab, taskList } from "@/lib/jobs/registry";
 import { releaseDeadLocks } from "@/lib/jobs/release-dead-locks";
 import { announcePresence } from "@/lib/jobs/worker-presence";
-import { checkConnection } from "@/lib/db/check-connection";
-import { OutageLog } from "@/lib/platform/outage-log";
+import { OutageLog, waitForDatabase } from "@/lib/platform/outage-log";
 import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 
@@ -29,15 +28,7 @@ const logger = new Logger(() => (level, message, meta) => {
 const events: WorkerEvents = new EventEmitter();
 const presences: { stop: () => Promise<void> }[] = [];
 events.on("pool:create", ({ workerPool }) => presences.push(announcePresence(process.env.DATABASE_URL!, workerPool.id)));
-// A worker started (or restarted) while the database is away waits for it
-// rather than exiting: the supervisor would take exit after exit for a crash loop.
-for (;;) {
-  const problem = await checkConnection(process.env.DATABASE_URL!, 2000);
-  if (!problem) break;
-  outage.error("waiting for the database", new Error(problem));
-  await new Promise((r) => setTimeout(r, 1000));
-}
-outage.ok();
+await waitForDatabase(process.env.DATABASE_URL!, outage);
 const runner = await run({
   events,
   connectionString: process.env.DATABASE_URL,

@@ -39,7 +39,7 @@ describe("worker processes", () => {
     }
     const all = ids.flat();
     await expect
-      .poll(async () => (await db.deployment.findMany({ where: { id: { in: all } } })).every((d) => terminal.includes(d.status)), { timeout: 60_000, interval: 500 })
+      .poll(async () => (await db.deployment.findMany({ where: { id: { in: all } } })).every((d) => terminal.includes(d.status)), { timeout: 150_000, interval: 500 })
       .toBe(true);
 
     const rows = await db.deployment.findMany({ where: { id: { in: all } }, include: { events: true } });
@@ -53,7 +53,8 @@ describe("worker processes", () => {
         expect(ordered[i].startedAt!.getTime()).toBeGreaterThanOrEqual(ordered[i - 1].finishedAt!.getTime());
       }
     }
-  });
+    // Six sandboxed builds in turn: about 20 s on an idle 2-core machine, three times that on a busy one.
+  }, 180_000);
 
   it("fails a build whose worker was killed with 'worker lost', leaves no build process, and goes on with the queue", async () => {
     const first = startWorker();

@@ -8,11 +8,13 @@ import { buildManifest, type ManifestEntry, manifestDigest, ManifestError } from
 // content type, checked for sensitive values in browser-served files. The bundle is named by the digest of its manifest, so an
 // identical build maps to the same bundle row.
 export async function makeBundle(ctx: BuildContext): Promise<{ outputDir: string; entries: ManifestEntry[]; digest: string }> {
-  const relative = ctx.settings!.outputDirectory;
+  // A server's bundle is the whole built app (its node_modules included), but its git metadata.
+  const server = ctx.settings!.runtime === "server";
+  const relative = server ? "." : ctx.settings!.outputDirectory;
   const outputDir = await resolveOutputDir(ctx.appDir, relative);
   let entries: ManifestEntry[];
   try {
-    entries = await buildManifest(outputDir);
+    entries = await buildManifest(outputDir, server ? { skip: (rel) => rel === ".git" } : {});
   } catch (e) {
     if (e instanceof ManifestError) throw new StageFailure(e.message);
     throw e;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import type { FileSource } from "@/lib/router/static/blob-source";
@@ -33,8 +33,32 @@ export async function materializeFunctions(
   bundleDigest: string,
   files: readonly ManifestEntry[],
 ): Promise<string> {
-  const bundlesDir = path.join(path.resolve(workDir), "bundles");
-  const dir = path.join(bundlesDir, bundleDirName(bundleDigest));
+  return materializeFiles(source, path.join(path.resolve(workDir), "bundles"), bundleDirName(bundleDigest), files, {
+    accept: isFunctionPath,
+    extra: { "package.json": PACKAGE_JSON },
+  });
+}
+
+export type MaterializeOptions = {
+  /** A manifest path this kind of bundle may contain; others make it fail. */
+  accept?: (entryPath: string) => boolean;
+  /** Files written first, by path (the manifest's own files win). */
+  extra?: Record<string, string>;
+  /** Whether a file is written 0755 rather than 0644. */
+  executable?: (entryPath: string) => boolean;
+  /** A path to write as a relative symlink to another entry's path rather than as bytes. */
+  linkTarget?: (entry: ManifestEntry) => string | null;
+};
+
+/** Writes `files` into <bundlesDir>/<name> (or reuses it), checked and complete or absent. */
+export async function materializeFiles(
+  source: FileSource,
+  bundlesDir: string,
+  name: string,
+  files: readonly ManifestEntry[],
+  opts: MaterializeOptions = {},
+): Promise<string> {
+  const dir = path.join(bundlesDir, name);
   if (await isDirectory(dir)) return dir;
 
   await mkdir(bundlesDir, { recursive: true });
@@ -43,20 +67,27 @@ export async function materializeFunctions(
   try {
     await mkdir(tmp);
     await chmod(tmp, 0o755);
-    await writeFile(path.join(tmp, "package.json"), PACKAGE_JSON);
-    await chmod(path.join(tmp, "package.json"), 0o644);
+    for (const [file, text] of Object.entries(opts.extra ?? {})) {
+      await writeFile(path.join(tmp, file), text);
+      await chmod(path.join(tmp, file), 0o644);
+    }
     for (const entry of files) {
-      if (!isFunctionPath(entry.path)) throw new Error(`${JSON.stringify(entry.path)} is not a function file.`);
+      if (opts.accept && !opts.accept(entry.path)) throw new Error(`${JSON.stringify(entry.path)} is not a function file.`);
       const target = path.join(tmp, entry.path);
       if (!target.startsWith(tmp + path.sep)) throw new Error(`${JSON.stringify(entry.path)} leaves the bundle.`);
+      await mkdirs(tmp, path.dirname(target));
+      const link = opts.linkTarget?.(entry);
+      if (link) {
+        await symlink(path.relative(path.dirname(entry.path), link), target);
+        continue;
+      }
       const bytes = await source.read(entry.sha256);
       const digest = createHash("sha256").update(bytes).digest("hex");
       if (digest !== entry.sha256 || bytes.length !== entry.size) {
         throw new Error(`the stored bytes of ${entry.path} do not match its manifest entry.`);
       }
-      await mkdirs(tmp, path.dirname(target));
       await writeFile(target, bytes);
-      await chmod(target, 0o644);
+      await chmod(target, opts.executable?.(entry.path) ? 0o755 : 0o644);
     }
     try {
       await rename(tmp, dir);

@@ -186,20 +186,38 @@ function connectionTokens(value: string | null): Set<string> {
   );
 }
 
-function forwardHeaders(headers: Headers, target: ForwardTarget): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+function forwardHeaders(headers: Headers, target: ForwardTarget): Record<string, string> {
+  const out = proxiedRequestHeaders(headers, target.client);
+  out["content-length"] = String(target.body.length);
+  out[FILE_HEADER] = encodeURIComponent(target.file);
+  return out;
+}
+
+/**
+ * A client's request headers as the router passes them on: without hop-by-hop
+ * headers, content-length (the proxy's to set), Slipway's internal headers
+ * or what the client claims about forwarding; with x-forwarded-* set by the router.
+ */
+export function proxiedRequestHeaders(headers: Headers, client: ClientAddress): Record<string, string> {
+  const out: Record<string, string> = {};
   const listed = connectionTokens(headers.get("connection"));
   for (const [name, value] of headers) {
     if (HOP_BY_HOP.has(name) || listed.has(name) || FORWARDED.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX)) continue;
     out[name] = value;
   }
-  if (target.client.address) out["x-forwarded-for"] = target.client.address;
+  if (client.address) out["x-forwarded-for"] = client.address;
   const host = headers.get("host");
   if (host) out["x-forwarded-host"] = host;
   out["x-forwarded-proto"] = "http";
-  out["content-length"] = String(target.body.length);
-  out[FILE_HEADER] = encodeURIComponent(target.file);
   return out;
+}
+
+/** An upstream's response headers as the router sends them on: no hop-by-hop ones, the router's own (`ours`) win. */
+export function proxiedResponseHeaders(headers: Headers, ours: Record<string, string>): Headers {
+  const raw: string[] = [];
+  for (const [name, value] of headers) if (name !== "set-cookie") raw.push(name, value);
+  for (const cookie of headers.getSetCookie()) raw.push("set-cookie", cookie);
+  return responseHeaders(raw, ours);
 }
 
 function responseHeaders(raw: string[], ours: Record<string, string>): Headers {

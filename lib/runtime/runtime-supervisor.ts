@@ -1,0 +1,332 @@
+import { randomBytes } from "node:crypto";
+import type { ServerSettings } from "@/lib/build/build-settings";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { notifyInstancesChanged } from "@/lib/runtime/runtime-notify";
+import { materializeServer } from "@/lib/runtime/server-bundle";
+import { healthy, type InstanceSandbox, Instance, probe } from "@/lib/runtime/instance";
+import type { FileSource } from "@/lib/router/static/blob-source";
+import { parseAllowList } from "@/lib/sandbox/egress-rules";
+import type { SecretKey } from "@/lib/secrets/keyring";
+import { unseal } from "@/lib/secrets/seal";
+
+// The runtime supervisor of one machine (`node`): runs the instances of every
+// server deployment that is wanted (seed 003's runtime, deployment_runtimes),
+// and keeps their state in Postgres (runtime_instances), where the routers
+// of this machine find the ready ones.
+//
+// - deploying → running once every instance has passed its health check
+//   (never before: the router sends requests only to ready instances);
+// - an instance that exits is restarted after 1 s, 2 s, 4 s... up to
+//   `maxRestarts` within `restartWindowMs`; the next exit fails the runtime
+//   with the reason (exit code or limit, last lines of output);
+// - an instance that does not pass its health check within `healthTimeoutMs`
+//   fails the runtime ("health check /healthz answered 500 for 60 s");
+// - a runtime that no route serves and nothing asked for within `idleMs`
+//   is torn down: its instances are marked draining (the routers stop
+//   choosing them at once), get `drainMs` for the requests in flight, then
+//   SIGTERM and, after `stopGraceMs`, SIGKILL. Then it is stopped.
+export type RuntimeOptions = {
+  db: PrismaClient;
+  node: string;
+  workDir: string;
+  source: FileSource;
+  secretKey: SecretKey;
+  sandbox: InstanceSandbox;
+  /** Why instances cannot run here (no sandbox), if they cannot. */
+  unavailable?: string | null;
+  tickMs?: number;
+  healthTimeoutMs?: number;
+  idleMs?: number;
+  drainMs?: number;
+  stopGraceMs?: number;
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  log?: (line: string) => void;
+  /** A pass failed (the database is away, most likely); `onOk` after the next that works. */
+  onError?: (e: unknown) => void;
+  onOk?: () => void;
+};
+
+type Wanted = {
+  deploymentId: string;
+  state: "deploying" | "running";
+  wantedAt: Date;
+  bundleDigest: string;
+  settings: ServerSettings;
+  runtimeEnvEnc: string | null;
+  sandboxId: number;
+  egressAllow: string[];
+};
+
+export class RuntimeSupervisor {
+  private readonly runs = new Map<string, DeploymentRun>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+  private closed = false;
+  readonly opts: Required<Omit<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk">> & Pick<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk">;
+
+  constructor(opts: RuntimeOptions) {
+    this.opts = {
+      tickMs: 500,
+      healthTimeoutMs: 60_000,
+      idleMs: 5 * 60_000,
+      drainMs: 2_000,
+      stopGraceMs: 10_000,
+      maxRestarts: 5,
+      restartWindowMs: 5 * 60_000,
+      ...opts,
+    };
+  }
+
+  start() {
+    const loop = () => {
+      if (this.closed) return;
+      this.ticking = this.tick()
+        .then(() => this.opts.onOk?.())
+        .catch((e) => this.opts.onError?.(e))
+        .finally(() => {
+          this.ticking = null;
+          if (!this.closed) this.timer = setTimeout(loop, this.opts.tickMs);
+        });
+    };
+    loop();
+  }
+
+  /** One pass: start what is wanted, stop what is not. */
+  async tick() {
+    const { db } = this.opts;
+    const [rows, routes] = await Promise.all([
+      db.deploymentRuntime.findMany({
+        where: { state: { in: ["deploying", "running"] } },
+        include: { deployment: { select: { bundleDigest: true, buildSettings: true, runtimeEnvEnc: true, project: { select: { sandboxId: true, egressAllow: true } } } } },
+      }),
+      db.route.findMany({ select: { liveDeploymentId: true, canaryDeploymentId: true } }),
+    ]);
+    const routed = new Set(routes.flatMap((r) => [r.liveDeploymentId, r.canaryDeploymentId]).filter((id): id is string => id !== null));
+    const wanted = new Map<string, Wanted>();
+    for (const row of rows) {
+      const settings = (row.deployment.buildSettings as { server?: ServerSettings } | null)?.server;
+      if (!settings || !row.deployment.bundleDigest) continue;
+      wanted.set(row.deploymentId, {
+        deploymentId: row.deploymentId,
+        state: row.state as Wanted["state"],
+        wantedAt: row.wantedAt,
+        bundleDigest: row.deployment.bundleDigest,
+        settings,
+        runtimeEnvEnc: row.deployment.runtimeEnvEnc,
+        sandboxId: row.deployment.project.sandboxId,
+        egressAllow: row.deployment.project.egressAllow,
+      });
+    }
+    const now = Date.now();
+    for (const w of wanted.values()) {
+      // Deploying: someone waits for it (a publish, a Promote, a request). Running: idle once no route serves it and nothing asked for it.
+      const idle = w.state === "running" && !routed.has(w.deploymentId) && now - w.wantedAt.getTime() > this.opts.idleMs;
+      if (idle) {
+        wanted.delete(w.deploymentId);
+        const moved = await db.deploymentRuntime.updateMany({
+          where: { deploymentId: w.deploymentId, state: { in: ["deploying", "running"] }, wantedAt: w.wantedAt },
+          data: { state: "tearing_down", reason: "No route serves it any more." },
+        });
+        if (moved.count === 0) continue;
+        void this.tearDown(w.deploymentId);
+      } else if (!this.runs.has(w.deploymentId)) {
+        this.runs.set(w.deploymentId, new DeploymentRun(this, w));
+      }
+    }
+    // Failed, stopped or torn down elsewhere (or by us): nothing of it runs here.
+    for (const [id, run] of this.runs) if (!wanted.has(id) && !run.stopping) void this.stopRun(id);
+  }
+
+  private async tearDown(deploymentId: string) {
+    await this.stopRun(deploymentId);
+    await this.opts.db.deploymentRuntime.updateMany({ where: { deploymentId, state: "tearing_down" }, data: { state: "stopped" } });
+  }
+
+  private async stopRun(deploymentId: string) {
+    const run = this.runs.get(deploymentId);
+    if (!run) return;
+    await run.stop();
+    this.runs.delete(deploymentId);
+  }
+
+  async close() {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id)));
+  }
+}
+
+// The instances of one deployment on this machine.
+class DeploymentRun {
+  stopping = false;
+  private readonly slots: Slot[] = [];
+  private failed = false;
+
+  constructor(
+    readonly sup: RuntimeSupervisor,
+    readonly w: Wanted,
+  ) {
+    for (let i = 0; i < w.settings.instances; i++) this.slots.push(new Slot(this, i));
+    void this.begin();
+  }
+
+  private async begin() {
+    const { opts } = this.sup;
+    if (opts.unavailable) return this.fail(opts.unavailable);
+    let dir: string;
+    let env: Record<string, string>;
+    try {
+      const files = await opts.db.manifestEntry.findMany({ where: { bundleDigest: this.w.bundleDigest }, select: { path: true, size: true, sha256: true, contentType: true } });
+      dir = await materializeServer(opts.source, opts.workDir, this.w.bundleDigest, files.map((f) => ({ ...f, size: Number(f.size) })));
+      env = this.w.runtimeEnvEnc ? (JSON.parse(unseal(opts.secretKey, this.w.runtimeEnvEnc)) as Record<string, string>) : {};
+    } catch (e) {
+      return this.fail(`Its bundle or variables could not be prepared: ${(e as Error).message}`);
+    }
+    for (const slot of this.slots) void slot.run(dir, env);
+  }
+
+  /** After a slot became ready: running once all are. */
+  async slotReady() {
+    if (this.stopping || !this.slots.every((s) => s.ready)) return;
+    await this.sup.opts.db.deploymentRuntime.updateMany({ where: { deploymentId: this.w.deploymentId, state: "deploying" }, data: { state: "running", reason: null } });
+  }
+
+  async fail(reason: string) {
+    if (this.failed || this.stopping) return;
+    this.failed = true;
+    this.sup.opts.log?.(`runtime: ${this.w.deploymentId} failed: ${reason.split("\n")[0]}`);
+    await this.sup.opts.db.deploymentRuntime.updateMany({
+      where: { deploymentId: this.w.deploymentId, state: { in: ["deploying", "running"] } },
+      data: { state: "failed", reason: reason.slice(0, 4000) },
+    });
+  }
+
+  async stop() {
+    this.stopping = true;
+    const { db, node, drainMs } = this.sup.opts;
+    // Draining first: routers stop choosing them on the notification, and what is in flight gets drainMs.
+    await db.$transaction(async (tx) => {
+      await tx.runtimeInstance.updateMany({ where: { deploymentId: this.w.deploymentId, node, state: "ready" }, data: { state: "draining" } });
+      await notifyInstancesChanged(tx);
+    });
+    await new Promise((r) => setTimeout(r, drainMs));
+    await Promise.all(this.slots.map((s) => s.stop()));
+    await db.$transaction(async (tx) => {
+      await tx.runtimeInstance.deleteMany({ where: { deploymentId: this.w.deploymentId, node } });
+      await notifyInstancesChanged(tx);
+    });
+  }
+}
+
+// One instance slot of a deployment, across restarts of its process.
+class Slot {
+  ready = false;
+  private instance: Instance | null = null;
+  private restarts: number[] = [];
+
+  constructor(
+    private readonly owner: DeploymentRun,
+    private readonly index: number,
+  ) {}
+
+  private get sup() {
+    return this.owner.sup;
+  }
+
+  private async record(data: { state: "starting" | "ready" | "crashed"; socketPath?: string | null; lastError?: string | null; readyAt?: Date | null; restarts?: number }) {
+    const { db, node } = this.sup.opts;
+    const key = { deploymentId: this.owner.w.deploymentId, node, slot: this.index };
+    await db.$transaction(async (tx) => {
+      await tx.runtimeInstance.upsert({
+        where: { deploymentId_node_slot: key },
+        create: { ...key, ...data, restarts: data.restarts ?? 0 },
+        update: data,
+      });
+      await notifyInstancesChanged(tx);
+    });
+  }
+
+  async run(dir: string, env: Record<string, string>) {
+    const { opts } = this.sup;
+    const w = this.owner.w;
+    const check = w.settings.healthCheckPath ?? "/";
+    while (!this.owner.stopping) {
+      await this.record({ state: "starting", socketPath: null, readyAt: null, restarts: this.restarts.length, ...(this.restarts.length ? {} : { lastError: null }) });
+      let instance: Instance;
+      try {
+        instance = await Instance.start({
+          id: `${w.deploymentId.slice(0, 8)}-${this.index}-${randomBytes(3).toString("hex")}`,
+          bundleDir: dir,
+          start: w.settings.start,
+          env,
+          memoryMb: w.settings.memoryMb,
+          sandboxId: w.sandboxId,
+          allow: parseAllowList(w.egressAllow),
+          workDir: opts.workDir,
+          sandbox: opts.sandbox,
+        });
+      } catch (e) {
+        return this.owner.fail(`Instance ${this.index + 1} could not be started: ${(e as Error).message}`);
+      }
+      this.instance = instance;
+      if (this.owner.stopping) return void (await instance.stop(opts.stopGraceMs));
+      const outcome = await this.waitReady(instance, check, w.settings.healthCheckPath !== null);
+      if (outcome === "stopping") return;
+      let reason: string;
+      if (outcome === "ready") {
+        this.ready = true;
+        await this.record({ state: "ready", socketPath: instance.socketPath, readyAt: new Date() });
+        await this.owner.slotReady();
+        const exit = await instance.exited;
+        this.ready = false;
+        if (this.owner.stopping) return;
+        reason = exit.reason;
+      } else if ("exited" in outcome) {
+        reason = `It exited before its health check passed. ${outcome.exited}`;
+      } else {
+        await instance.stop(opts.stopGraceMs);
+        await this.record({ state: "crashed", socketPath: null, lastError: outcome.timeout });
+        return this.owner.fail(withLines(outcome.timeout, instance));
+      }
+      const now = Date.now();
+      this.restarts = this.restarts.filter((t) => now - t < opts.restartWindowMs);
+      await this.record({ state: "crashed", socketPath: null, lastError: reason });
+      if (this.restarts.length >= opts.maxRestarts) {
+        return this.owner.fail(withLines(`Instance ${this.index + 1} crashed ${this.restarts.length + 1} times within ${Math.round(opts.restartWindowMs / 1000)} s. ${reason}`, instance));
+      }
+      this.restarts.push(now);
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** (this.restarts.length - 1))));
+    }
+  }
+
+  // Polls the health check until it passes, the process exits, or the time is up.
+  private async waitReady(instance: Instance, check: string, configured: boolean): Promise<"ready" | "stopping" | { exited: string } | { timeout: string }> {
+    const { healthTimeoutMs } = this.sup.opts;
+    const started = Date.now();
+    let exited: string | null = null;
+    void instance.exited.then((e) => (exited = e.reason));
+    let last = "it is not listening on PORT";
+    let delay = 50;
+    while (Date.now() - started < healthTimeoutMs) {
+      if (this.owner.stopping) return "stopping";
+      if (exited !== null) return { exited };
+      const answer = await probe(instance.socketPath, check, 5000);
+      if ("status" in answer && healthy(answer.status, configured)) return "ready";
+      last = "status" in answer ? `answered ${answer.status}` : answer.error;
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(500, delay * 2);
+    }
+    return { timeout: `The health check ${check} failed for ${Math.round(healthTimeoutMs / 1000)} s: ${last}.` };
+  }
+
+  async stop() {
+    await this.instance?.stop(this.sup.opts.stopGraceMs);
+  }
+}
+
+function withLines(reason: string, instance: Instance): string {
+  const lines = instance.lastLines();
+  return lines.length ? `${reason}\nLast lines of its output:\n${lines.join("\n")}` : reason;
+}

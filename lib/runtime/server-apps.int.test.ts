@@ -1,0 +1,188 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runBuild } from "@/lib/build/run-build";
+import { createBlobSource } from "@/lib/router/static/blob-source";
+import { createLocalStore } from "@/lib/bundles/store/local-store";
+import { loadConfig } from "@/lib/config/env";
+import { promoteDeployment } from "@/lib/routes/promote-deployment";
+import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
+import { RuntimeSupervisor } from "@/lib/runtime/runtime-supervisor";
+import { serverAppFiles, type ServerAppOptions } from "@/lib/runtime/testing/server-app";
+import { openWebSocket } from "@/lib/runtime/testing/websocket-client";
+import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
+import { testDb } from "@/lib/testing/db";
+import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
+
+const db = testDb();
+const dataDir = testDataDir();
+const deps = () => testBuildDeps(db, inject("databaseUrl"), dataDir, { runtimeStartTimeoutMs: 30_000 });
+const config = loadConfig();
+
+let runtime: RuntimeSupervisor;
+let router: TestRouter;
+
+beforeAll(async () => {
+  const mode = await sandboxMode(config.SLIPWAY_SANDBOX);
+  runtime = new RuntimeSupervisor({
+    db,
+    node: config.runtimeNode,
+    workDir: path.join(dataDir, "runtime"),
+    source: createBlobSource(createLocalStore(path.join(dataDir, "store")), { maxCachedBytes: 1 << 20, maxFileBytes: 1 << 20 }),
+    secretKey: testSecretKey(),
+    sandbox: mode.state === "on" ? { uidBase: config.SANDBOX_UID_BASE, pids: 256, diskMb: 256 } : null,
+    tickMs: 200,
+    healthTimeoutMs: 4000,
+    idleMs: 1000,
+    drainMs: 300,
+    stopGraceMs: 1000,
+    maxRestarts: 2,
+    restartWindowMs: 60_000,
+    log: (line) => console.log(line),
+  });
+  runtime.start();
+  router = await startTestRouter(inject("databaseUrl"), dataDir);
+});
+afterAll(async () => {
+  await runtime?.close();
+});
+
+async function deployServer(ctx: Parameters<typeof deployDir>[0], slug: string, opts: ServerAppOptions = {}) {
+  const d = await deployDir(ctx, slug, await makeApp(serverAppFiles(opts)));
+  const outcome = await runBuild(d.id, deps());
+  return { outcome, deployment: await db.deployment.findUniqueOrThrow({ where: { id: d.id } }) };
+}
+
+const json = async (slug: string, urlPath = "/") => {
+  const r = await request(router.port, `${slug}.localhost`, urlPath);
+  return { ...r, json: r.status === 200 ? JSON.parse(r.body.toString()) : null };
+};
+
+describe("server apps", () => {
+  it("goes live only once healthy, runs sandboxed, and is proxied: headers, bodies, SSE and WebSockets", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const { outcome, deployment } = await deployServer(ctx, project.slug);
+    expect(outcome).toBe("live");
+    const rt = await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } });
+    expect(rt.state).toBe("running");
+    // Ready before the route moved: the publish stage waited for it.
+    const instance = await db.runtimeInstance.findFirstOrThrow({ where: { deploymentId: deployment.id } });
+    expect(instance.state).toBe("ready");
+    expect(instance.readyAt!.getTime()).toBeLessThanOrEqual(deployment.finishedAt!.getTime());
+
+    await until(async () => (await request(router.port, `${project.slug}.localhost`, "/")).status === 200, 3000);
+    const first = await json(project.slug, "/hello?x=1");
+    expect(first.json).toMatchObject({ version: "v1", url: "/hello?x=1", forwardedFor: "127.0.0.1", forwardedHost: `${project.slug}.localhost` });
+    expect(first.json.address).toEqual({ address: "0.0.0.0", family: "IPv4", port: 3000 });
+    expect(first.headers["x-slipway-deployment"]).toBe(deployment.id);
+    expect(first.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; Path=/"]);
+    if (config.SLIPWAY_SANDBOX === "on") {
+      expect(first.json.uid).toBe(config.SANDBOX_UID_BASE + project.sandboxId);
+    }
+
+    // A request body of 1 MB streams through.
+    const post = await request(router.port, `${project.slug}.localhost`, "/upload", { method: "POST", body: "x".repeat(1 << 20) });
+    expect(post.body.toString()).toBe(`got ${1 << 20}`);
+
+    // Server-Sent Events arrive as they are written, not at the end.
+    const sse = await request(router.port, `${project.slug}.localhost`, "/sse");
+    expect(sse.headers["content-type"]).toBe("text/event-stream");
+    expect(sse.body.toString()).toBe("data: 0\n\ndata: 1\n\ndata: 2\n\n");
+
+    const ws = await openWebSocket(router.port, `${project.slug}.localhost`, "/chat");
+    expect(ws.status).toBe(101);
+    ws.send("hello");
+    expect(await ws.next()).toBe("v1 echo: hello");
+    ws.send("again");
+    expect(await ws.next()).toBe("v1 echo: again");
+    ws.close();
+    expect(await ws.closed).toBe(1000);
+  });
+
+  it("a new version takes over with no failed request, the old one is drained and stopped; Promote starts it again first", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const v1 = (await deployServer(ctx, project.slug, { version: "v1" })).deployment;
+    await until(async () => (await json(project.slug)).json?.version === "v1", 3000);
+
+    // Requests without pause while v2 is deployed and v1 goes away.
+    let stop = false;
+    const answers: { status: number; version: string | null }[] = [];
+    const traffic = (async () => {
+      while (!stop) {
+        const r = await json(project.slug);
+        answers.push({ status: r.status, version: r.json?.version ?? null });
+      }
+    })();
+    const v2 = await deployServer(ctx, project.slug, { version: "v2" });
+    expect(v2.outcome).toBe("live");
+    await until(async () => (await json(project.slug)).json?.version === "v2", 3000);
+    // v1 is in no route: drained, stopped, its instances gone.
+    await until(async () => (await db.deploymentRuntime.findUnique({ where: { deploymentId: v1.id } }))?.state === "stopped", 10_000, 100);
+    expect(await db.runtimeInstance.count({ where: { deploymentId: v1.id } })).toBe(0);
+    stop = true;
+    await traffic;
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    // Each version answered whole, and v1 never again after v2's first answer.
+    const firstV2 = answers.findIndex((a) => a.version === "v2");
+    expect(firstV2).toBeGreaterThan(-1);
+    expect(answers.slice(firstV2).every((a) => a.version === "v2")).toBe(true);
+
+    // Promote v1: its runtime starts and passes its health check before the route moves.
+    await promoteDeployment({ ctx, id: v1.id });
+    expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: v1.id } })).state).toBe("running");
+    await until(async () => (await json(project.slug)).json?.version === "v1", 3000);
+  });
+
+  it("a server that exits at start, or never passes its health check, fails its deploy with the reason; the live one keeps serving", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    await deployServer(ctx, project.slug, { version: "good" });
+    await until(async () => (await json(project.slug)).json?.version === "good", 3000);
+
+    const exits = await deployServer(ctx, project.slug, { beforeListen: 'console.error("missing DATABASE_URL"); process.exit(3);' });
+    expect(exits.outcome).toBe("failed");
+    expect(exits.deployment.failureStage).toBe("publish");
+    expect(exits.deployment.failureReason).toContain("It exited with code 3");
+    expect(exits.deployment.failureReason).toContain("missing DATABASE_URL");
+
+    const unhealthy = await deployServer(ctx, project.slug, { healthy: false });
+    expect(unhealthy.outcome).toBe("failed");
+    expect(unhealthy.deployment.failureReason).toContain("The health check /healthz failed for 4 s: answered 500.");
+
+    // The live deployment never noticed, and nothing of the failed ones runs.
+    expect((await json(project.slug)).json?.version).toBe("good");
+    const failed = [exits.deployment.id, unhealthy.deployment.id];
+    await until(async () => (await db.runtimeInstance.count({ where: { deploymentId: { in: failed } } })) === 0, 5000, 100);
+    expect(await db.deploymentRuntime.findMany({ where: { deploymentId: { in: failed } }, select: { state: true } })).toEqual([{ state: "failed" }, { state: "failed" }]);
+  });
+
+  it("restarts a crashed instance, and fails the runtime past its restart budget, naming why", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const { deployment } = await deployServer(ctx, project.slug, { version: "crashy" });
+    await until(async () => (await json(project.slug)).json?.version === "crashy", 3000);
+    // Crashes the instance serving now, then waits for its replacement (a process with another boot id).
+    const crash = async () => {
+      const before = (await json(project.slug)).json.boot;
+      expect((await request(router.port, `${project.slug}.localhost`, "/crash")).body.toString()).toBe("bye");
+      return before;
+    };
+    const replaced = (before: string) =>
+      until(async () => {
+        const r = await json(project.slug);
+        return r.json?.version === "crashy" && r.json.boot !== before;
+      }, 10_000, 100);
+
+    await replaced(await crash());
+    const instance = await db.runtimeInstance.findFirstOrThrow({ where: { deploymentId: deployment.id } });
+    expect(instance).toMatchObject({ state: "ready", restarts: 1, lastError: "It exited with code 7." });
+    await replaced(await crash());
+
+    // The third crash within the window is past maxRestarts (2): the runtime fails, with the reason and the last lines.
+    await crash();
+    await until(async () => (await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state === "failed", 15_000, 100);
+    const rt = await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } });
+    expect(rt.reason).toContain("Instance 1 crashed 3 times within 60 s. It exited with code 7.");
+    expect(rt.reason).toContain("listening on");
+    await until(async () => (await db.runtimeInstance.count({ where: { deploymentId: deployment.id } })) === 0, 5000, 100);
+    expect((await request(router.port, `${project.slug}.localhost`, "/")).status).toBe(503);
+  });
+});
