@@ -30,6 +30,7 @@ export const pages = {
     message: `${host} belongs to a project, but no deployment is live on it yet.`,
   }),
   serverStarting: (): Page => ({ status: 503, title: "starting", message: "This app's server is not ready yet. Try again in a moment." }),
+  serverWaking: (): Page => ({ status: 202, title: "starting", message: "This app was asleep and is starting. This page reloads by itself in a moment." }),
   serverFailed: (): Page => ({ status: 503, title: "app failed", message: "This app's server failed to run. Its deployment page in the console says why." }),
   noServer: (): Page => ({ status: 503, title: "temporarily unavailable", message: "This router does not run server apps (it has no runtime settings)." }),
   websocketRefused: (): Page => ({ status: 502, title: "bad gateway", message: "The app did not accept the WebSocket connection." }),

@@ -46,6 +46,7 @@ export type RouterOptions = {
 // How long a request for a server deployment with no ready instance (a preview
 // scaled to zero, a Promote's instances starting) waits for one.
 const INSTANCE_WAIT_MS = 30_000;
+const BROWSER_WAIT_MS = 3_000;
 // How often requests to a server deployment renew its runtime's wantedAt.
 const WANTED_EVERY_MS = 10_000;
 
@@ -340,7 +341,10 @@ export function createRouter(opts: RouterOptions) {
     const state = wantRuntime(d.id, warmup ? 1000 : WANTED_EVERY_MS);
     if (warmup) {
       if ((await state) === "failed") return { response: pageResponse(pages.serverFailed(), stamp), warmup: false };
-      sockets = await waitForInstance(d.id);
+      // A browser gets a page that reloads itself after a short wait; other clients wait for the instance.
+      const browser = req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");
+      sockets = await waitForInstance(d.id, browser ? BROWSER_WAIT_MS : INSTANCE_WAIT_MS);
+      if (!sockets?.length && browser) return { response: loadingPage(stamp), warmup: true };
     }
     if (!sockets?.length) return { response: pageResponse(pages.serverStarting(), { ...stamp, "retry-after": "5" }), warmup: true };
     const turn = nextInstance.get(d.id) ?? 0;
@@ -366,7 +370,7 @@ export function createRouter(opts: RouterOptions) {
     return state;
   }
 
-  function waitForInstance(deploymentId: string): Promise<string[] | undefined> {
+  function waitForInstance(deploymentId: string, waitMs: number): Promise<string[] | undefined> {
     return new Promise((resolve) => {
       const done = () => {
         const ready = instances.get(deploymentId);
@@ -380,7 +384,7 @@ export function createRouter(opts: RouterOptions) {
       const timer = setTimeout(() => {
         instanceWaiters.delete(check);
         resolve(undefined);
-      }, INSTANCE_WAIT_MS);
+      }, waitMs);
       if (!done()) instanceWaiters.add(check);
     });
   }
@@ -469,6 +473,12 @@ function bodyOf(body: StaticResponse["body"]): Uint8Array<ArrayBuffer> | Readabl
   if (body === null) return null;
   if (Buffer.isBuffer(body)) return new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength);
   return Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>;
+}
+
+// 202, not an error: the app is on its way, and the page asks again by itself.
+function loadingPage(stamp: Record<string, string>): Response {
+  const html = renderPage(pages.serverWaking()).replace("<head>", '<head><meta http-equiv="refresh" content="2">');
+  return new Response(html, { status: 202, headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...stamp } });
 }
 
 function pageResponse(page: Page, extra: Record<string, string> = {}): Response {

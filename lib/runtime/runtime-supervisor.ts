@@ -21,8 +21,9 @@ import { unseal } from "@/lib/secrets/seal";
 //   with the reason (exit code or limit, last lines of output);
 // - an instance that does not pass its health check within `healthTimeoutMs`
 //   fails the runtime ("health check /healthz answered 500 for 60 s");
-// - a runtime that no route serves and nothing asked for within `idleMs`
-//   is torn down: its instances are marked draining (the routers stop
+// - a running runtime that production does not serve (a preview, a
+//   deployment URL, a version replaced) and that nothing asked for within
+//   `idleMs` (the routers renew wantedAt as requests come) is torn down: its instances are marked draining (the routers stop
 //   choosing them at once), get `drainMs` for the requests in flight, then
 //   SIGTERM and, after `stopGraceMs`, SIGKILL. Then it is stopped.
 export type RuntimeOptions = {
@@ -100,7 +101,8 @@ export class RuntimeSupervisor {
         where: { state: { in: ["deploying", "running"] } },
         include: { deployment: { select: { bundleDigest: true, buildSettings: true, runtimeEnvEnc: true, project: { select: { sandboxId: true, egressAllow: true } } } } },
       }),
-      db.route.findMany({ select: { liveDeploymentId: true, canaryDeploymentId: true } }),
+      // Production keeps its instances; previews (branch routes) and deployment URLs scale to zero when idle.
+      db.route.findMany({ where: { kind: "production" }, select: { liveDeploymentId: true, canaryDeploymentId: true } }),
     ]);
     const routed = new Set(routes.flatMap((r) => [r.liveDeploymentId, r.canaryDeploymentId]).filter((id): id is string => id !== null));
     const wanted = new Map<string, Wanted>();
@@ -187,10 +189,10 @@ class DeploymentRun {
     for (const slot of this.slots) void slot.run(dir, env);
   }
 
-  /** After a slot became ready: running once all are. */
+  /** After a slot became ready: running once all are (and wanted as of now: whoever asked waited for this). */
   async slotReady() {
     if (this.stopping || !this.slots.every((s) => s.ready)) return;
-    await this.sup.opts.db.deploymentRuntime.updateMany({ where: { deploymentId: this.w.deploymentId, state: "deploying" }, data: { state: "running", reason: null } });
+    await this.sup.opts.db.deploymentRuntime.updateMany({ where: { deploymentId: this.w.deploymentId, state: "deploying" }, data: { state: "running", reason: null, wantedAt: new Date() } });
   }
 
   async fail(reason: string) {

@@ -5,6 +5,7 @@ import { createBlobSource } from "@/lib/router/static/blob-source";
 import { createLocalStore } from "@/lib/bundles/store/local-store";
 import { loadConfig } from "@/lib/config/env";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
+import { branchRouteName } from "@/lib/routes/route-names";
 import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
 import { RuntimeSupervisor } from "@/lib/runtime/runtime-supervisor";
 import { serverAppFiles, type ServerAppOptions } from "@/lib/runtime/testing/server-app";
@@ -46,8 +47,8 @@ afterAll(async () => {
   await runtime?.close();
 });
 
-async function deployServer(ctx: Parameters<typeof deployDir>[0], slug: string, opts: ServerAppOptions = {}) {
-  const d = await deployDir(ctx, slug, await makeApp(serverAppFiles(opts)));
+async function deployServer(ctx: Parameters<typeof deployDir>[0], slug: string, opts: ServerAppOptions = {}, input: Record<string, unknown> = {}) {
+  const d = await deployDir(ctx, slug, await makeApp(serverAppFiles(opts)), input);
   const outcome = await runBuild(d.id, deps());
   return { outcome, deployment: await db.deployment.findUniqueOrThrow({ where: { id: d.id } }) };
 }
@@ -153,6 +154,30 @@ describe("server apps", () => {
     const failed = [exits.deployment.id, unhealthy.deployment.id];
     await until(async () => (await db.runtimeInstance.count({ where: { deploymentId: { in: failed } } })) === 0, 5000, 100);
     expect(await db.deploymentRuntime.findMany({ where: { deploymentId: { in: failed } }, select: { state: true } })).toEqual([{ state: "failed" }, { state: "failed" }]);
+  });
+
+  it("a preview scales to zero when idle; the next request starts it and waits for it; a browser gets a page that reloads itself", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const { outcome, deployment } = await deployServer(ctx, project.slug, { version: "preview", listenDelayMs: 3500 }, { branch: "feat", environment: "preview" });
+    expect(outcome).toBe("live");
+    const host = `${branchRouteName(project.slug, "feat")}.localhost`;
+    await until(async () => (await request(router.port, host, "/")).status === 200, 3000);
+
+    // Idle (idleMs is 1 s here): drained and stopped.
+    await until(async () => (await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state === "stopped", 10_000, 100);
+    expect(await db.runtimeInstance.count({ where: { deploymentId: deployment.id } })).toBe(0);
+
+    // A browser: after a short wait, a page (202) that reloads itself, never an error.
+    const page = await request(router.port, host, "/", { headers: { accept: "text/html" } });
+    expect(page.status).toBe(202);
+    expect(page.body.toString()).toContain('<meta http-equiv="refresh" content="2">');
+    // Another client waits for the instance and gets the app's answer.
+    const started = Date.now();
+    const cold = await request(router.port, host, "/");
+    expect(cold.status).toBe(200);
+    expect(JSON.parse(cold.body.toString()).version).toBe("preview");
+    console.log(`preview cold start (after the browser's request began it): ${Date.now() - started} ms`);
+    expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state).toBe("running");
   });
 
   it("restarts a crashed instance, and fails the runtime past its restart budget, naming why", async () => {

@@ -53,7 +53,7 @@ server.on("upgrade", (req, socket) => {
   socket.on("error", () => {});
 });
 __BEFORE_LISTEN__
-server.listen(process.env.PORT, () => console.log("listening on " + JSON.stringify(server.address())));
+setTimeout(() => server.listen(process.env.PORT, () => console.log("listening on " + JSON.stringify(server.address()))), __LISTEN_DELAY__);
 `;
 
 export type ServerAppOptions = {
@@ -62,6 +62,8 @@ export type ServerAppOptions = {
   healthy?: boolean;
   /** Code run before listen (e.g. an exit). */
   beforeListen?: string;
+  /** How long it takes to start listening (a slow start). */
+  listenDelayMs?: number;
   /** slipway.json fields beyond the defaults. */
   config?: Record<string, unknown>;
 };
@@ -70,7 +72,8 @@ export type ServerAppOptions = {
 export function serverAppFiles(opts: ServerAppOptions = {}): Record<string, string> {
   const js = SERVER_JS.replace("__VERSION__", JSON.stringify(opts.version ?? "v1"))
     .replace("__HEALTHY__", String(opts.healthy ?? true))
-    .replace("__BEFORE_LISTEN__", opts.beforeListen ?? "");
+    .replace("__BEFORE_LISTEN__", opts.beforeListen ?? "")
+    .replace("__LISTEN_DELAY__", String(opts.listenDelayMs ?? 0));
   return {
     "server.js": js,
     "slipway.json": JSON.stringify({ runtime: "server", installCommand: "true", start: "node server.js", healthCheck: { path: "/healthz" }, ...opts.config }),
