@@ -174,6 +174,7 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/deployments/[id]/promote": async () => ({ path: `/api/deployments/${preview}/promote` }),
       "POST /api/deployments/[id]/redeploy": async () => ({ path: `/api/deployments/${preview}/redeploy` }),
       "GET /api/deployments/[id]/rollout": async () => ({ path: `/api/deployments/${v2}/rollout` }),
+      "GET /api/deployments/[id]/runtime": async () => ({ path: `/api/deployments/${v2}/runtime` }),
       // Pause and resume each start from the state they change (the owner sets it up first).
       "POST /api/rollouts/[id]/pause": async () => {
         await owner.post(`/api/rollouts/${rollout.id}/resume`);

@@ -94,7 +94,9 @@ test("slipway deploy uploads a directory, follows the build to live, and reports
     // The build's own output, from the log.
     expect(run.stdout).toMatch(/^ {2}│ copied public\/ to dist\/$/m);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines.at(-1)).toBe(`✓ Live: preview deployment of cli-test — ${baseUrl}/projects/demo`);
+    // Ends with the URL people open: the branch's route on the router.
+    const router = new URL(process.env.E2E_ROUTER_URL!);
+    expect(lines.at(-1)).toBe(`✓ Live: preview deployment of cli-test — http://demo-git-cli-test.localhost:${router.port}`);
     expect(all).not.toContain(token);
   });
 

@@ -75,6 +75,7 @@ test("npm start heals: a killed worker and a killed Postgres come back by themse
       ["postgres", "running", 0],
       ["router", "running", 0],
       ["router-2", "running", 0],
+      ["runtime", "running", 0],
       ["worker", "running", 0],
     ]);
     const routerPid = status("router")!.pid;
@@ -114,6 +115,7 @@ test("npm start heals: a killed worker and a killed Postgres come back by themse
       ["postgres", true],
       ["router", false],
       ["router-2", false],
+      ["runtime", false],
       ["worker", true],
     ]);
     const health = await (await fetch(`${platform.consoleUrl}/api/healthz`)).json();

@@ -10,6 +10,7 @@ const FROM: Record<BuildSettingSource, string> = {
   default: "default",
   project: "project settings",
   "slipway.json": "slipway.json",
+  detected: "detection",
 };
 
 // What the build ran, and where each setting came from.
@@ -25,7 +26,9 @@ export function BuildSettingsList({ settings }: { settings: BuildSettings | null
             {LABEL[key]}
             <span className="font-normal text-zinc-500">from {FROM[settings.from[key]] ?? settings.from[key]}</span>
           </dt>
-          <dd className="font-mono text-xs [overflow-wrap:anywhere] text-zinc-900">{settings[key] || "—"}</dd>
+          <dd className="font-mono text-xs [overflow-wrap:anywhere] text-zinc-900">
+            {key === "outputDirectory" && settings.runtime === "server" ? "the whole built app (a server)" : settings[key] || "—"}
+          </dd>
         </div>
       ))}
     </dl>

@@ -6,6 +6,7 @@ import { formatBytes, shortId, shortSha } from "@/lib/ui/format";
 import { isApiError } from "@/components/lib/api-fetch";
 import { BuildLog } from "@/components/deployments/build-log";
 import { BuildSettingsList } from "@/components/deployments/build-settings";
+import { RuntimePanel } from "@/components/deployments/runtime-panel";
 import { DeploymentActions } from "@/components/deployments/deployment-actions";
 import { EventList } from "@/components/deployments/event-list";
 import { ManifestTree } from "@/components/deployments/manifest-tree";
@@ -106,6 +107,7 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
       )}
       <DeploymentFacts detail={query.data} appsHost={appsHost} rollout={currentRollout} />
       <RolloutSection query={rollout} status={d.status} deploymentId={d.id} slug={d.project.slug} />
+      <RuntimePanel deploymentId={d.id} />
 
       <div className="mt-8 grid gap-x-6 gap-y-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section id="stages-title" title="Stages">

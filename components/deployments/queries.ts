@@ -16,6 +16,7 @@ import type {
 import type { DeploymentStatus } from "@/lib/generated/prisma/enums";
 import { projectKeys } from "@/components/projects/queries";
 import { appendPolled } from "@/lib/ui/rollout-view";
+import type { RuntimeView } from "@/lib/runtime/get-runtime";
 
 const SETTLE_MS = 15_000;
 
@@ -25,6 +26,7 @@ export const deploymentKeys = {
   manifest: (id: string) => [...deploymentKeys.detail(id), "manifest"] as const,
   promotePreview: (id: string) => [...deploymentKeys.detail(id), "promote"] as const,
   rollout: (id: string) => [...deploymentKeys.detail(id), "rollout"] as const,
+  runtime: (id: string) => [...deploymentKeys.detail(id), "runtime"] as const,
 };
 
 export const deploymentPath = (id: string) => `/api/deployments/${encodeURIComponent(id)}`;
@@ -199,4 +201,15 @@ function queryString(options: Omit<CreateDeploymentInput, "archive">): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) if (value) params.set(key, value);
   return params.toString();
+}
+
+// A server deployment's runtime, every 2 s while its page is open: instances
+// start, become ready, restart and drain, and a stopped one starts again on a
+// Promote or a request.
+export function useRuntime(id: string) {
+  return useQuery({
+    queryKey: deploymentKeys.runtime(id),
+    queryFn: () => apiFetch<RuntimeView>(`${deploymentPath(id)}/runtime`),
+    refetchInterval: (query) => (query.state.data?.server ? 2000 : false),
+  });
 }

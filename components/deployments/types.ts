@@ -29,9 +29,9 @@ export const STAGE_NAMES = ["source", "install", "build", "migrate", "bundle", "
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export type BuildSettingKey = "installCommand" | "buildCommand" | "outputDirectory";
-export type BuildSettingSource = "default" | "project" | "slipway.json";
+export type BuildSettingSource = "default" | "project" | "slipway.json" | "detected";
 
-export type BuildSettings = Record<BuildSettingKey, string> & { from: Record<BuildSettingKey, BuildSettingSource> };
+export type BuildSettings = Record<BuildSettingKey, string> & { runtime?: "static" | "server"; from: Record<BuildSettingKey, BuildSettingSource> };
 
 export type BundleInfo = { digest: string; fileCount: number; totalBytes: number; verified?: boolean };
 

@@ -1,5 +1,5 @@
 import { loadConfig } from "@/lib/config/env";
-import type { AppsHost } from "@/components/projects/production-url";
+import type { AppsHost } from "@/lib/routes/app-url";
 
 // Server side only (reads the environment): where the edge router serves apps.
 export function appsHost(): AppsHost {

@@ -1,10 +1,6 @@
-export type AppsHost = { domain: string; port: number };
+import { type AppsHost, appUrl } from "@/lib/routes/app-url";
 
-// Where the router serves a host label: `<slug>` (production), `<slug>-git-<branch>`,
-// or `<slug>-<deploymentId>` (one deployment), each under APPS_DOMAIN.
-export function appUrl(label: string, { domain, port }: AppsHost): string {
-  return `http://${label}.${domain}${port === 80 ? "" : `:${port}`}`;
-}
+export { type AppsHost, appUrl };
 
 export function productionUrl(slug: string, host: AppsHost): string {
   return appUrl(slug, host);

@@ -43,6 +43,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/deployments/[id]/promote": { GET: action("deployment.promote"), POST: action("deployment.promote") },
   "/api/deployments/[id]/redeploy": { POST: action("deployment.create") },
   "/api/deployments/[id]/rollout": { GET: action("project.read") },
+  "/api/deployments/[id]/runtime": { GET: action("project.read") },
 
   "/api/rollouts/[id]/abort": { POST: action("rollout.control") },
   "/api/rollouts/[id]/pause": { POST: action("rollout.control") },

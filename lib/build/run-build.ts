@@ -145,10 +145,12 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     await stage(
       "build",
       async () => {
-        if (ctx.settings!.buildCommand) await runUserCommand(ctx, ctx.settings!.buildCommand);
+        const { buildCommand, runtime, installCommand } = ctx.settings!;
+        if (buildCommand) await runUserCommand(ctx, buildCommand);
         // A server keeps its node_modules in its bundle: the production ones only.
-        if (ctx.settings!.runtime === "server" && ctx.settings!.installCommand?.startsWith("npm ")) await runUserCommand(ctx, PRUNE_DEV_DEPS);
-        return ctx.settings!.buildCommand;
+        const prune = runtime === "server" && installCommand?.startsWith("npm ");
+        if (prune) await runUserCommand(ctx, PRUNE_DEV_DEPS);
+        return [buildCommand, prune ? PRUNE_DEV_DEPS : null].filter(Boolean).join(" && ") || null;
       },
       (d) => d,
     );

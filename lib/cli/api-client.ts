@@ -24,7 +24,7 @@ export type DeploymentSummary = {
 export type Stage = { name: string; status: StageStatus; detail: string | null; startedAt: string | null; finishedAt: string | null };
 
 export type DeploymentView = {
-  deployment: DeploymentSummary & { project?: { slug: string; name: string }; bundle?: { fileCount: number; totalBytes: number } | null };
+  deployment: DeploymentSummary & { project?: { slug: string; name: string }; bundle?: { fileCount: number; totalBytes: number } | null; url?: string };
   stages: Stage[];
   events?: { toStatus: string; reason: string | null }[];
 };

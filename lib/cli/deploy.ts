@@ -88,7 +88,8 @@ function reportOutcome(
   const projectUrl = `${ctx.url}/projects/${encodeURIComponent(ctx.slug)}`;
   switch (d.status) {
     case "live":
-      io.out(out.green(`✓ Live: ${d.environment} deployment of ${d.branch} — ${projectUrl}`));
+      // The app's URL (a server is live only once its instances are ready); the console's page for older consoles.
+      io.out(out.green(`✓ Live: ${d.environment} deployment of ${d.branch} — ${d.url ?? projectUrl}`));
       return 0;
     case "superseded":
       io.out(out.green(`✓ Went live, and a newer deployment has since replaced it — ${projectUrl}`));

@@ -4,6 +4,8 @@ import { toSummary, withAuthors, withCanaryWeights } from "@/lib/deployments/dep
 import { CANCELABLE } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { routeNameFor } from "@/lib/routes/route-names";
+import { appUrl } from "@/lib/routes/app-url";
+import { appsHost } from "@/components/projects/apps-host";
 
 // Everything the deployment page shows: summary, bundle, settings used, the
 // stage timeline and the op log.
@@ -27,8 +29,9 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       ...summary,
       buildSettings: d.buildSettings,
       project: { slug: d.project.slug, name: d.project.name },
-      // The host label of the route it publishes to (production or its branch).
+      // The host label of the route it publishes to (production or its branch), and that route's URL.
       routeName: routeNameFor(d.project.slug, d.environment, d.branch),
+      url: appUrl(routeNameFor(d.project.slug, d.environment, d.branch), appsHost()),
       bundle: bundle ? { digest: bundle.digest, fileCount: bundle.fileCount, totalBytes: Number(bundle.totalBytes), verified: !!bundle.verifiedAt } : null,
     },
     stages: stages.map((s) => ({ name: s.name, position: s.position, status: s.status, detail: s.detail, startedAt: s.startedAt, finishedAt: s.finishedAt })),

@@ -58,7 +58,9 @@ const MISSING_HOST_TTL_MS = 2_000;
 const MAX_PARSED_HOSTS = 10_000;
 
 // `measured`: the route runs a rollout, so both arms are recorded for its analysis.
-type Target = { deployment: DeploymentRef; setCookie?: string; measured?: boolean } | { page: Page };
+// `idles`: reached by a preview's route or a deployment URL, whose server
+// instances stop when nobody asks for them (production's never do).
+type Target = { deployment: DeploymentRef; setCookie?: string; measured?: boolean; idles?: boolean } | { page: Page };
 
 // The visitor's cohort (0–9999), kept in a cookie so a visitor stays on one
 // version for a whole stage, and only ever moves to the canary as its weight grows.
@@ -163,7 +165,7 @@ export function createRouter(opts: RouterOptions) {
     const route: RouteEntry | undefined = host.kind === "route" ? table.route(host.name) : table.domainRoute(host.hostname);
     if (!route) return { page: pages.unknownHost(hostHeader!.split(":")[0], opts.appsDomain) };
     if (!route.live) return { page: pages.nothingLive(hostHeader!.split(":")[0]) };
-    if (!route.canary) return { deployment: route.live };
+    if (!route.canary) return { deployment: route.live, idles: route.kind === "branch" };
     return splitTraffic(route, route.live, route.canary, cookie);
   }
 
@@ -193,7 +195,7 @@ export function createRouter(opts: RouterOptions) {
       deploymentHosts.set(key, ref, ref ? DEPLOYMENT_HOST_TTL_MS : MISSING_HOST_TTL_MS);
     }
     if (!ref) return { page: pages.unknownHost(hostHeader.split(":")[0], opts.appsDomain) };
-    return { deployment: ref };
+    return { deployment: ref, idles: true };
   }
 
   const functionBundle = (d: DeploymentRef, bundle: LoadedBundle, env: Record<string, string>) => ({
@@ -230,17 +232,17 @@ export function createRouter(opts: RouterOptions) {
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
     if (!target.measured) {
-      const served = serve(req, d, stamp);
+      const served = serve(req, d, stamp, target.idles === true);
       return served instanceof Promise ? served.then((s) => s.response) : served.response;
     }
-    return measured(req, d, stamp);
+    return measured(req, d, stamp, target.idles === true);
   }
 
-  async function measured(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Answer> {
+  async function measured(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Promise<Answer> {
     const started = performance.now();
     let served: Served | undefined;
     try {
-      served = await serve(req, d, stamp);
+      served = await serve(req, d, stamp, idles);
       return served.response;
     } finally {
       // Until the response begins: what a visitor waits for, and what both arms are compared on.
@@ -252,8 +254,8 @@ export function createRouter(opts: RouterOptions) {
   // loaded, or its function host was starting (function-pool.ts).
   type Served = { response: Answer; warmup: boolean };
 
-  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>): Served | Promise<Served> {
-    if (d.server) return serveServer(req, d, stamp);
+  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Served | Promise<Served> {
+    if (d.server) return serveServer(req, d, stamp, idles);
     const target = requestTarget(req.url);
     const q = target.indexOf("?");
     const resolved = resolveRequestPath(q === -1 ? target : target.slice(0, q));
@@ -332,14 +334,16 @@ export function createRouter(opts: RouterOptions) {
   // A server deployment: every request goes to one of its ready instances, in
   // turn. With none ready yet (scaled to zero, starting), the request asks for
   // its runtime and waits for one; past INSTANCE_WAIT_MS it gets a 503.
-  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>): Promise<Served> {
+  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Promise<Served> {
     const servers = opts.servers;
     if (!servers) return { response: pageResponse(pages.noServer(), stamp), warmup: false };
     let sockets = instances.get(d.id);
     const warmup = !sockets?.length;
-    // With no instance to send it to, its state must be recent: it may have failed or stopped meanwhile.
-    const state = wantRuntime(d.id, warmup ? 1000 : WANTED_EVERY_MS);
+    // A request keeps an idling runtime up; with no instance to send it to,
+    // it starts it, and its state must be recent (it may have failed meanwhile).
+    if (idles && !warmup) void wantRuntime(d.id, WANTED_EVERY_MS);
     if (warmup) {
+      const state = wantRuntime(d.id, 1000);
       if ((await state) === "failed") return { response: pageResponse(pages.serverFailed(), stamp), warmup: false };
       // A browser gets a page that reloads itself after a short wait; other clients wait for the instance.
       const browser = req.method === "GET" && (req.headers.get("accept") ?? "").includes("text/html");

@@ -4,6 +4,7 @@ import { rm } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { findMarked, MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
 import { childEnv } from "@/lib/platform/child-env";
 import type { HostPort } from "@/lib/sandbox/egress-rules";
@@ -21,6 +22,22 @@ const INSIDE = { app: "/app", preload: "/slipway/listen-on-socket.cjs", sockets:
 export const INSTANCE_PORT = 3000;
 const MAX_SOCKET_PATH = 100;
 const LAST_LINES = 20;
+
+// The sandbox's first process (bubblewrap's child): it runs the start command
+// ($1) and outlives it until every process of the app has ended. bubblewrap
+// ends the whole sandbox as soon as its child ends; a start command's shell
+// (or npm) that ends on SIGTERM before the server it started has finished its
+// requests would take the server down with it. It ignores SIGTERM itself (the
+// app's processes get theirs, see stop()) and exits with the start command's
+// status. Its own /proc shows only the sandbox's processes: 1 is bubblewrap.
+const SUPERVISE_SH = [
+  '/bin/sh -c "$1" &',
+  "app=$!",
+  "trap '' TERM INT",
+  "wait $app; code=$?",
+  "while :; do n=0; for d in /proc/[0-9]*; do case ${d#/proc/} in 1|$$) ;; *) n=$((n + 1)) ;; esac; done; [ $n -eq 0 ] && break; sleep 0.1; done",
+  "exit $code",
+].join("\n");
 
 export type InstanceSandbox = { uidBase: number; pids: number; diskMb: number } | null;
 
@@ -41,6 +58,8 @@ export type Exit = { code: number | null; signal: NodeJS.Signals | null; reason:
 
 export class Instance {
   readonly socketPath: string;
+  /** In the environment of every process of the instance (kill-marked.ts): how stop() finds them all. */
+  readonly marker: string;
   private child: ChildProcess | null = null;
   private box: Sandbox | null = null;
   private readonly lines: string[] = [];
@@ -52,6 +71,7 @@ export class Instance {
 
   private constructor(private readonly spec: InstanceSpec, socketDir: string) {
     this.socketPath = path.join(socketDir, "app.sock");
+    this.marker = `slipway-srv-${spec.id}`;
     this.exited = new Promise((r) => (this.resolveExit = r));
   }
 
@@ -83,6 +103,7 @@ export class Instance {
     const env = {
       NODE_ENV: "production",
       ...spec.env,
+      [MARKER_VAR]: this.marker,
       PORT: String(INSTANCE_PORT),
       PATH: SANDBOX_PATH,
       SLIPWAY_LISTEN_SOCKET: spec.sandbox ? `${INSIDE.sockets}/app.sock` : this.socketPath,
@@ -114,7 +135,7 @@ export class Instance {
           { from: home, to: INSIDE.home, writable: true },
         ],
         cwd: INSIDE.app,
-        argv: ["/bin/sh", "-c", spec.start],
+        argv: ["/bin/sh", "-c", SUPERVISE_SH, "slipway-instance", spec.start],
         env: { ...env, HOME: INSIDE.home, TMPDIR: "/tmp" },
         limits: { memoryMb: spec.memoryMb, pids: spec.sandbox.pids, fileSizeMb: spec.sandbox.diskMb, tmpMb: Math.min(256, spec.sandbox.diskMb), memorySetting: "memoryMb in slipway.json" },
         allow: spec.allow,
@@ -167,10 +188,26 @@ export class Instance {
     }
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+  /**
+   * SIGTERM to every process of the app, then SIGKILL to all of it after
+   * `graceMs`; resolves once it is gone. The app's processes are found by
+   * their marker: in the sandbox they run in a session of their own under
+   * bubblewrap, and bubblewrap itself (the process we started) takes every
+   * one of them down with SIGKILL as it exits, so it is spared the SIGTERM.
+   */
   async stop(graceMs: number): Promise<Exit> {
     this.stopping = true;
-    this.signal("SIGTERM");
+    const spare = this.child?.pid;
+    const pids = await findMarked(this.marker).catch(() => []);
+    for (const pid of pids) {
+      if (pid === spare) continue;
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (pids.length === 0) this.signal("SIGTERM");
     const timer = setTimeout(() => this.signal("SIGKILL"), graceMs);
     try {
       return await this.exited;

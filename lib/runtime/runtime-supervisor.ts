@@ -48,6 +48,8 @@ export type RuntimeOptions = {
   onOk?: () => void;
 };
 
+const MEMORY_EVERY_MS = 5000;
+
 type Wanted = {
   deploymentId: string;
   state: "deploying" | "running";
@@ -281,7 +283,9 @@ class Slot {
         this.ready = true;
         await this.record({ state: "ready", socketPath: instance.socketPath, readyAt: new Date() });
         await this.owner.slotReady();
+        const sampling = this.sampleMemory(instance);
         const exit = await instance.exited;
+        clearInterval(sampling);
         this.ready = false;
         if (this.owner.stopping) return;
         reason = exit.reason;
@@ -301,6 +305,18 @@ class Slot {
       this.restarts.push(now);
       await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** (this.restarts.length - 1))));
     }
+  }
+
+  // Its memory (the sandbox's control group), for the console, every MEMORY_EVERY_MS while it runs.
+  private sampleMemory(instance: Instance): NodeJS.Timeout {
+    const { db, node } = this.sup.opts;
+    const key = { deploymentId: this.owner.w.deploymentId, node, slot: this.index };
+    const sample = async () => {
+      const kb = await instance.memoryKb().catch(() => null);
+      if (kb !== null) await db.runtimeInstance.updateMany({ where: { ...key, state: "ready" }, data: { memoryKb: kb } }).catch(() => undefined);
+    };
+    void sample();
+    return setInterval(() => void sample(), MEMORY_EVERY_MS);
   }
 
   // Polls the health check until it passes, the process exits, or the time is up.

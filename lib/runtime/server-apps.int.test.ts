@@ -180,6 +180,28 @@ describe("server apps", () => {
     expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state).toBe("running");
   });
 
+  it("a server that leaks memory past its limit is killed by it, named; one that ignores SIGTERM is killed after the grace", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    // 64 MB of memory; the leak keeps 8 MB more every 50 ms.
+    const leak = 'const kept = []; setInterval(() => kept.push(Buffer.alloc(8 << 20, 1)), 50);';
+    const leaky = await deployServer(ctx, project.slug, { beforeListen: leak, listenDelayMs: 3000, config: { memoryMb: 64 } });
+    expect(leaky.outcome).toBe("failed");
+    if (config.SLIPWAY_SANDBOX === "on") {
+      expect(leaky.deployment.failureReason).toContain("it used more than its memory limit of 64 MB (memoryMb in slipway.json) and was killed.");
+    }
+
+    const stubborn = await deployServer(ctx, project.slug, { version: "stubborn", beforeListen: 'process.on("SIGTERM", () => console.log("ignoring SIGTERM"));' });
+    expect(stubborn.outcome).toBe("live");
+    await until(async () => (await json(project.slug)).json?.version === "stubborn", 3000);
+    const next = await deployServer(ctx, project.slug, { version: "next" });
+    expect(next.outcome).toBe("live");
+    // Drained (0.3 s), SIGTERM ignored, SIGKILL after the grace (1 s): stopped all the same, that much after it left the route.
+    await until(async () => (await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: stubborn.deployment.id } })).state === "stopped", 15_000, 100);
+    const stopped = await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: stubborn.deployment.id } });
+    expect(stopped.updatedAt.getTime() - next.deployment.finishedAt!.getTime()).toBeGreaterThanOrEqual(1300);
+    expect((await json(project.slug)).json?.version).toBe("next");
+  });
+
   it("restarts a crashed instance, and fails the runtime past its restart budget, naming why", async () => {
     const { ctx, project } = await seedArchiveProject(db);
     const { deployment } = await deployServer(ctx, project.slug, { version: "crashy" });

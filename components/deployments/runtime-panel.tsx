@@ -1,0 +1,114 @@
+"use client";
+
+import { useRuntime } from "@/components/deployments/queries";
+import { Panel } from "@/components/ui/panel";
+import { RelativeTime } from "@/components/ui/relative-time";
+import type { RuntimeInstanceView, RuntimeView } from "@/lib/runtime/get-runtime";
+
+type State = NonNullable<RuntimeView["state"]>;
+
+const STATE: Record<State, { label: string; tone: string }> = {
+  deploying: { label: "Starting", tone: "bg-sky-50 text-sky-800 ring-sky-200" },
+  running: { label: "Running", tone: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  tearing_down: { label: "Draining", tone: "bg-amber-50 text-amber-800 ring-amber-200" },
+  stopped: { label: "Stopped", tone: "bg-zinc-100 text-zinc-600 ring-zinc-200" },
+  failed: { label: "Failed", tone: "bg-red-50 text-red-800 ring-red-200" },
+};
+
+const INSTANCE: Record<RuntimeInstanceView["state"], { label: string; tone: string }> = {
+  starting: { label: "Starting", tone: "bg-sky-50 text-sky-800 ring-sky-200" },
+  ready: { label: "Ready", tone: "bg-emerald-50 text-emerald-800 ring-emerald-200" },
+  draining: { label: "Draining", tone: "bg-amber-50 text-amber-800 ring-amber-200" },
+  crashed: { label: "Crashed", tone: "bg-red-50 text-red-800 ring-red-200" },
+};
+
+function Badge({ label, tone, testId }: { label: string; tone: string; testId?: string }) {
+  return (
+    <span data-testid={testId} className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${tone}`}>
+      <span aria-hidden="true" className="size-1.5 rounded-full bg-current opacity-70" />
+      {label}
+    </span>
+  );
+}
+
+const memory = (kb: number | null) => (kb === null ? "—" : `${Math.round(kb / 1024)} MB`);
+
+// The runtime of a server deployment (seed 003): whether it runs, why not,
+// how it is started and checked, and each instance. Nothing for static ones.
+export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
+  const query = useRuntime(deploymentId);
+  const r = query.data;
+  if (!r?.server) return null;
+  const state = r.state ? STATE[r.state] : { label: "Not started", tone: STATE.stopped.tone };
+  return (
+    <section aria-labelledby="runtime-title" className="mt-8 min-w-0">
+      <h2 id="runtime-title" className="mb-3 text-base font-semibold text-zinc-900">
+        Runtime
+      </h2>
+      <Panel>
+        <div className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-zinc-100 px-4 py-3 text-sm">
+          <Badge label={state.label} tone={state.tone} testId="runtime-state" />
+          {r.settings && (
+            <>
+              <span className="text-zinc-600">
+                Start <code className="font-mono text-xs text-zinc-900">{r.settings.start}</code>
+              </span>
+              <span className="text-zinc-600">
+                Health check <code className="font-mono text-xs text-zinc-900">{r.settings.healthCheckPath ?? "/ (any answer below 500)"}</code>
+              </span>
+              <span className="text-zinc-600">
+                {r.settings.instances} instance{r.settings.instances === 1 ? "" : "s"}, {r.settings.memoryMb} MB each
+              </span>
+            </>
+          )}
+        </div>
+        {r.detected && (
+          <p className="border-b border-zinc-100 px-4 py-2 text-sm text-zinc-600" data-testid="runtime-detected">
+            Detected: {r.detected.reason}
+          </p>
+        )}
+        {r.state === "failed" && r.reason && (
+          <pre data-testid="runtime-reason" className="border-b border-zinc-100 bg-red-50 px-4 py-3 font-mono text-xs whitespace-pre-wrap text-red-900 [overflow-wrap:anywhere]">
+            {r.reason}
+          </pre>
+        )}
+        {r.instances.length === 0 ? (
+          <p className="px-4 py-6 text-center text-sm text-zinc-500">
+            {r.state === "stopped" ? "No instance runs: it starts again on its next request or on Promote." : "No instance yet."}
+          </p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm" data-testid="runtime-instances">
+              <thead className="text-xs text-zinc-500">
+                <tr>
+                  <th scope="col" className="px-4 py-2 font-medium">Instance</th>
+                  <th scope="col" className="px-4 py-2 font-medium">State</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Restarts</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Memory</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Ready since</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Last exit</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-zinc-100">
+                {r.instances.map((i) => (
+                  <tr key={`${i.node}/${i.slot}`}>
+                    <td className="px-4 py-2 font-mono text-xs whitespace-nowrap">
+                      {i.node} #{i.slot + 1}
+                    </td>
+                    <td className="px-4 py-2">
+                      <Badge label={INSTANCE[i.state].label} tone={INSTANCE[i.state].tone} />
+                    </td>
+                    <td className="px-4 py-2 tabular-nums">{i.restarts}</td>
+                    <td className="px-4 py-2 tabular-nums">{memory(i.memoryKb)}</td>
+                    <td className="px-4 py-2 whitespace-nowrap">{i.readyAt ? <RelativeTime value={i.readyAt} /> : "—"}</td>
+                    <td className="px-4 py-2 text-xs text-zinc-600 [overflow-wrap:anywhere]">{i.lastError ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Panel>
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { openWebSocket } from "@/lib/runtime/testing/websocket-client";
+import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
+
+// Server apps through the real platform: the Express example (examples/express-api)
+// installed from the npm registry and built in the sandbox, run by npm start's
+// runtime, served by the router (JSON, a WebSocket), and promoted back.
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+function archive(dir: string, version: string): Buffer {
+  const app = path.join(dir, version);
+  cpSync(path.join(ROOT, "examples/express-api"), app, { recursive: true, filter: (src) => !src.includes("node_modules") });
+  const server = path.join(app, "server.js");
+  writeFileSync(server, readFileSync(server, "utf8").replace('"Hello from Express"', `"Hello from ${version}"`));
+  execFileSync("tar", ["-czf", `${app}.tar.gz`, "-C", app, "."]);
+  return readFileSync(`${app}.tar.gz`);
+}
+
+async function deploy(page: Page, slug: string, data: Buffer): Promise<string> {
+  const res = await page.request.post(`/api/projects/${slug}/deployments`, { headers: { "content-type": "application/gzip" }, data });
+  expect(res.status()).toBe(201);
+  const id = (await res.json()).deployment.id as string;
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/deployments/${id}`)).json()).deployment.status, { timeout: 240_000, intervals: [1000] })
+    .toBe("live");
+  return id;
+}
+
+test("the Express example deploys as a server: health-checked instances, JSON and a WebSocket through the router, Promote back, the old one drained", async ({ page }) => {
+  test.setTimeout(600_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const me = await (await page.request.get("/api/me")).json();
+  const slug = `api-${Date.now().toString(36)}`;
+  expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Express API", slug, sourceKind: "archive" } })).status()).toBe(201);
+  expect((await page.request.patch(`/api/projects/${slug}`, { data: { rolloutSettings: "skip" } })).status()).toBe(200);
+  const router = process.env.E2E_ROUTER_URL!;
+  const host = `${slug}.localhost`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-server-"));
+  try {
+    const v1 = await deploy(page, slug, archive(dir, "v1"));
+    const first = await routerGet(router, host, "/");
+    expect(first.status).toBe(200);
+    expect(first.headers["x-slipway-deployment"]).toBe(v1);
+    expect(JSON.parse(first.body.toString())).toMatchObject({ message: "Hello from v1", path: "/", forwardedFor: "127.0.0.1" });
+
+    // The WebSocket, through the router to the instance and back.
+    const ws = await openWebSocket(Number(new URL(router).port), host, "/ws");
+    expect(ws.status).toBe(101);
+    expect(JSON.parse(await ws.next())).toEqual({ hello: "Hello from v1" });
+    ws.send("ping");
+    expect(JSON.parse(await ws.next())).toEqual({ echo: "ping" });
+
+    await page.goto(`/projects/${slug}/deployments/${v1}`);
+    const runtime = page.getByRole("region", { name: "Runtime" });
+    await expect(runtime.getByTestId("runtime-state")).toHaveText("Running");
+    await expect(runtime.getByTestId("runtime-detected")).toContainText("Express 5");
+    await expect(runtime.getByTestId("runtime-instances").getByRole("row")).toHaveCount(2);
+    await expect(runtime.getByTestId("runtime-instances")).toContainText("Ready");
+    await shot(page, "server-runtime-running");
+
+    // v2 replaces it: the open WebSocket to v1 is closed by v1 going away (drained, then SIGTERM: 1001).
+    const v2 = await deploy(page, slug, archive(dir, "v2"));
+    expect(JSON.parse((await routerGet(router, host, "/")).body.toString()).message).toBe("Hello from v2");
+    expect(await ws.closed).toBe(1001);
+    await page.goto(`/projects/${slug}/deployments/${v1}`);
+    await expect(runtime.getByTestId("runtime-state")).toHaveText("Stopped", { timeout: 30_000 });
+
+    // Promote v1 back from its page: its instance starts, passes its health check, then the route moves.
+    await page.getByRole("button", { name: "Promote", exact: true }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Promote to live" }).click();
+    await expect(page.getByTestId("deployment-status")).toHaveAttribute("data-status", "live", { timeout: 60_000 });
+    await expect(runtime.getByTestId("runtime-state")).toHaveText("Running");
+    expect(JSON.parse((await routerGet(router, host, "/")).body.toString()).message).toBe("Hello from v1");
+    await shot(page, "server-runtime-promoted");
+    // And v2, out of every route, drains and stops.
+    await page.goto(`/projects/${slug}/deployments/${v2}`);
+    await expect(runtime.getByTestId("runtime-state")).toHaveText("Stopped", { timeout: 30_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
