@@ -8,6 +8,8 @@ import { flipBench } from "@/bench/flip";
 import { historyBench } from "@/bench/history";
 import { loadBench } from "@/bench/load";
 import { routerBench } from "@/bench/router";
+import { serverFlipBench } from "@/bench/server-flip";
+import { serverProxyBench } from "@/bench/server-proxy";
 
 const benches: Record<string, () => Promise<void>> = {
   "cold-start": coldStartBench,
@@ -19,6 +21,8 @@ const benches: Record<string, () => Promise<void>> = {
   "canary-real": canaryRealBench,
   history: historyBench,
   load: loadBench,
+  "server-flip": serverFlipBench,
+  "server-proxy": serverProxyBench,
 };
 const only = process.argv[2];
 

@@ -79,6 +79,53 @@ test("the Express example deploys as a server: health-checked instances, JSON an
     // And v2, out of every route, drains and stops.
     await page.goto(`/projects/${slug}/deployments/${v2}`);
     await expect(runtime.getByTestId("runtime-state")).toHaveText("Stopped", { timeout: 30_000 });
+    // The project's history says which deployments run.
+    await page.goto(`/projects/${slug}`);
+    const row = (id: string) => page.locator(`[data-testid="deployment-row"][data-deployment-id="${id}"]`);
+    await expect(row(v1).getByTestId("runtime-running")).toBeVisible();
+    await expect(row(v2).getByTestId("runtime-running")).toHaveCount(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the Next.js example deploys as a standalone server: the page is rendered per request and the route handler answers", async ({ page }) => {
+  test.setTimeout(600_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const me = await (await page.request.get("/api/me")).json();
+  const slug = `next-${Date.now().toString(36)}`;
+  expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Next.js app", slug, sourceKind: "archive" } })).status()).toBe(201);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-next-"));
+  try {
+    cpSync(path.join(ROOT, "examples/nextjs-app"), path.join(dir, "app"), { recursive: true, filter: (src) => !/node_modules|\.next/.test(src) });
+    execFileSync("tar", ["-czf", `${dir}/app.tar.gz`, "-C", path.join(dir, "app"), "."]);
+    const id = await deploy(page, slug, readFileSync(`${dir}/app.tar.gz`));
+    const router = process.env.E2E_ROUTER_URL!;
+    const host = `${slug}.localhost`;
+
+    // Server-rendered: each request renders anew.
+    const first = await routerGet(router, host, "/");
+    expect(first.status).toBe(200);
+    expect(first.headers["x-slipway-deployment"]).toBe(id);
+    expect(first.body.toString()).toContain("Hello from Next.js");
+    const renderedAt = (html: string) => /data-testid="rendered-at"[^>]*>([^<]+)</.exec(html)?.[1];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(renderedAt((await routerGet(router, host, "/")).body.toString())).not.toBe(renderedAt(first.body.toString()));
+    const api = await routerGet(router, host, "/api/hello?name=slipway");
+    expect(JSON.parse(api.body.toString())).toMatchObject({ hello: "slipway" });
+
+    // In Chromium, through the router: the page and its static assets (copied next to the standalone server).
+    const asset = page.waitForResponse((r) => r.url().includes("/_next/static/"));
+    await page.goto(`${router.replace("127.0.0.1", host)}/`);
+    await expect(page.getByRole("heading", { name: "Hello from Next.js" })).toBeVisible();
+    expect((await asset).status()).toBe(200);
+    await expect(page.getByTestId("host")).toHaveText(`${host}:${new URL(router).port}`);
+
+    await page.goto(`/projects/${slug}/deployments/${id}`);
+    const runtime = page.getByRole("region", { name: "Runtime" });
+    await expect(runtime.getByTestId("runtime-state")).toHaveText("Running");
+    await expect(runtime.getByTestId("runtime-detected")).toContainText("Next.js 16, standalone output → server");
+    await shot(page, "server-runtime-nextjs");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

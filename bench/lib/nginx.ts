@@ -14,7 +14,8 @@ export function ensureNginx(): string {
   return (nginxPath ??= ensurePrograms([{ program: "nginx", aptPackage: "nginx" }]).nginx);
 }
 
-export function nginxConfig(o: { dir: string; root: string; port: number; workers: number }): string {
+// `proxyTo`: a Unix socket to proxy every request to (keep-alive upstream connections), instead of serving `root`.
+export function nginxConfig(o: { dir: string; root: string; port: number; workers: number; proxyTo?: string }): string {
   const tmp = (name: string) => path.join(o.dir, name);
   // As root, nginx's workers would switch to "nobody", who cannot read a
   // private temp directory; as anyone else the directive is ignored with a warning.
@@ -43,24 +44,24 @@ http {
   fastcgi_temp_path ${tmp("fastcgi")};
   uwsgi_temp_path ${tmp("uwsgi")};
   scgi_temp_path ${tmp("scgi")};
-  server {
+${o.proxyTo ? `  upstream app { server unix:${o.proxyTo}; keepalive 64; }\n` : ""}  server {
     listen 127.0.0.1:${o.port};
     server_name _;
     root ${o.root};
     etag on;
-  }
+${o.proxyTo ? '    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_set_header X-Forwarded-For $remote_addr; }\n' : ""}  }
 }
 `;
 }
 
 /** nginx serving `root` on a free port of 127.0.0.1, until stop(). */
-export async function startNginx(root: string, workers = 2): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
+export async function startNginx(root: string, workers = 2, proxyTo?: string): Promise<{ pid: number; port: number; stop: () => Promise<void> }> {
   const bin = ensureNginx();
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-nginx-"));
   for (const d of ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]) await mkdir(path.join(dir, d));
   const port = await freePort();
   const conf = path.join(dir, "nginx.conf");
-  await writeFile(conf, nginxConfig({ dir, root, port, workers }));
+  await writeFile(conf, nginxConfig({ dir, root, port, workers, proxyTo }));
   // -e: the error log before the configuration is read (its compiled-in default may not be writable).
   const g = spawnGroup(bin, ["-p", dir, "-c", conf, "-e", path.join(dir, "error.log")]);
   const stop = async () => {

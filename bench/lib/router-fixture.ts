@@ -87,7 +87,6 @@ export async function seedProject(p: Platform, name: string): Promise<Project> {
  */
 export async function deployFiles(p: Platform, project: Project, files: Record<string, string | Buffer>, opts: { canary?: unknown } = {}): Promise<Deployed> {
   const app = await mkdtemp(path.join(os.tmpdir(), "bench-router-app-"));
-  const archive = path.join(p.dataDir, `upload-${Math.random().toString(16).slice(2)}.tar.gz`);
   try {
     await mkdir(path.join(app, "files"));
     for (const [name, content] of Object.entries(files)) {
@@ -96,27 +95,41 @@ export async function deployFiles(p: Platform, project: Project, files: Record<s
       await writeFile(file, content);
     }
     await writeFile(path.join(app, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist && cp -r files/* dist/", canary: opts.canary ?? "skip" }));
+    return await deployDirectory(p, project, app);
+  } finally {
+    await rm(app, { recursive: true, force: true });
+  }
+}
+
+/** The build job's dependencies over the bench's platform. */
+export function benchBuildDeps(p: Platform): BuildDeps {
+  return {
+    db: p.db,
+    databaseUrl: p.databaseUrl,
+    store: createLocalStore(path.join(p.dataDir, "store")),
+    dataDir: p.dataDir,
+    secretKey: parseSecretKey(p.secretKey),
+    workerId: "bench",
+    allowLocalGit: false,
+    stepTimeoutMs: 600_000,
+    maxLogBytes: 5 << 20,
+    sandbox: buildSandbox(loadConfig()),
+    runtimeStartTimeoutMs: 120_000,
+  };
+}
+
+/** Deploys an app directory as it is (its slipway.json decides the build): packed, uploaded, built, published. */
+export async function deployDirectory(p: Platform, project: Project, app: string): Promise<Deployed> {
+  const archive = path.join(p.dataDir, `upload-${Math.random().toString(16).slice(2)}.tar.gz`);
+  try {
     await packDirectory(app, archive);
     const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
     const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
-    const deps: BuildDeps = {
-      db: p.db,
-      databaseUrl: p.databaseUrl,
-      store: createLocalStore(path.join(p.dataDir, "store")),
-      dataDir: p.dataDir,
-      secretKey: parseSecretKey(p.secretKey),
-      workerId: "bench",
-      allowLocalGit: false,
-      stepTimeoutMs: 120_000,
-      maxLogBytes: 5 << 20,
-      sandbox: buildSandbox(loadConfig()),
-      };
-    const outcome = await runBuild(deployment.id, deps);
+    const outcome = await runBuild(deployment.id, benchBuildDeps(p));
     const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
     if (outcome !== "live" && outcome !== "canary") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
     return { id: row.id, sha: row.commitSha, outcome };
   } finally {
-    await rm(app, { recursive: true, force: true });
     await rm(archive, { force: true });
   }
 }

@@ -27,7 +27,9 @@ export function BuildSettingsList({ settings }: { settings: BuildSettings | null
             <span className="font-normal text-zinc-500">from {FROM[settings.from[key]] ?? settings.from[key]}</span>
           </dt>
           <dd className="font-mono text-xs [overflow-wrap:anywhere] text-zinc-900">
-            {key === "outputDirectory" && settings.runtime === "server" ? "the whole built app (a server)" : settings[key] || "—"}
+            {key === "outputDirectory" && settings.runtime === "server"
+              ? `${settings.server?.root && settings.server.root !== "." ? settings.server.root : "the whole built app"} (a server's bundle)`
+              : settings[key] || "—"}
           </dd>
         </div>
       ))}

@@ -26,6 +26,9 @@ type Props = { deploymentId: string; onClose: () => void };
 export function PromoteDialog({ deploymentId, onClose }: Props) {
   const preview = usePromotePreview(deploymentId);
   const promote = usePromoteDeployment(deploymentId);
+  // Built before migrations applied since: promoting needs a confirmation that names them.
+  const [risked, setRisked] = useState(false);
+  const migrations = preview.data?.migrations ?? [];
   return (
     <ConfirmDialog
       title="Promote this deployment to live?"
@@ -33,10 +36,10 @@ export function PromoteDialog({ deploymentId, onClose }: Props) {
       wide
       confirmLabel="Promote to live"
       cancelLabel="Cancel"
-      confirmDisabled={!preview.data?.allowed}
+      confirmDisabled={!preview.data?.allowed || (migrations.length > 0 && !risked)}
       pending={promote.isPending}
       error={promote.error}
-      onConfirm={() => promote.mutate(undefined, { onSuccess: onClose })}
+      onConfirm={() => promote.mutate({ confirmMigrations: migrations.length > 0 && risked }, { onSuccess: onClose })}
       onClose={onClose}
       details={
         preview.isPending ? (
@@ -44,7 +47,7 @@ export function PromoteDialog({ deploymentId, onClose }: Props) {
         ) : preview.isError ? (
           <LoadError title="What would change could not be worked out." error={preview.error} onRetry={() => preview.refetch()} />
         ) : (
-          <PreviewBody preview={preview.data} onRedeployed={onClose} />
+          <PreviewBody preview={preview.data} onRedeployed={onClose} risked={risked} onRisked={setRisked} />
         )
       }
     >
@@ -54,10 +57,21 @@ export function PromoteDialog({ deploymentId, onClose }: Props) {
   );
 }
 
-function PreviewBody({ preview: p, onRedeployed }: { preview: PromotePreview; onRedeployed: () => void }) {
+function PreviewBody({
+  preview: p,
+  onRedeployed,
+  risked,
+  onRisked,
+}: {
+  preview: PromotePreview;
+  onRedeployed: () => void;
+  risked: boolean;
+  onRisked: (v: boolean) => void;
+}) {
   return (
     <div className="space-y-4" data-testid="promote-preview" data-allowed={p.allowed}>
       {p.reason && <Alert tone="info">{p.reason}</Alert>}
+      {p.allowed && p.migrations && p.migrations.length > 0 && <LaterMigrations migrations={p.migrations} risked={risked} onRisked={onRisked} />}
       <div className="grid items-center gap-2 sm:grid-cols-[minmax(0,1fr)_auto_minmax(0,1fr)]">
         <Side label={`Live now on ${p.route.name}`} deployment={p.live} testId="promote-from" />
         <span aria-hidden="true" className="text-center text-lg text-zinc-400 max-sm:rotate-90">
@@ -73,6 +87,27 @@ function PreviewBody({ preview: p, onRedeployed }: { preview: PromotePreview; on
           <VariablesChanged variables={p.variables} deploymentId={p.target.id} slug={p.project.slug} onRedeployed={onRedeployed} />
         )}
       </div>
+    </div>
+  );
+}
+
+// Migrations the environment's database got after the target was built: its
+// code may not work with that schema, and nothing rolls the schema back.
+function LaterMigrations({ migrations, risked, onRisked }: { migrations: { name: string; appliedAt: string }[]; risked: boolean; onRisked: (v: boolean) => void }) {
+  return (
+    <div className="space-y-2 rounded-md border border-amber-300 bg-amber-50 px-3.5 py-2.5 text-sm text-amber-900" data-testid="promote-migrations">
+      <p className="font-medium">This deployment was built before these migrations were applied to its database:</p>
+      <ul className="list-disc space-y-0.5 pl-5 font-mono text-xs">
+        {migrations.map((m) => (
+          <li key={m.name}>
+            {m.name} <span className="font-sans text-amber-800">applied {new Date(m.appliedAt).toISOString().slice(0, 10)}</span>
+          </li>
+        ))}
+      </ul>
+      <label className="flex items-start gap-2">
+        <input type="checkbox" className="mt-0.5" checked={risked} onChange={(e) => onRisked(e.target.checked)} />
+        <span>I understand its code may not work with the schema these migrations made, and that promoting does not undo them.</span>
+      </label>
     </div>
   );
 }

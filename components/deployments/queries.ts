@@ -129,7 +129,7 @@ export function usePromotePreview(id: string) {
 export function usePromoteDeployment(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => postAction(id, "promote"),
+    mutationFn: (opts: { confirmMigrations?: boolean } | void) => postAction(id, "promote", opts?.confirmMigrations ? { confirmMigrations: true } : undefined),
     onSuccess: () =>
       Promise.all([
         queryClient.invalidateQueries({ queryKey: deploymentKeys.all, predicate: (q) => q.queryKey.length === 2 }),
@@ -191,8 +191,8 @@ export function useRolloutAction(deploymentId: string) {
   });
 }
 
-function postAction(id: string, action: "cancel" | "promote") {
-  return apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/${action}`, { method: "POST" }).then(
+function postAction(id: string, action: "cancel" | "promote", body?: Record<string, unknown>) {
+  return apiFetch<{ deployment: DeploymentSummary }>(`${deploymentPath(id)}/${action}`, { method: "POST", body }).then(
     (r) => r.deployment,
   );
 }

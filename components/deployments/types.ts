@@ -21,6 +21,8 @@ export type DeploymentSummary = {
   // The route's canary weight (0–100) while this deployment is its canary, else null.
   // Optional: a response from before rollouts existed has no such field.
   canaryWeight?: number | null;
+  /** A server deployment's runtime state ("running", "stopped"...); null for static ones. */
+  runtimeState?: string | null;
 };
 
 export type DeploymentPage = { deployments: DeploymentSummary[]; nextCursor: string | null };
@@ -31,7 +33,11 @@ export type StageName = (typeof STAGE_NAMES)[number];
 export type BuildSettingKey = "installCommand" | "buildCommand" | "outputDirectory";
 export type BuildSettingSource = "default" | "project" | "slipway.json" | "detected";
 
-export type BuildSettings = Record<BuildSettingKey, string> & { runtime?: "static" | "server"; from: Record<BuildSettingKey, BuildSettingSource> };
+export type BuildSettings = Record<BuildSettingKey, string> & {
+  runtime?: "static" | "server";
+  server?: { root: string } | null;
+  from: Record<BuildSettingKey, BuildSettingSource>;
+};
 
 export type BundleInfo = { digest: string; fileCount: number; totalBytes: number; verified?: boolean };
 
@@ -85,6 +91,8 @@ export type PromotePreview = {
   // Keys (never values) a new deploy of the same environment and branch would get
   // differently from the set the target runs with; null when there is nothing to compare.
   variables: VariablesDrift | null;
+  // The app's migrations applied to the environment since the target was built (absent from older consoles).
+  migrations?: { name: string; appliedAt: string }[];
 };
 
 export type VariablesDrift = { added: string[]; removed: string[]; changed: string[] };

@@ -110,7 +110,14 @@ function DeploymentRow({ slug, deployment: d, actions, onPromote }: RowProps) {
       className="cursor-pointer hover:bg-zinc-50 max-sm:flex max-sm:flex-wrap max-sm:items-center max-sm:gap-x-3 max-sm:gap-y-1.5 max-sm:px-4 max-sm:py-3 max-sm:text-xs"
     >
       <td className={TD}>
-        <StatusBadge status={d.status} canaryWeight={d.canaryWeight} />
+        <span className="inline-flex flex-wrap items-center gap-1">
+          <StatusBadge status={d.status} canaryWeight={d.canaryWeight} />
+          {d.runtimeState === "running" && (
+            <span data-testid="runtime-running" title="Its server instances are running" className="text-xs font-medium text-emerald-700">
+              running
+            </span>
+          )}
+        </span>
       </td>
       <td className={`${TD} truncate text-zinc-700`}>{ENVIRONMENT_LABEL[d.environment]}</td>
       <td className={`${TD} truncate font-mono text-xs text-zinc-700 max-sm:max-w-[10rem]`} title={d.branch || undefined}>

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { resolveBuildSettings, SettingsError } from "@/lib/build/build-settings";
+import { NEXT_STANDALONE_PREPARE } from "@/lib/build/detect-app";
 
 const project = { installCommand: null, buildCommand: null, outputDirectory: "dist" };
 const dirs: string[] = [];
@@ -21,7 +22,7 @@ describe("server settings", () => {
   it('"runtime": "server" in slipway.json, with defaults for what it leaves out', async () => {
     const s = await resolveBuildSettings(await app({ "slipway.json": { runtime: "server" } }), project);
     expect(s.runtime).toBe("server");
-    expect(s.server).toEqual({ start: "npm start", healthCheckPath: null, instances: 1, memoryMb: 512 });
+    expect(s.server).toEqual({ start: "npm start", root: ".", prepare: null, healthCheckPath: null, instances: 1, memoryMb: 512 });
     expect(s.from.runtime).toBe("slipway.json");
   });
 
@@ -31,7 +32,7 @@ describe("server settings", () => {
       project,
     );
     expect(s.runtime).toBe("server");
-    expect(s.server).toEqual({ start: "node dist/server.js", healthCheckPath: "/healthz", instances: 2, memoryMb: 256 });
+    expect(s.server).toEqual({ start: "node dist/server.js", root: ".", prepare: null, healthCheckPath: "/healthz", instances: 2, memoryMb: 256 });
   });
 
   it("detects a server from package.json, and says so", async () => {
@@ -41,6 +42,16 @@ describe("server settings", () => {
     );
     expect(s).toMatchObject({ runtime: "server", detected: { framework: "Express 4" }, from: { runtime: "detected" } });
     expect(s.server?.start).toBe("npm start");
+  });
+
+  it("a Next.js standalone server is bundled from .next/standalone, its static files copied there after the build", async () => {
+    const s = await resolveBuildSettings(
+      await app({ "package.json": { dependencies: { next: "^16.0.0" }, scripts: { build: "next build" } }, "next.config.mjs": 'export default { output: "standalone" };' }),
+      project,
+    );
+    expect(s.runtime).toBe("server");
+    expect(s.server).toMatchObject({ start: "node server.js", root: ".next/standalone", prepare: NEXT_STANDALONE_PREPARE });
+    expect(s.detected?.reason).toBe("Next.js 16, standalone output → server");
   });
 
   it("detects a static build's output directory (Vite: dist; Next.js export: out), and slipway.json overrides it", async () => {
@@ -54,6 +65,13 @@ describe("server settings", () => {
       project,
     );
     expect(overridden).toMatchObject({ runtime: "static", outputDirectory: "build", from: { outputDirectory: "slipway.json", runtime: "slipway.json" } });
+  });
+
+  it("a folder with index.html is served as it is only when nothing builds it", async () => {
+    const plain = await resolveBuildSettings(await app({ "index.html": "<h1>hi</h1>" }), project);
+    expect(plain).toMatchObject({ runtime: "static", outputDirectory: ".", from: { outputDirectory: "detected" } });
+    const built = await resolveBuildSettings(await app({ "index.html": "<h1>src</h1>", "slipway.json": { buildCommand: "mkdir -p dist && cp index.html dist/" } }), project);
+    expect(built).toMatchObject({ runtime: "static", outputDirectory: "dist", from: { outputDirectory: "default" } });
   });
 
   it("refuses bad server settings with the field and the reason", async () => {

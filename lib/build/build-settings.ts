@@ -27,8 +27,12 @@ export type BuildSettings = {
 };
 
 export type ServerSettings = {
-  /** Run by /bin/sh in the app's directory, with PORT set. */
+  /** Run by /bin/sh in `root`, with PORT set. */
   start: string;
+  /** The directory (relative to the app) that is the server's bundle: "." (the whole built app) unless detection or outputDirectory says otherwise. */
+  root: string;
+  /** A fixed command of detection's run after the build to complete `root`, or null. */
+  prepare: string | null;
   /** The path whose answer (2xx or 3xx) says an instance is ready; null: any answer below 500 to "/". */
   healthCheckPath: string | null;
   instances: number;
@@ -126,16 +130,23 @@ export async function resolveBuildSettings(appDir: string, project: ProjectSetti
   // a server, how it starts, where a static build's files are.
   const detected = await detectAppInDir(appDir);
   const projectOutput = project.outputDirectory === "dist" ? null : project.outputDirectory;
-  const detectedOutput = detected?.runtime === "static" ? detected.outputDirectory : undefined;
+  // A plain static folder is served as it is only when nothing builds it (else its build's output is in dist/).
+  const plainFolder = detected?.framework === "Static files" && buildCommand !== null;
+  const detectedOutput = detected?.runtime === "static" && !plainFolder ? detected.outputDirectory : undefined;
   const [outputDirectory, outputFrom] = pick(file?.outputDirectory, projectOutput, detectedOutput ?? "dist");
   const [migrateCommand, migrateFrom] = pick(file?.migrate, null, null);
   const serverFields = file?.start !== undefined || file?.healthCheck !== undefined || file?.instances !== undefined || file?.memoryMb !== undefined;
   const [runtime, runtimeFrom] = pick<"static" | "server">(file?.runtime ?? (serverFields ? "server" : undefined), null, detected?.runtime ?? "static");
   if (runtime === "static" && serverFields) throw new SettingsError('slipway.json: start, healthCheck, instances and memoryMb apply only to "runtime": "server".');
+  // A server's bundle: the directory slipway.json names, else detection's (Next.js standalone), else the whole app.
+  const detectedServer = detected?.runtime === "server" ? detected : null;
+  const root = file?.outputDirectory ?? (file?.start === undefined ? detectedServer?.root : undefined) ?? ".";
   const server: ServerSettings | null =
     runtime === "server"
       ? {
-          start: file?.start ?? (detected?.runtime === "server" ? detected.start : undefined) ?? SERVER_DEFAULTS.start,
+          start: file?.start ?? detectedServer?.start ?? SERVER_DEFAULTS.start,
+          root,
+          prepare: root === detectedServer?.root ? (detectedServer?.prepare ?? null) : null,
           healthCheckPath: file?.healthCheck?.path ?? null,
           instances: file?.instances ?? SERVER_DEFAULTS.instances,
           memoryMb: file?.memoryMb ?? SERVER_DEFAULTS.memoryMb,

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AppFiles, detectApp, detectAppInDir } from "@/lib/build/detect-app";
+import { type AppFiles, detectApp, detectAppInDir, NEXT_STANDALONE_PREPARE } from "@/lib/build/detect-app";
 
 type Pkg = NonNullable<AppFiles["packageJson"]>;
 
@@ -43,7 +43,9 @@ describe("detectApp: Next.js", () => {
       runtime: "server",
       framework: "Next.js 16",
       reason: "Next.js 16, standalone output → server",
-      start: "node .next/standalone/server.js",
+      start: "node server.js",
+      root: ".next/standalone",
+      prepare: NEXT_STANDALONE_PREPARE,
     });
   });
 
@@ -54,7 +56,9 @@ describe("detectApp: Next.js", () => {
       runtime: "server",
       framework: "Next.js 16",
       reason: "Next.js 16, standalone output → server",
-      start: "node .next/standalone/server.js",
+      start: "node server.js",
+      root: ".next/standalone",
+      prepare: NEXT_STANDALONE_PREPARE,
     });
   });
 
@@ -336,7 +340,7 @@ describe("detectAppInDir", () => {
     await write("package.json", JSON.stringify({ dependencies: { next: "15.1.0" } }));
     expect(await detectAppInDir(dir)).toEqual(nextServer);
     await write(".next/standalone/server.js", "");
-    expect(await detectAppInDir(dir)).toEqual({ ...nextServer, reason: "Next.js 15, standalone output → server", start: "node .next/standalone/server.js" });
+    expect(await detectAppInDir(dir)).toEqual({ ...nextServer, reason: "Next.js 15, standalone output → server", start: "node server.js", root: ".next/standalone", prepare: NEXT_STANDALONE_PREPARE });
     await write("next.config.mjs", "export default { output: 'export' };");
     expect(await detectAppInDir(dir)).toEqual({ runtime: "static", framework: "Next.js 15", reason: "Next.js 15, static export → static", outputDirectory: "out" });
   });

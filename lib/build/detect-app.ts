@@ -17,9 +17,17 @@ export type Detected = {
   reason: string;
   /** For static: the output directory relative to the app (e.g. "out", "dist", "build", ".output/public", "."). */
   outputDirectory?: string;
-  /** For server: the command that starts it, e.g. "node .next/standalone/server.js" or "npm start" or "node build/index.js" or "node .output/server/index.mjs". */
+  /** For server: the command that starts it (in `root`), e.g. "node server.js" or "npm start" or "node build/index.js" or "node .output/server/index.mjs". */
   start?: string;
+  /** For server: the directory that is the server's bundle, when not the whole app (Next.js standalone: ".next/standalone"). */
+  root?: string;
+  /** For server: a fixed command run in the sandbox after the build to complete `root` (Next.js standalone: its static files). */
+  prepare?: string;
 };
+
+// Next.js's standalone server does not include the static files or public/; they are copied next to it.
+export const NEXT_STANDALONE_PREPARE =
+  "mkdir -p .next/standalone/.next && rm -rf .next/standalone/.next/static && cp -R .next/static .next/standalone/.next/static && if [ -d public ]; then rm -rf .next/standalone/public && cp -R public .next/standalone/public; fi";
 
 export type AppFiles = {
   /** package.json parsed, or null when absent. */
@@ -56,7 +64,7 @@ const nextJs: Rule = {
     }
     // After the build the standalone server's presence settles it, even when the config computes `output`.
     if ((config !== null && hasSetting(config, "output", quoted("standalone"))) || f.files.exists(".next/standalone/server.js")) {
-      return server(name, `${name}, standalone output → server`, "node .next/standalone/server.js");
+      return { ...server(name, `${name}, standalone output → server`, "node server.js"), root: ".next/standalone", prepare: NEXT_STANDALONE_PREPARE };
     }
     return server(name, `${name}, server rendering → server`, "npm start");
   },

@@ -8,6 +8,8 @@ import { findMarked } from "@/lib/build/sandbox/kill-marked";
 import { cancelDeployment } from "@/lib/deployments/cancel-deployment";
 import { getBuildLog } from "@/lib/deployments/get-build-log";
 import { getManifest } from "@/lib/deployments/get-manifest";
+import { previewPromote } from "@/lib/routes/preview-promote";
+import { promoteDeployment } from "@/lib/routes/promote-deployment";
 import { appError } from "@/lib/testing/expect-app-error";
 import { withPg } from "@/lib/db/with-pg";
 import { createTestDatabase, testDb } from "@/lib/testing/db";
@@ -225,13 +227,19 @@ describe("runBuild", () => {
     expect((await getManifest({ ctx, id: second.id })).files.map((f) => f.path)).toEqual(["dep.txt"]);
   });
 
-  it("applies the app's SQL migrations to its environment's database once, before publishing", async () => {
+  // A project whose environment has a database of its own, and a first deployment, live, that applied 001_items.sql to it.
+  async function liveWithMigration() {
     const { ctx, project } = await seedArchiveProject(db);
     const appDb = await createTestDatabase();
     await seedEnvVar(db, project.id, { key: "DATABASE_URL", value: appDb, sensitive: true });
     const dir = await makeApp(appFiles({ "migrations/001_items.sql": "CREATE TABLE items (id int primary key);" }));
     const first = await deployDir(ctx, project.slug, dir);
     expect(await runBuild(first.id, deps())).toBe("live");
+    return { ctx, project, appDb, dir, first };
+  }
+
+  it("applies the app's SQL migrations to its environment's database once, before publishing", async () => {
+    const { ctx, project, appDb, dir, first } = await liveWithMigration();
     expect((await db.deploymentStage.findUniqueOrThrow({ where: { deploymentId_name: { deploymentId: first.id, name: "migrate" } } })).detail).toBe("applied 1: 001_items.sql");
 
     await writeFile(path.join(dir, "src", "index.html"), "v2");
@@ -248,5 +256,33 @@ describe("runBuild", () => {
     expect((await routeOf(project.id)).liveDeploymentId).toBe(second.id);
     const columns = await withPg(appDb, (c) => c.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'items'"));
     expect(columns.rows.map((r) => r.column_name)).toEqual(["id"]);
+  });
+
+  it("Promote of a deployment built before migrations applied since names them, and needs a confirmation", async () => {
+    const { ctx, project, dir, first } = await liveWithMigration();
+    await writeFile(path.join(dir, "migrations", "002_orders.sql"), "CREATE TABLE orders (id int primary key);");
+    const second = await deployDir(ctx, project.slug, dir);
+    expect(await runBuild(second.id, deps())).toBe("live");
+    expect((await db.deployment.findUniqueOrThrow({ where: { id: second.id } })).migrationFiles).toEqual(["001_items.sql", "002_orders.sql"]);
+
+    // The first was built before 002_orders.sql: the preview lists it, with when it was applied.
+    const preview = await previewPromote({ ctx, id: first.id });
+    expect(preview.migrations).toEqual([{ name: "002_orders.sql", appliedAt: expect.any(String) }]);
+    expect(Date.now() - Date.parse(preview.migrations[0].appliedAt)).toBeLessThan(60_000);
+    expect((await previewPromote({ ctx, id: second.id })).migrations).toEqual([]);
+
+    // Without the confirmation: refused, naming the migration; the route is unchanged.
+    const refused = await appError(promoteDeployment({ ctx, id: first.id }));
+    expect(refused.code).toBe("conflict");
+    expect(refused.message).toContain("002_orders.sql (applied ");
+    expect(refused.message).toContain("confirmMigrations: true, or --confirm-migrations");
+    expect((await routeOf(project.id)).liveDeploymentId).toBe(second.id);
+    await expect(promoteDeployment({ ctx, id: first.id, input: { confirmMigrations: "yes" } })).rejects.toThrow("confirmMigrations must be true or false.");
+
+    await promoteDeployment({ ctx, id: first.id, input: { confirmMigrations: true } });
+    expect((await routeOf(project.id)).liveDeploymentId).toBe(first.id);
+    // Back to the second, which knew every migration: no confirmation needed.
+    await promoteDeployment({ ctx, id: second.id });
+    expect((await routeOf(project.id)).liveDeploymentId).toBe(second.id);
   });
 });

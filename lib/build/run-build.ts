@@ -145,12 +145,14 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     await stage(
       "build",
       async () => {
-        const { buildCommand, runtime, installCommand } = ctx.settings!;
+        const { buildCommand, installCommand, server } = ctx.settings!;
         if (buildCommand) await runUserCommand(ctx, buildCommand);
-        // A server keeps its node_modules in its bundle: the production ones only.
-        const prune = runtime === "server" && installCommand?.startsWith("npm ");
+        // What detection adds to complete a server's bundle (Next.js standalone: its static files).
+        if (server?.prepare) await runUserCommand(ctx, server.prepare);
+        // A server bundled whole keeps its node_modules: the production ones only.
+        const prune = server?.root === "." && installCommand?.startsWith("npm ");
         if (prune) await runUserCommand(ctx, PRUNE_DEV_DEPS);
-        return [buildCommand, prune ? PRUNE_DEV_DEPS : null].filter(Boolean).join(" && ") || null;
+        return [buildCommand, server?.prepare ? "(standalone files)" : null, prune ? PRUNE_DEV_DEPS : null].filter(Boolean).join(" && ") || null;
       },
       (d) => d,
     );

@@ -42,6 +42,8 @@ export type PromotePreview = {
   runtimeEnv: string;
   // Keys whose value a new deploy would get differently (absent from older consoles).
   variables?: { added: string[]; removed: string[]; changed: string[] } | null;
+  // Migrations applied to its environment since it was built (absent from older consoles).
+  migrations?: { name: string; appliedAt: string }[];
 };
 
 // GET /api/projects/:slug/env: a sensitive variable's value is never sent (null).
@@ -102,8 +104,11 @@ export class ApiClient {
     return this.request<PromotePreview>("GET", `/api/deployments/${encodeURIComponent(id)}/promote`, { signal });
   }
 
-  promote(id: string, signal?: AbortSignal) {
-    return this.request<{ deployment: DeploymentSummary }>("POST", `/api/deployments/${encodeURIComponent(id)}/promote`, { signal });
+  promote(id: string, opts: { confirmMigrations?: boolean } = {}, signal?: AbortSignal) {
+    return this.request<{ deployment: DeploymentSummary }>("POST", `/api/deployments/${encodeURIComponent(id)}/promote`, {
+      json: opts.confirmMigrations ? { confirmMigrations: true } : undefined,
+      signal,
+    });
   }
 
   envVars(slug: string, signal?: AbortSignal) {

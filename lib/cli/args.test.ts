@@ -85,7 +85,8 @@ describe("parsePromoteArgs", () => {
   const ID = "0b5ac3c1-7c5e-4d8e-9f0a-3a1f6c2d4e5f";
 
   it("takes one deployment id (any case) and the connection flags", () => {
-    expect(parsePromoteArgs([ID])).toEqual({ help: false, id: ID, url: undefined, token: undefined });
+    expect(parsePromoteArgs([ID])).toEqual({ help: false, id: ID, url: undefined, token: undefined, confirmMigrations: false });
+    expect(parsePromoteArgs([ID, "--confirm-migrations"])).toMatchObject({ id: ID, confirmMigrations: true });
     expect(parsePromoteArgs([ID.toUpperCase(), "--url", "https://c.example"])).toMatchObject({ id: ID, url: "https://c.example" });
     expect(parsePromoteArgs(["-h"])).toEqual({ help: true });
   });

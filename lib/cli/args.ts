@@ -25,7 +25,7 @@ export type DeployArgs = ConnectionFlags & {
   message?: string;
   follow: boolean;
 };
-export type PromoteArgs = ConnectionFlags & { help: false; id: string };
+export type PromoteArgs = ConnectionFlags & { help: false; id: string; confirmMigrations: boolean };
 export type EnvPullArgs = ConnectionFlags & { help: false; project: string; environment: EnvTarget; branch?: string; file: string; force: boolean };
 export type EnvPushArgs = ConnectionFlags & {
   help: false;
@@ -121,7 +121,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | Help {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parsePromoteArgs(argv: string[]): PromoteArgs | Help {
-  const { values, positionals } = parse("promote", argv, { ...HELP, ...CONNECTION }, 1);
+  const { values, positionals } = parse("promote", argv, { ...HELP, ...CONNECTION, "confirm-migrations": { type: "boolean" } }, 1);
   if (values.help) return { help: true };
   const id = positionals[0]?.trim();
   if (!id) throw new UsageError("Missing the deployment id: which deployment to promote.", "promote");
@@ -132,7 +132,7 @@ export function parsePromoteArgs(argv: string[]): PromoteArgs | Help {
       "promote",
     );
   }
-  return { help: false, id: id.toLowerCase(), url: str(values.url), token: str(values.token) };
+  return { help: false, id: id.toLowerCase(), url: str(values.url), token: str(values.token), confirmMigrations: values["confirm-migrations"] === true };
 }
 
 const ENV_FLAGS = {

@@ -103,6 +103,7 @@ export function formatPromotePreview(p: PromotePreview, c: Paint = paint(false),
     const parts = [...part(v.changed, "changed"), ...part(v.added, "added"), ...part(v.removed, "removed")];
     lines.push(c.yellow(`Variables since it was built: ${parts.join("; ")}. A redeploy (in the console) builds it with the current values.`));
   }
+  for (const m of p.migrations ?? []) lines.push(c.yellow(`Built before migration ${m.name} was applied (${m.appliedAt.slice(0, 10)}): its code may not work with that schema.`));
   return lines;
 }
 

@@ -32,7 +32,10 @@ export async function promote(argv: string[], io: Io, deps: { fetch?: typeof fet
     throw new CliError(preview.reason ?? "This deployment cannot be promoted.");
   }
 
-  const { deployment } = await client.promote(args.id);
+  if ((preview.migrations ?? []).length > 0 && !args.confirmMigrations) {
+    throw new CliError("It was built before the migrations above were applied. To promote it anyway, run again with --confirm-migrations.");
+  }
+  const { deployment } = await client.promote(args.id, { confirmMigrations: args.confirmMigrations });
   const replaced = preview.live ? `; ${shortId(preview.live.id)} is superseded` : "";
   io.out(out.green(`✓ Live: ${shortId(deployment.id)} now serves ${preview.route.name}${replaced} — ${pageUrl}`));
   return 0;

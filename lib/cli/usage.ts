@@ -51,11 +51,14 @@ superseded and can be promoted back the same way. Prints what changes first:
 files added, changed and removed, and the size before and after.
 
 The promoted deployment runs with the environment variables it was built with.
+A deployment built before app migrations that have since been applied to its
+environment's database is promoted only with --confirm-migrations.
 
 deploymentId is the full id (a UUID), as in the deployment page's address.
 
 Options:
-  -h, --help   Show this help
+  --confirm-migrations   Promote even though it was built before migrations applied since
+  -h, --help             Show this help
 
 ${CONNECTION}
 

@@ -67,3 +67,13 @@ export async function withCanaryWeights<R extends { id: string }>(db: Db | Tx, r
   const weight = new Map(routes.map((r) => [r.canaryDeploymentId!, r.canaryWeight]));
   return rows.map((r) => ({ ...r, canaryWeight: weight.get(r.id) ?? null }));
 }
+
+// Whether a server deployment's instances run now ("running"), are starting,
+// draining, stopped or failed (lib/runtime/); null for static deployments, so
+// a list can say which deployments are running.
+export async function withRuntimeStates<R extends { id: string }>(db: Db | Tx, rows: R[]): Promise<Array<R & { runtimeState: string | null }>> {
+  const ids = rows.map((r) => r.id);
+  const runtimes = ids.length ? await db.deploymentRuntime.findMany({ where: { deploymentId: { in: ids } }, select: { deploymentId: true, state: true } }) : [];
+  const state = new Map(runtimes.map((r) => [r.deploymentId, r.state as string]));
+  return rows.map((r) => ({ ...r, runtimeState: state.get(r.id) ?? null }));
+}

@@ -1,5 +1,5 @@
 import type { Ctx } from "@/lib/auth/ctx";
-import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
+import { summarySelect, withAuthors, withCanaryWeights, withRuntimeStates } from "@/lib/deployments/deployment-summary";
 import { encodeCursor, HISTORY_ORDER, historyInput, historyWhere, olderThan } from "@/lib/deployments/history-query";
 import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
@@ -22,9 +22,9 @@ export async function listDeployments({ ctx, input: raw }: { ctx: Ctx; input: un
     select: summarySelect,
   });
   const page = rows.slice(0, limit);
-  const [authored, weighted] = await Promise.all([withAuthors(ctx.db, page), withCanaryWeights(ctx.db, page)]);
+  const [authored, weighted, runtimes] = await Promise.all([withAuthors(ctx.db, page), withCanaryWeights(ctx.db, page), withRuntimeStates(ctx.db, page)]);
   return {
-    deployments: authored.map((d, i) => ({ ...d, canaryWeight: weighted[i].canaryWeight })),
+    deployments: authored.map((d, i) => ({ ...d, canaryWeight: weighted[i].canaryWeight, runtimeState: runtimes[i].runtimeState })),
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null,
   };
 }

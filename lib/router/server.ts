@@ -8,7 +8,7 @@ import { matchFunction } from "@/lib/router/functions/function-paths";
 import { type HostTarget, parseHost } from "@/lib/router/host-name";
 import { loadDeploymentForHost, loadManifest, loadReadyInstances, requestRuntime } from "@/lib/router/load-routes";
 import { proxyToInstance } from "@/lib/router/servers/instance-proxy";
-import { connectUpstream } from "@/lib/router/servers/websocket-relay";
+import { closeRelaysTo, connectUpstream } from "@/lib/router/servers/websocket-relay";
 import { healthOfProcesses, type ProcessStatus } from "@/lib/platform/process-status";
 import { MetricsRecorder } from "@/lib/router/metrics-recorder";
 import { type Page, pages, renderPage } from "@/lib/router/pages";
@@ -47,6 +47,10 @@ export type RouterOptions = {
 // scaled to zero, a Promote's instances starting) waits for one.
 const INSTANCE_WAIT_MS = 30_000;
 const BROWSER_WAIT_MS = 3_000;
+// An instance's first requests, left out of a canary's latency as warm-up.
+const INSTANCE_WARMUP_REQUESTS = 20;
+// How long a draining instance's WebSockets stay open (the runtime sends SIGTERM after its drain time, 2 s by default).
+const WEBSOCKET_DRAIN_MS = 1_000;
 // How often requests to a server deployment renew its runtime's wantedAt.
 const WANTED_EVERY_MS = 10_000;
 
@@ -93,6 +97,8 @@ export function createRouter(opts: RouterOptions) {
   // Ready instances of server deployments on this machine (socket paths), and where each one's next request goes.
   let instances = new Map<string, string[]>();
   const nextInstance = new Map<string, number>();
+  // Requests each instance has been sent, up to INSTANCE_WARMUP_REQUESTS.
+  const instanceRequests = new Map<string, number>();
   const instanceWaiters = new Set<() => void>();
   const wanted = new Map<string, { at: number; state: Promise<string | null> }>();
   const sync = new RouteSync({
@@ -102,8 +108,16 @@ export function createRouter(opts: RouterOptions) {
     log: opts.log,
     reloadInstances: async () => {
       if (!opts.servers) return;
+      const before = instances;
       instances = await loadReadyInstances(sync.pool, opts.servers.node);
       for (const wake of instanceWaiters) wake();
+      // Instances that left the ready set drain: their WebSockets get a close frame after a grace (before the app's SIGTERM).
+      const ready = new Set([...instances.values()].flat());
+      for (const socketPath of [...before.values()].flat()) {
+        if (ready.has(socketPath)) continue;
+        instanceRequests.delete(socketPath);
+        setTimeout(() => closeRelaysTo(socketPath, 1001, "the app is being replaced"), WEBSOCKET_DRAIN_MS).unref();
+      }
     },
     prepare: async (entries) => {
       await Promise.all(entries.flatMap((r) => [r.live, r.canary]).map((d) => d && bundles.get(d.bundleDigest, d.spaFallback)));
@@ -354,10 +368,15 @@ export function createRouter(opts: RouterOptions) {
     const turn = nextInstance.get(d.id) ?? 0;
     nextInstance.set(d.id, turn + 1);
     const socketPath = sockets[turn % sockets.length];
+    // An instance's first requests are its warm-up (its code is cold), left
+    // out of a canary's latency like a function host's first (lib/rollouts/analyze-stage.ts).
+    const answered = instanceRequests.get(socketPath) ?? 0;
+    if (answered < INSTANCE_WARMUP_REQUESTS) instanceRequests.set(socketPath, answered + 1);
     const target = requestTarget(req.url);
     const client = { address: appServer?.requestIP(req)?.address ?? "" };
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup };
-    return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup };
+    const cold = warmup || answered < INSTANCE_WARMUP_REQUESTS;
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold };
+    return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup: cold };
   }
 
   // Renews a server deployment's wantedAt (once per WANTED_EVERY_MS): its

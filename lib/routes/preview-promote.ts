@@ -6,6 +6,7 @@ import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { EnvResolveError, resolveEnv } from "@/lib/env-vars/resolve-env";
 import type { Environment } from "@/lib/generated/prisma/enums";
 import { promoteRefusal } from "@/lib/routes/promote-deployment";
+import { migrationsSince } from "@/lib/routes/migrations-since";
 import { routeNameFor } from "@/lib/routes/route-names";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
@@ -51,6 +52,8 @@ export async function previewPromote({ ctx, id }: { ctx: Ctx; id: string }) {
     diff: target.bundle ? await diff(ctx.db, live?.bundle?.digest ?? null, target.bundle.digest) : null,
     runtimeEnv: RUNTIME_ENV_NOTE,
     variables: await variablesDrift(ctx.db, deployment),
+    // The app's migrations applied since it was built: Promote then needs a confirmation that names them.
+    migrations: (await migrationsSince(ctx.db, deployment)).map((m) => ({ name: m.name, appliedAt: m.appliedAt.toISOString() })),
   };
 }
 

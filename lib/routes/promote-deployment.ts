@@ -10,6 +10,11 @@ import { actorName, completeRollout, lockActiveRollout, replaceActiveRollout } f
 import { lockRoute, notifyRouteChanged, ROUTE_TX } from "@/lib/routes/lock-route";
 import { loadConfig } from "@/lib/config/env";
 import { awaitRuntime, isServer, RuntimeNotReady } from "@/lib/runtime/await-runtime";
+import { describeMigrationsSince, migrationsSince } from "@/lib/routes/migrations-since";
+import { parseInput } from "@/lib/errors/parse-input";
+import { z } from "zod";
+
+const promoteInput = z.object({ confirmMigrations: z.boolean({ error: "confirmMigrations must be true or false." }).optional() });
 
 // Promote (and rollback, the same action): any live or superseded deployment
 // with a verified bundle becomes live on its route, with no rebuild; promoting
@@ -22,8 +27,17 @@ import { awaitRuntime, isServer, RuntimeNotReady } from "@/lib/runtime/await-run
 // A server deployment's instances are started (or kept) and health-checked
 // first: the route moves only once they are ready, so no request meets a
 // server that is not (lib/runtime/).
-export async function promoteDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
+//
+// A deployment built before app migrations that have since been applied to
+// its environment's database (lib/routes/migrations-since.ts) is promoted
+// only with `confirmMigrations`: without it, a 409 names them.
+export async function promoteDeployment({ ctx, id, input = {} }: { ctx: Ctx; id: string; input?: unknown }) {
   const { deployment } = await loadDeployment(ctx, id, "deployment.promote");
+  const { confirmMigrations } = parseInput(promoteInput, input);
+  const later = await migrationsSince(ctx.db, deployment);
+  if (later.length > 0 && !confirmMigrations) {
+    throw conflict(`${describeMigrationsSince(later)} Promote it again confirming that (confirmMigrations: true, or --confirm-migrations).`);
+  }
   if (isServer(deployment.buildSettings)) {
     const target = await ctx.db.deployment.findUniqueOrThrow({ where: { id }, include: { bundle: { select: { verifiedAt: true } } } });
     const refusal = promoteRefusal(target);

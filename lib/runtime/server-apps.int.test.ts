@@ -38,7 +38,6 @@ beforeAll(async () => {
     stopGraceMs: 1000,
     maxRestarts: 2,
     restartWindowMs: 60_000,
-    log: (line) => console.log(line),
   });
   runtime.start();
   router = await startTestRouter(inject("databaseUrl"), dataDir);
@@ -72,7 +71,8 @@ describe("server apps", () => {
 
     await until(async () => (await request(router.port, `${project.slug}.localhost`, "/")).status === 200, 3000);
     const first = await json(project.slug, "/hello?x=1");
-    expect(first.json).toMatchObject({ version: "v1", url: "/hello?x=1", forwardedFor: "127.0.0.1", forwardedHost: `${project.slug}.localhost` });
+    // ready: its health check had passed before this request reached it.
+    expect(first.json).toMatchObject({ version: "v1", url: "/hello?x=1", forwardedFor: "127.0.0.1", forwardedHost: `${project.slug}.localhost`, ready: true });
     expect(first.json.address).toEqual({ address: "0.0.0.0", family: "IPv4", port: 3000 });
     expect(first.headers["x-slipway-deployment"]).toBe(deployment.id);
     expect(first.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2; Path=/"]);

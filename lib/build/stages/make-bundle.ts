@@ -8,9 +8,10 @@ import { buildManifest, type ManifestEntry, manifestDigest, ManifestError } from
 // content type, checked for sensitive values in browser-served files. The bundle is named by the digest of its manifest, so an
 // identical build maps to the same bundle row.
 export async function makeBundle(ctx: BuildContext): Promise<{ outputDir: string; entries: ManifestEntry[]; digest: string }> {
-  // A server's bundle is the whole built app (its node_modules included), but its git metadata.
+  // A server's bundle is its root (the whole built app, node_modules included, unless
+  // detection or outputDirectory names a directory), but its git metadata.
   const server = ctx.settings!.runtime === "server";
-  const relative = server ? "." : ctx.settings!.outputDirectory;
+  const relative = server ? ctx.settings!.server!.root : ctx.settings!.outputDirectory;
   const outputDir = await resolveOutputDir(ctx.appDir, relative);
   let entries: ManifestEntry[];
   try {

@@ -2,6 +2,8 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { AppMigrationError } from "@/lib/build/app-migrations/app-migration-error";
 import { advisoryLockKey, applySqlMigrations } from "@/lib/build/app-migrations/apply-sql-migrations";
+import { readMigrationFiles } from "@/lib/build/app-migrations/migration-files";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { type BuildContext, runUserCommand, StageFailure } from "@/lib/build/build-context";
 import { withPg } from "@/lib/db/with-pg";
 import { parseAllowList } from "@/lib/sandbox/egress-rules";
@@ -13,6 +15,9 @@ export async function migrateApp(ctx: BuildContext): Promise<string | null> {
   const command = ctx.settings!.migrateCommand;
   const dir = path.join(ctx.appDir, "migrations");
   const hasSqlDir = existsSync(dir) && statSync(dir).isDirectory();
+  // What it knew of the app's migrations, for a later Promote (lib/routes/migrations-since.ts): a migrate command's are unknown.
+  const files = hasSqlDir && !command ? (await readMigrationFiles(dir).catch(() => [])).map((f) => f.name) : command ? null : [];
+  await ctx.deps.db.deployment.update({ where: { id: ctx.deployment.id }, data: { migrationFiles: files ?? Prisma.DbNull } });
   if (!command && !hasSqlDir) return null;
   const databaseUrl = ctx.vars.find((v) => v.key === "DATABASE_URL")?.value;
   const lockKey = `${ctx.project.id}:${ctx.deployment.environment}`;
@@ -34,6 +39,12 @@ export async function migrateApp(ctx: BuildContext): Promise<string | null> {
       deploymentId: ctx.deployment.id,
       log: (text) => ctx.log.system(text),
     });
+    if (applied.length) {
+      await ctx.deps.db.appMigration.createMany({
+        data: applied.map((name) => ({ projectId: ctx.project.id, environment: ctx.deployment.environment, name, deploymentId: ctx.deployment.id })),
+        skipDuplicates: true,
+      });
+    }
     return applied.length ? `applied ${applied.length}: ${applied.join(", ")}` : "up to date";
   } catch (e) {
     if (e instanceof AppMigrationError) throw new StageFailure(e.message);

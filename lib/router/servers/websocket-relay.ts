@@ -5,12 +5,14 @@ import type { ServerWebSocket, WebSocketHandler } from "@/lib/router/bun-serve";
 // them on), and only then answers the client's handshake, with the
 // subprotocol the instance chose; an instance that refuses gets the client a
 // 502. From then on every message is passed on as it is, both ways, and a
-// close on either side closes the other with its code. An instance that
-// stops (drained, then SIGTERM) closes its sockets; the client gets that close.
+// close on either side closes the other with its code. When an instance
+// leaves the ready set (it drains), the router closes its sockets itself with
+// a close frame (1001) after a grace, before the app is sent SIGTERM.
 
 type Message = string | ArrayBuffer | Uint8Array;
 
 export type Relay = {
+  socketPath: string;
   upstream: WebSocket;
   /** What the instance sent before the client's side was open. */
   early: Message[];
@@ -40,7 +42,7 @@ export function connectUpstream(socketPath: string, target: string, headers: Rec
       return settle(null);
     }
     upstream.binaryType = "arraybuffer";
-    const relay: Relay = { upstream, early: [], client: null };
+    const relay: Relay = { socketPath, upstream, early: [], client: null };
     const timer = setTimeout(() => {
       upstream.close();
       settle(null);
@@ -64,10 +66,24 @@ function closeCode(code: number): number {
   return code === 1000 || code === 1001 || (code >= 3000 && code <= 4999) ? code : 1011;
 }
 
+// The open relays by instance socket, to close when the instance drains.
+const open = new Map<string, Set<Relay>>();
+
+/** Closes every WebSocket relayed to the instance at `socketPath` with a close frame. */
+export function closeRelaysTo(socketPath: string, code: number, reason: string): number {
+  const relays = open.get(socketPath);
+  if (!relays) return 0;
+  for (const relay of relays) relay.client?.close(code, reason);
+  return relays.size;
+}
+
 export const websocketRelay: WebSocketHandler<Relay> = {
   open(ws) {
     const relay = ws.data;
     relay.client = ws;
+    let set = open.get(relay.socketPath);
+    if (!set) open.set(relay.socketPath, (set = new Set()));
+    set.add(relay);
     for (const m of relay.early) ws.send(m);
     relay.early = [];
     if (relay.upstream.readyState > OPEN) ws.close(1011, "the app closed the connection");
@@ -76,6 +92,9 @@ export const websocketRelay: WebSocketHandler<Relay> = {
     if (ws.data.upstream.readyState === OPEN) ws.data.upstream.send(message);
   },
   close(ws, code, reason) {
+    const set = open.get(ws.data.socketPath);
+    set?.delete(ws.data);
+    if (set?.size === 0) open.delete(ws.data.socketPath);
     const up = ws.data.upstream;
     if (up.readyState <= OPEN) {
       try {

@@ -9,8 +9,17 @@ const fs = require("node:fs");
 const VERSION = __VERSION__;
 const BOOT = crypto.randomUUID();
 let healthy = __HEALTHY__;
+// Whether a health check has passed before a request: a router that sends one earlier is caught by it.
+let checked = false;
+let warm = false;
+setTimeout(() => (warm = true), __WARMUP_MS__);
 const server = http.createServer((req, res) => {
-  if (req.url === "/healthz") { res.statusCode = healthy ? 200 : 500; return res.end(healthy ? "ok" : "not yet"); }
+  if (req.url === "/healthz") {
+    const ok = healthy && warm;
+    if (ok) checked = true;
+    res.statusCode = ok ? 200 : 500;
+    return res.end(ok ? "ok" : "not yet");
+  }
   if (req.url === "/sse") {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     let i = 0;
@@ -24,7 +33,7 @@ const server = http.createServer((req, res) => {
   res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({ version: VERSION, url: req.url, uid: process.getuid(), forwardedFor: req.headers["x-forwarded-for"] || null,
-    forwardedHost: req.headers["x-forwarded-host"] || null, address: server.address(), dataDir, boot: BOOT }));
+    forwardedHost: req.headers["x-forwarded-host"] || null, address: server.address(), dataDir, boot: BOOT, ready: checked }));
 });
 server.on("upgrade", (req, socket) => {
   const accept = crypto.createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
@@ -64,6 +73,8 @@ export type ServerAppOptions = {
   beforeListen?: string;
   /** How long it takes to start listening (a slow start). */
   listenDelayMs?: number;
+  /** How long after start its health check keeps failing (it listens, but is not ready). */
+  warmupMs?: number;
   /** slipway.json fields beyond the defaults. */
   config?: Record<string, unknown>;
 };
@@ -73,7 +84,8 @@ export function serverAppFiles(opts: ServerAppOptions = {}): Record<string, stri
   const js = SERVER_JS.replace("__VERSION__", JSON.stringify(opts.version ?? "v1"))
     .replace("__HEALTHY__", String(opts.healthy ?? true))
     .replace("__BEFORE_LISTEN__", opts.beforeListen ?? "")
-    .replace("__LISTEN_DELAY__", String(opts.listenDelayMs ?? 0));
+    .replace("__LISTEN_DELAY__", String(opts.listenDelayMs ?? 0))
+    .replace("__WARMUP_MS__", String(opts.warmupMs ?? 0));
   return {
     "server.js": js,
     "slipway.json": JSON.stringify({ runtime: "server", installCommand: "true", start: "node server.js", healthCheck: { path: "/healthz" }, ...opts.config }),
