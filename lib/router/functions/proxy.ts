@@ -16,9 +16,9 @@ import { formatDuration } from "@/lib/build/sandbox/run-step";
 // spells these names out again (it imports nothing of ours).
 export const FILE_HEADER = "x-slipway-fn-file";
 export const PING_HEADER = "x-slipway-fn-ping";
-const INTERNAL_PREFIX = "x-slipway-fn-";
+export const INTERNAL_PREFIX = "x-slipway-fn-";
 
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",
@@ -35,7 +35,7 @@ export type ClientAddress = { address: string };
 
 // What a client says about where a request came from is not passed on: the
 // router is the first hop, so it sets these itself.
-const FORWARDED = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip"]);
+export const FORWARDED = new Set(["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port", "x-real-ip"]);
 
 export type ForwardTarget = {
   socketPath: string;
@@ -177,7 +177,7 @@ export async function readBody(req: Request, limit: number): Promise<Buffer | "t
   }
 }
 
-function connectionTokens(value: string | null): Set<string> {
+export function connectionTokens(value: string | null): Set<string> {
   return new Set(
     (value ?? "")
       .split(",")
@@ -212,13 +212,6 @@ export function proxiedRequestHeaders(headers: Headers, client: ClientAddress): 
   return out;
 }
 
-/** An upstream's response headers as the router sends them on: no hop-by-hop ones, the router's own (`ours`) win. */
-export function proxiedResponseHeaders(headers: Headers, ours: Record<string, string>): Headers {
-  const raw: string[] = [];
-  for (const [name, value] of headers) if (name !== "set-cookie") raw.push(name, value);
-  for (const cookie of headers.getSetCookie()) raw.push("set-cookie", cookie);
-  return responseHeaders(raw, ours);
-}
 
 function responseHeaders(raw: string[], ours: Record<string, string>): Headers {
   const out = new Headers();
