@@ -3,6 +3,7 @@ import { loadConfig } from "@/lib/config/env";
 import { db } from "@/lib/db/client";
 import { OutageLog, waitForDatabase } from "@/lib/platform/outage-log";
 import { createBlobSource } from "@/lib/router/static/blob-source";
+import { notifyInstancesChanged } from "@/lib/runtime/runtime-notify";
 import { RuntimeSupervisor } from "@/lib/runtime/runtime-supervisor";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 import { currentSecretKey } from "@/lib/secrets/keyring";
@@ -30,7 +31,10 @@ const supervisor = new RuntimeSupervisor({
   onOk: () => outage.ok(),
 });
 // Instances a previous run of this process left behind are gone (they died with it): start clean.
-await db().runtimeInstance.deleteMany({ where: { node: config.runtimeNode } });
+await db().$transaction(async (tx) => {
+  await tx.runtimeInstance.deleteMany({ where: { node: config.runtimeNode } });
+  await notifyInstancesChanged(tx);
+});
 supervisor.start();
 console.log(`runtime ready on node ${config.runtimeNode}, pid ${process.pid}`);
 
