@@ -18,7 +18,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { sleep } from "@/bench/lib/proc";
-import { deployDirectory, type Deployed, type Platform, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
+import { deployDirectory, type Deployed, type Platform, request, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
+import { branchRouteName } from "@/lib/routes/route-names";
 import { startRuntime } from "@/bench/lib/runtime-fixture";
 import { median, percentile } from "@/bench/lib/stats";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
@@ -31,6 +32,7 @@ const SOCKETS = Number(process.env.BENCH_SERVER_SOCKETS ?? 4);
 const WARMUP_MS = Number(process.env.BENCH_SERVER_WARMUP_MS ?? 300);
 // A deploy every DEPLOY_EVERY operations; Promotes of older versions in between.
 const DEPLOY_EVERY = 5;
+const COLD_STARTS = Number(process.env.BENCH_SERVER_COLD_STARTS ?? 5);
 
 type Answer = { send: number; recv: number; status: number; header: string | null; version: string | null; ready: boolean | null };
 
@@ -128,11 +130,11 @@ class Sockets extends Loops {
   }
 }
 
-async function deployVersion(p: Platform, project: Parameters<typeof deployDirectory>[1], version: string): Promise<Deployed> {
+async function deployVersion(p: Platform, project: Parameters<typeof deployDirectory>[1], version: string, input: Record<string, unknown> = {}): Promise<Deployed> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "bench-server-app-"));
   try {
     for (const [name, content] of Object.entries(serverAppFiles({ version, warmupMs: WARMUP_MS, config: { canary: "skip" } }))) await writeFile(path.join(dir, name), content);
-    return await deployDirectory(p, project, dir);
+    return await deployDirectory(p, project, dir, input);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -190,6 +192,21 @@ export async function serverFlipBench() {
     } finally {
       await traffic.stop();
       await sockets.stop();
+    }
+    // Scale to zero: a preview idles (3 s here), drains and stops; its next request starts it and waits.
+    const coldStarts: number[] = [];
+    try {
+      const preview = await deployVersion(p, project, "preview", { branch: "bench-preview", environment: "preview" });
+      const host = `${branchRouteName(project.slug, "bench-preview")}.localhost`;
+      for (let i = 0; i < COLD_STARTS; i++) {
+        const deadline = Date.now() + 30_000;
+        while ((await p.db.deploymentRuntime.findUnique({ where: { deploymentId: preview.id } }))?.state !== "stopped" && Date.now() < deadline) await sleep(100);
+        const started = performance.now();
+        const r = await request(router.port, host, "/");
+        if (r.status !== 200 || JSON.parse(r.body.toString()).version !== "preview") throw new Error(`cold preview answered ${r.status}`);
+        coldStarts.push(performance.now() - started);
+      }
+    } finally {
       await router.stop();
     }
     console.log("");
@@ -207,6 +224,7 @@ export async function serverFlipBench() {
     console.log(`  mixed answers:                     ${mixed}  (target 0)  ${verdict(mixed === 0)}`);
     console.log(`  deploy/Promote return → last old answer: p50 ${percentile(flips, 50).toFixed(1)} ms, p99 ${percentile(flips, 99).toFixed(1)} ms, max ${Math.max(...flips).toFixed(1)} ms`);
     console.log(`  WebSockets: ${sockets.echoes} echoes, ${sockets.missing} missing, ${sockets.failedOpens} failed opens, closes ${JSON.stringify(Object.fromEntries(sockets.closes))} (abnormal ${abnormal}, target 0)  ${verdict(abnormal === 0 && sockets.missing === 0)}`);
+    console.log(`  preview cold start (stopped → first answer, health check ${WARMUP_MS} ms after start included): median ${median(coldStarts).toFixed(0)} ms, max ${Math.max(...coldStarts).toFixed(0)} ms over ${coldStarts.length}; no request lost`);
     if (failed || notReady || mixed || abnormal || sockets.missing) process.exitCode = 1;
   } finally {
     await stopRuntime();

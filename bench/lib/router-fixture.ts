@@ -119,12 +119,12 @@ export function benchBuildDeps(p: Platform): BuildDeps {
 }
 
 /** Deploys an app directory as it is (its slipway.json decides the build): packed, uploaded, built, published. */
-export async function deployDirectory(p: Platform, project: Project, app: string): Promise<Deployed> {
+export async function deployDirectory(p: Platform, project: Project, app: string, input: Record<string, unknown> = {}): Promise<Deployed> {
   const archive = path.join(p.dataDir, `upload-${Math.random().toString(16).slice(2)}.tar.gz`);
   try {
     await packDirectory(app, archive);
     const body = Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>;
-    const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input: {}, upload: { body, declaredBytes: (await stat(archive)).size } });
+    const { deployment } = await createDeployment({ ctx: project.ctx, slug: project.slug, input, upload: { body, declaredBytes: (await stat(archive)).size } });
     const outcome = await runBuild(deployment.id, benchBuildDeps(p));
     const row = await p.db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
     if (outcome !== "live" && outcome !== "canary") throw new Error(`bench deploy ended ${outcome}: ${row.failureReason}`);
