@@ -48,6 +48,7 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
       <Panel>
         <div className="flex flex-wrap items-center gap-x-6 gap-y-2 border-b border-zinc-100 px-4 py-3 text-sm">
           <Badge label={state.label} tone={state.tone} testId="runtime-state" />
+          {r.debug && <Badge label="Debug: every line kept" tone="bg-violet-50 text-violet-800 ring-violet-200" testId="runtime-debug" />}
           {r.settings && (
             <>
               <span className="text-zinc-600">
@@ -62,6 +63,12 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
             </>
           )}
         </div>
+        {r.expiresAt && (
+          <p className="border-b border-zinc-100 px-4 py-2 text-sm text-zinc-600" data-testid="runtime-expires">
+            Fixed lifetime: its deployment URL answers 404 and its instances are reclaimed <RelativeTime value={r.expiresAt} /> (
+            {new Date(r.expiresAt).toISOString().replace("T", " ").slice(0, 16)} UTC).
+          </p>
+        )}
         {r.detected && (
           <p className="border-b border-zinc-100 px-4 py-2 text-sm text-zinc-600" data-testid="runtime-detected">
             Detected: {r.detected.reason}
@@ -109,6 +116,22 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
           </div>
         )}
       </Panel>
+      {r.debug && <DebugOutput variables={r.variables} logs={r.logs} />}
     </section>
+  );
+}
+
+// A debug deployment's variable names and its instances' last lines (values masked as ••••).
+function DebugOutput({ variables, logs }: { variables: string[] | null; logs: RuntimeView["logs"] }) {
+  return (
+    <div className="mt-3 space-y-2" data-testid="runtime-debug-output">
+      <p className="text-sm text-zinc-600">
+        Variables its instances start with:{" "}
+        <span className="font-mono text-xs text-zinc-900">{variables === null ? "(cannot be read now)" : variables.length ? variables.join(", ") : "none"}</span>
+      </p>
+      <pre className="max-h-80 overflow-auto rounded-lg bg-zinc-950 px-4 py-3 font-mono text-xs whitespace-pre-wrap text-zinc-100 [overflow-wrap:anywhere]" data-testid="runtime-log">
+        {logs.length === 0 ? "No output yet." : logs.map((l) => `#${l.slot + 1} ${l.stream === "stderr" ? "!" : " "} ${l.text}`).join("\n")}
+      </pre>
+    </div>
   );
 }

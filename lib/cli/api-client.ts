@@ -81,7 +81,7 @@ export class ApiClient {
   uploadDeployment(
     slug: string,
     archive: { body: ReadableStream<Uint8Array>; bytes: number },
-    query: { environment?: string; branch?: string; message?: string },
+    query: { environment?: string; branch?: string; message?: string; expiresIn?: string; debug?: string },
     signal?: AbortSignal,
   ) {
     return this.request<{ deployment: DeploymentSummary }>("POST", `/api/projects/${encodeURIComponent(slug)}/deployments`, {

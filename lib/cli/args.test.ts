@@ -35,9 +35,12 @@ describe("parseDeployArgs", () => {
       branch: undefined,
       message: undefined,
       follow: true,
+      expiresIn: undefined,
+      debug: false,
       url: undefined,
       token: undefined,
     });
+    expect(parseDeployArgs(["-p", "demo", "--debug", "--expires-in", "2h"])).toMatchObject({ debug: true, expiresIn: "2h" });
   });
 
   it("reads the directory, long and short flags, --no-follow and the connection flags", () => {

@@ -24,6 +24,9 @@ export type DeployArgs = ConnectionFlags & {
   branch?: string;
   message?: string;
   follow: boolean;
+  /** Seed 003's modes: a fixed lifetime ("2h"), a debug runtime. */
+  expiresIn?: string;
+  debug: boolean;
 };
 export type PromoteArgs = ConnectionFlags & { help: false; id: string; confirmMigrations: boolean };
 export type EnvPullArgs = ConnectionFlags & { help: false; project: string; environment: EnvTarget; branch?: string; file: string; force: boolean };
@@ -93,6 +96,8 @@ export function parseDeployArgs(argv: string[]): DeployArgs | Help {
       branch: { type: "string", short: "b" },
       message: { type: "string", short: "m" },
       "no-follow": { type: "boolean" },
+      "expires-in": { type: "string" },
+      debug: { type: "boolean" },
     },
     1,
   );
@@ -112,6 +117,9 @@ export function parseDeployArgs(argv: string[]): DeployArgs | Help {
     // Messages keep their inner spacing; only the ends are trimmed.
     message: str(values.message),
     follow: !values["no-follow"],
+    // Checked by the console, which names what is wrong with it.
+    expiresIn: str(values["expires-in"]),
+    debug: values.debug === true,
     url: str(values.url),
     token: str(values.token),
   };

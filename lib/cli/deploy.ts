@@ -51,7 +51,7 @@ export async function deploy(argv: string[], io: Io, deps: { fetch?: typeof fetc
     const { deployment } = await client.uploadDeployment(
       args.project,
       { body: Readable.toWeb(createReadStream(archive)) as ReadableStream<Uint8Array>, bytes },
-      { environment: args.environment, branch: args.branch, message: args.message },
+      { environment: args.environment, branch: args.branch, message: args.message, expiresIn: args.expiresIn, ...(args.debug ? { debug: "true" } : {}) },
       signal,
     );
     deploymentId = deployment.id;

@@ -36,6 +36,8 @@ Options:
                          production branch)
   -m, --message <text>   A note shown with the deployment
       --no-follow        Print the deployment's URL and return at once
+      --expires-in <d>   A fixed lifetime ("30m", "12h", "7d"): then its URL answers 404
+      --debug            A server's instances keep every line they write (shown on its page)
   -h, --help             Show this help
 
 ${CONNECTION}

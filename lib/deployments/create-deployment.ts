@@ -6,7 +6,7 @@ import { GitError, resolveBranch } from "@/lib/build/git";
 import { blobStore } from "@/lib/bundles/current-store";
 import { loadConfig } from "@/lib/config/env";
 import { summarySelect, withAuthors } from "@/lib/deployments/deployment-summary";
-import { deployInput } from "@/lib/deployments/deployment-input";
+import { deployInput, durationMs } from "@/lib/deployments/deployment-input";
 import { transition } from "@/lib/deployments/lifecycle";
 import { packSourceDirectory } from "@/lib/deployments/pack-source-directory";
 import { type ReceivedArchive, receiveArchive } from "@/lib/deployments/receive-archive";
@@ -43,7 +43,8 @@ export async function createDeployment({ ctx, slug, input, upload }: { ctx: Ctx;
     throw invalid("This project deploys uploaded archives: upload a .tar.gz of the app (`slipway deploy` does this).");
   }
 
-  return queueDeployment(ctx, { project, environment, branch, source, message: data.message ?? null });
+  const expiresAt = data.expiresIn ? new Date(Date.now() + durationMs(data.expiresIn)) : null;
+  return queueDeployment(ctx, { project, environment, branch, source, message: data.message ?? null, expiresAt, debug: data.debug ?? false });
 }
 
 export type DeploymentSource = { kind: SourceKind; sha: string; ref: string };
@@ -57,13 +58,16 @@ type QueueRequest = {
   redeployOf?: string;
   // A push webhook names the git host's delivery id.
   webhookDelivery?: string;
+  // Seed 003's modes: a fixed lifetime, and a debug runtime.
+  expiresAt?: Date | null;
+  debug?: boolean;
 };
 
 // One transaction shared by every way a deployment starts (deploy, redeploy):
 // the queued deployment, its first event, the build job and the audit row, and
 // older still-queued deploys of the same branch and environment canceled, as
 // the new one supersedes them.
-export async function queueDeployment(ctx: Ctx, { project, environment, branch, source, message, redeployOf, webhookDelivery }: QueueRequest) {
+export async function queueDeployment(ctx: Ctx, { project, environment, branch, source, message, redeployOf, webhookDelivery, expiresAt = null, debug = false }: QueueRequest) {
   const created = await ctx.db.$transaction(async (tx) => {
     await authorize(ctx, project.teamId, "deployment.create", tx);
     const { actorKind, actorId } = actorColumns(ctx.actor);
@@ -78,6 +82,8 @@ export async function queueDeployment(ctx: Ctx, { project, environment, branch, 
         sourceRef: source.ref,
         createdByKind: actorKind,
         createdById: actorId,
+        expiresAt,
+        debug,
       },
       select: summarySelect,
     });

@@ -18,6 +18,8 @@ export const summarySelect = {
   createdById: true,
   failureStage: true,
   failureReason: true,
+  expiresAt: true,
+  debug: true,
 } as const;
 
 type SummaryKey = keyof typeof summarySelect;

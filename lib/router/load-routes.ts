@@ -14,7 +14,8 @@ const deploymentColumns = (alias: string) =>
    ${alias}.bundle_digest AS ${alias}_digest, ${alias}.runtime_env_enc AS ${alias}_env,
    coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa,
    coalesce(${alias}.build_settings->>'runtime', 'static') = 'server' AS ${alias}_server,
-   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow`;
+   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow,
+   ${alias}.expires_at AS ${alias}_expires`;
 
 const ROUTES_SQL = `
   SELECT r.name, r.kind, r.project_id, r.version, r.canary_weight, p.slug,
@@ -38,6 +39,7 @@ function deploymentFrom(row: Row, alias: string): DeploymentRef | null {
     server: row[`${alias}_server`] === true,
     sandboxId: Number(row[`${alias}_sandbox`]),
     egressAllow: (row[`${alias}_allow`] as string[] | null) ?? [],
+    expiresAt: (row[`${alias}_expires`] as Date | null) ?? null,
   };
 }
 
@@ -74,14 +76,16 @@ export async function loadDomains(db: Queryable): Promise<Map<string, string>> {
 }
 
 // One deployment addressed by its own host name: any deployment of that
-// project that has been published (so its bundle is complete and verified).
+// project that has been published (so its bundle is complete and verified)
+// and whose lifetime, if it has one, has not ended.
 export async function loadDeploymentForHost(db: Queryable, slug: string, id: string): Promise<DeploymentRef | null> {
   const { rows } = await db.query(
     `SELECT ${deploymentColumns("d")}
      FROM deployments d
      JOIN projects p ON p.id = d.project_id
      JOIN bundles b ON b.digest = d.bundle_digest
-     WHERE d.id = $1 AND p.slug = $2 AND b.verified_at IS NOT NULL AND d.status IN ('canary', 'live', 'superseded')`,
+     WHERE d.id = $1 AND p.slug = $2 AND b.verified_at IS NOT NULL AND d.status IN ('canary', 'live', 'superseded')
+       AND (d.expires_at IS NULL OR d.expires_at > now())`,
     [id, slug],
   );
   return rows.length ? deploymentFrom(rows[0], "d") : null;

@@ -35,6 +35,7 @@ export const pages = {
   noServer: (): Page => ({ status: 503, title: "temporarily unavailable", message: "This router does not run server apps (it has no runtime settings)." }),
   websocketRefused: (): Page => ({ status: 502, title: "bad gateway", message: "The app did not accept the WebSocket connection." }),
   notWebsocket: (): Page => ({ status: 400, title: "bad request", message: "This is not a WebSocket handshake." }),
+  expired: (): Page => ({ status: 404, title: "expired", message: "This deployment's fixed lifetime has ended." }),
   notFound: (): Page => ({ status: 404, title: "not found", message: "This deployment has no file at that path." }),
   unavailable: (): Page => ({
     status: 503,

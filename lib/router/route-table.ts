@@ -16,6 +16,8 @@ export type DeploymentRef = {
   /** Its project's sandbox number and egress setting, for its function hosts. */
   sandboxId: number;
   egressAllow: string[];
+  /** The end of its fixed lifetime, if it has one: its deployment URL answers 404 after it. */
+  expiresAt: Date | null;
   /** Filled in by the router on first use: this deployment's indexed bundle. */
   loaded?: LoadedBundle;
 };

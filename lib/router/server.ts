@@ -51,8 +51,8 @@ const BROWSER_WAIT_MS = 3_000;
 const INSTANCE_WARMUP_REQUESTS = 20;
 // How long a draining instance's WebSockets stay open (the runtime sends SIGTERM after its drain time, 2 s by default).
 const WEBSOCKET_DRAIN_MS = 1_000;
-// How often requests to a server deployment renew its runtime's wantedAt.
-const WANTED_EVERY_MS = 10_000;
+// How often requests to a preview or deployment URL renew its runtime's wantedAt (well under RUNTIME_IDLE_SEC, at least 5 s).
+const WANTED_EVERY_MS = 2_000;
 
 // Files larger than this are streamed from the store each time, never cached.
 const MAX_CACHED_FILE = 8 * 1024 * 1024;
@@ -206,7 +206,9 @@ export function createRouter(opts: RouterOptions) {
       } catch {
         return { page: pages.unavailable() };
       }
-      deploymentHosts.set(key, ref, ref ? DEPLOYMENT_HOST_TTL_MS : MISSING_HOST_TTL_MS);
+      // Remembered until its lifetime ends, at most.
+      const ttl = ref ? Math.min(DEPLOYMENT_HOST_TTL_MS, ref.expiresAt ? ref.expiresAt.getTime() - Date.now() : Infinity) : MISSING_HOST_TTL_MS;
+      deploymentHosts.set(key, ref, Math.max(1, ttl));
     }
     if (!ref) return { page: pages.unknownHost(hostHeader.split(":")[0], opts.appsDomain) };
     return { deployment: ref, idles: true };
@@ -243,6 +245,8 @@ export function createRouter(opts: RouterOptions) {
   function respond(req: Request, target: Target): Answer | Promise<Answer> {
     if ("page" in target) return pageResponse(target.page);
     const d = target.deployment;
+    // A preview or a deployment URL whose fixed lifetime has ended is gone (production ignores lifetimes).
+    if (target.idles && d.expiresAt && d.expiresAt.getTime() <= Date.now()) return pageResponse(pages.expired());
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
     if (!target.measured) {

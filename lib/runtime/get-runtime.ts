@@ -3,6 +3,8 @@ import type { ServerSettings } from "@/lib/build/build-settings";
 import type { Ctx } from "@/lib/auth/ctx";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { isServer } from "@/lib/runtime/await-runtime";
+import { currentSecretKey } from "@/lib/secrets/keyring";
+import { unseal, UnsealError } from "@/lib/secrets/seal";
 
 // What the deployment page shows of a server deployment's runtime (seed 003):
 // its state and why, how it is run, and each instance on each machine.
@@ -17,8 +19,18 @@ export const runtimeInstanceSchema = z.object({
   readyAt: z.string().nullable(),
 });
 
+export const runtimeLogLineSchema = z.object({ at: z.string(), node: z.string(), slot: z.number(), stream: z.enum(["stdout", "stderr"]), text: z.string() });
+
 export const runtimeViewSchema = z.object({
   server: z.boolean(),
+  /** Seed 003's debug mode: the lines below are kept, and the names of its variables shown. */
+  debug: z.boolean(),
+  /** When its fixed lifetime ends (its deployment URL then answers 404), if it has one. */
+  expiresAt: z.string().nullable(),
+  /** Debug only: the names (never values) of the variables its instances start with. */
+  variables: z.array(z.string()).nullable(),
+  /** Debug only: the last lines its instances wrote, oldest first. */
+  logs: z.array(runtimeLogLineSchema),
   detected: z.object({ framework: z.string(), reason: z.string() }).nullable(),
   settings: z.object({ start: z.string(), healthCheckPath: z.string().nullable(), instances: z.number(), memoryMb: z.number() }).nullable(),
   state: z.enum(["deploying", "running", "tearing_down", "stopped", "failed"]).nullable(),
@@ -30,8 +42,11 @@ export const runtimeViewSchema = z.object({
 export type RuntimeView = z.infer<typeof runtimeViewSchema>;
 export type RuntimeInstanceView = z.infer<typeof runtimeInstanceSchema>;
 
+const DEBUG_LINES = 200;
+
 export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise<RuntimeView> {
   const { deployment } = await loadDeployment(ctx, id);
+  const debug = deployment.debug && isServer(deployment.buildSettings);
   const settings = deployment.buildSettings as { server?: ServerSettings | null; detected?: RuntimeView["detected"] } | null;
   const server = isServer(deployment.buildSettings);
   const [runtime, instances] = server
@@ -40,8 +55,13 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
         ctx.db.runtimeInstance.findMany({ where: { deploymentId: id }, orderBy: [{ node: "asc" }, { slot: "asc" }] }),
       ])
     : [null, []];
+  const logs = debug ? await ctx.db.runtimeLogLine.findMany({ where: { deploymentId: id }, orderBy: { id: "desc" }, take: DEBUG_LINES }) : [];
   return runtimeViewSchema.parse({
     server,
+    debug,
+    expiresAt: deployment.expiresAt?.toISOString() ?? null,
+    variables: debug ? await variableNames(deployment.runtimeEnvEnc) : null,
+    logs: logs.reverse().map((l) => ({ at: l.createdAt.toISOString(), node: l.node, slot: l.slot, stream: l.stream, text: l.text })),
     detected: settings?.detected ?? null,
     settings: server ? (settings?.server ?? null) : null,
     state: runtime?.state ?? null,
@@ -58,4 +78,15 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
       readyAt: i.readyAt?.toISOString() ?? null,
     })),
   });
+}
+
+// Names only: the values stay sealed.
+async function variableNames(sealed: string | null): Promise<string[] | null> {
+  if (!sealed) return [];
+  try {
+    return Object.keys(JSON.parse(unseal(await currentSecretKey(), sealed)) as Record<string, string>).sort();
+  } catch (e) {
+    if (e instanceof UnsealError) return null;
+    throw e;
+  }
 }

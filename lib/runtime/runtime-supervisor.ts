@@ -8,6 +8,7 @@ import type { FileSource } from "@/lib/router/static/blob-source";
 import { parseAllowList } from "@/lib/sandbox/egress-rules";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal } from "@/lib/secrets/seal";
+import { makeMasker } from "@/lib/build/mask-secrets";
 
 // The runtime supervisor of one machine (`node`): runs the instances of every
 // server deployment that is wanted (seed 003's runtime, deployment_runtimes),
@@ -59,6 +60,9 @@ type Wanted = {
   runtimeEnvEnc: string | null;
   sandboxId: number;
   egressAllow: string[];
+  expiresAt: Date | null;
+  /** Seed 003's debug mode: every line its instances write is kept (runtime_log_lines). */
+  debug: boolean;
 };
 
 export class RuntimeSupervisor {
@@ -101,7 +105,9 @@ export class RuntimeSupervisor {
     const [rows, routes] = await Promise.all([
       db.deploymentRuntime.findMany({
         where: { state: { in: ["deploying", "running"] } },
-        include: { deployment: { select: { bundleDigest: true, buildSettings: true, runtimeEnvEnc: true, project: { select: { sandboxId: true, egressAllow: true } } } } },
+        include: {
+          deployment: { select: { bundleDigest: true, buildSettings: true, runtimeEnvEnc: true, expiresAt: true, debug: true, project: { select: { sandboxId: true, egressAllow: true } } } },
+        },
       }),
       // Production keeps its instances; previews (branch routes) and deployment URLs scale to zero when idle.
       db.route.findMany({ where: { kind: "production" }, select: { liveDeploymentId: true, canaryDeploymentId: true } }),
@@ -120,17 +126,21 @@ export class RuntimeSupervisor {
         runtimeEnvEnc: row.deployment.runtimeEnvEnc,
         sandboxId: row.deployment.project.sandboxId,
         egressAllow: row.deployment.project.egressAllow,
+        expiresAt: row.deployment.expiresAt,
+        debug: row.deployment.debug,
       });
     }
     const now = Date.now();
     for (const w of wanted.values()) {
       // Deploying: someone waits for it (a publish, a Promote, a request). Running: idle once no route serves it and nothing asked for it.
-      const idle = w.state === "running" && !routed.has(w.deploymentId) && now - w.wantedAt.getTime() > this.opts.idleMs;
+      // A deployment whose fixed lifetime has ended is reclaimed unless production serves it.
+      const expired = w.expiresAt !== null && w.expiresAt.getTime() <= now && !routed.has(w.deploymentId);
+      const idle = expired || (w.state === "running" && !routed.has(w.deploymentId) && now - w.wantedAt.getTime() > this.opts.idleMs);
       if (idle) {
         wanted.delete(w.deploymentId);
         const moved = await db.deploymentRuntime.updateMany({
           where: { deploymentId: w.deploymentId, state: { in: ["deploying", "running"] }, wantedAt: w.wantedAt },
-          data: { state: "tearing_down", reason: "No route serves it any more." },
+          data: { state: "tearing_down", reason: expired ? `Its lifetime ended at ${w.expiresAt!.toISOString()}.` : "No route serves it any more." },
         });
         if (moved.count === 0) continue;
         void this.tearDown(w.deploymentId);
@@ -188,8 +198,12 @@ class DeploymentRun {
     } catch (e) {
       return this.fail(`Its bundle or variables could not be prepared: ${(e as Error).message}`);
     }
+    if (this.w.debug) this.debugLog = new DebugLog(opts.db, this.w.deploymentId, opts.node, makeMasker(Object.values(env)));
     for (const slot of this.slots) void slot.run(dir, env);
   }
+
+  /** Where a debug deployment's instances' lines go. */
+  debugLog: DebugLog | null = null;
 
   /** After a slot became ready: running once all are (and wanted as of now: whoever asked waited for this). */
   async slotReady() {
@@ -217,6 +231,7 @@ class DeploymentRun {
     });
     await new Promise((r) => setTimeout(r, drainMs));
     await Promise.all(this.slots.map((s) => s.stop()));
+    await this.debugLog?.close();
     await db.$transaction(async (tx) => {
       await tx.runtimeInstance.deleteMany({ where: { deploymentId: this.w.deploymentId, node } });
       await notifyInstancesChanged(tx);
@@ -270,6 +285,7 @@ class Slot {
           allow: parseAllowList(w.egressAllow),
           workDir: opts.workDir,
           sandbox: opts.sandbox,
+          onLine: this.owner.debugLog ? (stream, text) => this.owner.debugLog!.add(this.index, stream, text) : undefined,
         });
       } catch (e) {
         return this.owner.fail(`Instance ${this.index + 1} could not be started: ${(e as Error).message}`);
@@ -347,4 +363,44 @@ class Slot {
 function withLines(reason: string, instance: Instance): string {
   const lines = instance.lastLines();
   return lines.length ? `${reason}\nLast lines of its output:\n${lines.join("\n")}` : reason;
+}
+
+// A debug deployment's instance output, stored in batches (never one write
+// per line), every variable's value masked, at most MAX_DEBUG_LINES a second
+// per deployment (the rest counted in one line).
+const MAX_DEBUG_LINES = 1000;
+class DebugLog {
+  private pending: { slot: number; stream: "stdout" | "stderr"; text: string }[] = [];
+  private dropped = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: PrismaClient,
+    private readonly deploymentId: string,
+    private readonly node: string,
+    private readonly mask: (text: string) => string,
+  ) {
+    this.timer = setInterval(() => void this.flush(), 500);
+  }
+
+  add(slot: number, stream: "stdout" | "stderr", text: string) {
+    if (this.pending.length >= MAX_DEBUG_LINES) this.dropped++;
+    else this.pending.push({ slot, stream, text: this.mask(text).slice(0, 10_000) });
+  }
+
+  async flush() {
+    const lines = this.pending;
+    this.pending = [];
+    if (this.dropped) lines.push({ slot: lines[0]?.slot ?? 0, stream: "stderr", text: `(${this.dropped} lines dropped: more than ${MAX_DEBUG_LINES} in half a second)` });
+    this.dropped = 0;
+    if (!lines.length) return;
+    await this.db.runtimeLogLine
+      .createMany({ data: lines.map((l) => ({ deploymentId: this.deploymentId, node: this.node, slot: l.slot, stream: l.stream, text: l.text })) })
+      .catch(() => undefined);
+  }
+
+  async close() {
+    clearInterval(this.timer);
+    await this.flush();
+  }
 }

@@ -12,7 +12,8 @@ import { serverAppFiles, type ServerAppOptions } from "@/lib/runtime/testing/ser
 import { openWebSocket } from "@/lib/runtime/testing/websocket-client";
 import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 import { testDb } from "@/lib/testing/db";
-import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { getRuntime } from "@/lib/runtime/get-runtime";
 
 const db = testDb();
 const dataDir = testDataDir();
@@ -200,6 +201,55 @@ describe("server apps", () => {
     const stopped = await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: stubborn.deployment.id } });
     expect(stopped.updatedAt.getTime() - next.deployment.finishedAt!.getTime()).toBeGreaterThanOrEqual(1300);
     expect((await json(project.slug)).json?.version).toBe("next");
+  });
+
+  it("--debug keeps every line its instances write, variable values masked, and names its variables; others keep none", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    await seedEnvVar(db, project.id, { key: "API_TOKEN", value: "tok-1234567890", sensitive: true });
+    const say = 'console.log("token is " + process.env.API_TOKEN); console.error("a warning");';
+    const debug = await deployServer(ctx, project.slug, { version: "debug", beforeListen: say }, { debug: "true" });
+    expect(debug.outcome).toBe("live");
+    await until(async () => (await db.runtimeLogLine.count({ where: { deploymentId: debug.deployment.id } })) >= 3, 5000, 100);
+    const view = await getRuntime({ ctx, id: debug.deployment.id });
+    expect(view).toMatchObject({ debug: true, variables: ["API_TOKEN"] });
+    expect(view.logs.map((l) => [l.stream, l.text])).toEqual(
+      expect.arrayContaining([
+        ["stdout", "token is ••••"],
+        ["stderr", "a warning"],
+        ["stdout", expect.stringMatching(/^listening on /)],
+      ]),
+    );
+    expect(JSON.stringify(view)).not.toContain("tok-1234567890");
+
+    const plain = await deployServer(ctx, project.slug, { version: "plain", beforeListen: say });
+    await until(async () => (await json(project.slug)).json?.version === "plain", 3000);
+    expect(await db.runtimeLogLine.count({ where: { deploymentId: plain.deployment.id } })).toBe(0);
+    expect(await getRuntime({ ctx, id: plain.deployment.id })).toMatchObject({ debug: false, variables: null, logs: [] });
+  });
+
+  it("a fixed lifetime: after it, the deployment URL answers 404 and its instances are reclaimed", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    await deployServer(ctx, project.slug, { version: "live one" });
+    const { outcome, deployment } = await deployServer(ctx, project.slug, { version: "short-lived" }, { branch: "tmp", environment: "preview", expiresIn: "1h" });
+    expect(outcome).toBe("live");
+    expect(deployment.expiresAt!.getTime() - Date.now()).toBeGreaterThan(59 * 60_000);
+    // Its lifetime, shortened to 3 s from now.
+    await db.deployment.update({ where: { id: deployment.id }, data: { expiresAt: new Date(Date.now() + 3000) } });
+    const permalink = `${project.slug}-${deployment.id}.localhost`;
+    expect(JSON.parse((await request(router.port, permalink, "/")).body.toString()).version).toBe("short-lived");
+    // Visitors keep it wanted meanwhile (routers renew wantedAt every 2 s; this test's runtime idles after 1 s).
+    const visits = setInterval(() => void db.deploymentRuntime.update({ where: { deploymentId: deployment.id }, data: { wantedAt: new Date() } }).catch(() => undefined), 200);
+    try {
+      await until(async () => (await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state === "stopped", 10_000, 100);
+    } finally {
+      clearInterval(visits);
+    }
+    expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).reason).toMatch(/^Its lifetime ended at /);
+    const gone = await request(router.port, permalink, "/");
+    expect(gone.status).toBe(404);
+    expect(await db.runtimeInstance.count({ where: { deploymentId: deployment.id } })).toBe(0);
+    // Production never noticed.
+    expect((await json(project.slug)).json?.version).toBe("live one");
   });
 
   it("restarts a crashed instance, and fails the runtime past its restart budget, naming why", async () => {
