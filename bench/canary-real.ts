@@ -20,10 +20,17 @@
 //             each: 10% errors; +50 ms (80 ms per request); +200% (90 ms).
 //             Target: all rolled back, median detection (rollout start →
 //             rollback) ≤ window + 2 s.
+// BENCH_CANARY_KIND=server runs all of it with the app as a server deployment
+// (instances in the sandbox, the platform's runtime in this process; its
+// start-up does the module load's work before it listens).
 // Each run prints its stages' verdicts with both arms' P95s (the controller's,
 // from the router's histograms) and what the load generator saw per version.
 import { onCleanup, sleep } from "@/bench/lib/proc";
-import { deployFiles, type Platform, type Project, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { deployDirectory, deployFiles, type Platform, type Project, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
+import { startRuntime } from "@/bench/lib/runtime-fixture";
 import { median, percentile } from "@/bench/lib/stats";
 import { type LoadGen, type LoadWindow, startLoad } from "@/lib/testing/load-gen";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
@@ -39,6 +46,10 @@ const CANARY = { stages: STAGES, observationWindowSec: WINDOW_SEC, minSamples: M
 const MODULE_LOAD_MS = 300;
 const WARM_SEC = 5;
 const TICK_MS = 1000;
+
+// BENCH_CANARY_KIND=server: the same app as a server deployment (lib/runtime/),
+// cold the same way (its start does the module load's work before it listens).
+const KIND: "function" | "server" = process.env.BENCH_CANARY_KIND === "server" ? "server" : "function";
 
 type Variant = { name: string; errorRate: number; delayMs: number };
 const GOOD: Variant = { name: "A/A", errorRate: 0.01, delayMs: 30 };
@@ -64,6 +75,44 @@ export default async function handler() {
 }
 `,
   };
+}
+
+// The same app as a server: /api/hello answers like the function, /healthz for the runtime.
+function serverFiles(version: string, v: Variant): Record<string, string> {
+  return {
+    "server.js": `// canary-real bench server ${version}
+const http = require("node:http");
+const start = Date.now();
+while (Date.now() - start < ${MODULE_LOAD_MS}) {
+  // start-up: imports, configuration, caches
+}
+http.createServer((req, res) => {
+  if (req.url === "/healthz") return res.end("ok");
+  setTimeout(() => {
+    if (Math.random() < ${v.errorRate}) {
+      res.statusCode = 500;
+      return res.end("${version} error\\n");
+    }
+    res.end("${version}\\n");
+  }, ${v.delayMs});
+}).listen(process.env.PORT);
+`,
+    "slipway.json": JSON.stringify({ runtime: "server", installCommand: "true", start: "node server.js", healthCheck: { path: "/healthz" }, canary: CANARY }),
+  };
+}
+
+// Deploys `version` of the app, as a function or a server (KIND); a rollout against the live one unless `live`.
+async function deployApp(platform: Platform, project: Project, version: string, v: Variant, live = false) {
+  if (KIND === "function") return deployFiles(platform, project, appFiles(version, v), live ? {} : { canary: CANARY });
+  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-canary-server-"));
+  try {
+    const files = serverFiles(version, v);
+    if (live) files["slipway.json"] = files["slipway.json"].replace(/"canary":\{[^}]*\}/, '"canary":"skip"');
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
+    return await deployDirectory(platform, project, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 type Run = { version: string; status: string; seconds: number; reason: string; failed: "error_rate" | "latency" | null };
@@ -104,7 +153,7 @@ function clientLine(w: LoadWindow, canary: string): string {
 
 async function rollout(platform: Platform, project: Project, load: LoadGen, version: string, v: Variant, label: string): Promise<Run> {
   const t0 = performance.now();
-  const d = await deployFiles(platform, project, appFiles(version, v), { canary: CANARY });
+  const d = await deployApp(platform, project, version, v);
   const buildSec = (performance.now() - t0) / 1000;
   if (d.outcome !== "canary") throw new Error(`${version} went ${d.outcome}, not canary: is a live deployment missing?`);
   const { id } = await platform.db.rollout.findFirstOrThrow({ where: { canaryDeploymentId: d.id } });
@@ -140,8 +189,11 @@ export async function canaryRealBench() {
   const version = () => `v${++n}`;
   try {
     const project = await seedProject(platform, "canary-real");
+    // Server apps' instances: the platform's runtime, in this process (replaced versions stop after 10 s).
+    const runtime = KIND === "server" ? await startRuntime(platform, { idleMs: 10_000 }) : null;
+    const unregisterRuntime = onCleanup(async () => runtime?.stop());
     // The first deployment goes live at once (nothing to compare with).
-    await deployFiles(platform, project, appFiles(version(), GOOD));
+    await deployApp(platform, project, version(), GOOD, true);
     const router = await startRouterProcess(platform, 1);
     const load = startLoad({ port: router.port, host: project.host, path: "/api/hello", rate: RATES[0] });
     const controller = startController(platform, project);
@@ -154,7 +206,7 @@ export async function canaryRealBench() {
     let failed = false;
     try {
       console.log(
-        `  function: ${MODULE_LOAD_MS} ms module load, ${GOOD.delayMs} ms per request, ${GOOD.errorRate * 100}% errors; stages ${STAGES.join("/")}, ` +
+        `  ${KIND}: ${MODULE_LOAD_MS} ms ${KIND === "server" ? "start-up" : "module load"}, ${GOOD.delayMs} ms per request, ${GOOD.errorRate * 100}% errors; stages ${STAGES.join("/")}, ` +
           `window ${WINDOW_SEC} s, minSamples ${MIN_SAMPLES}; 1 router worker, sandboxed hosts; rates ${RATES.join(", ")} req/s`,
       );
       const summary: string[] = [];
@@ -184,7 +236,7 @@ export async function canaryRealBench() {
           runs.push(run);
           if (run.status === "succeeded") {
             // A missed bad version is live now: put a good one back (straight to live) and warm it.
-            await deployFiles(platform, project, appFiles(version(), GOOD));
+            await deployApp(platform, project, version(), GOOD, true);
             await sleep(WARM_SEC * 1000);
           }
         }
@@ -206,6 +258,8 @@ export async function canaryRealBench() {
       unregisterAll();
       await stopAll();
     }
+    unregisterRuntime();
+    await runtime?.stop();
   } finally {
     unregister();
     await platform.stop();
