@@ -5,7 +5,7 @@ import { CANCELABLE } from "@/lib/deployments/lifecycle";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { routeNameFor } from "@/lib/routes/route-names";
 import { appUrl } from "@/lib/routes/app-url";
-import { appsHost } from "@/components/projects/apps-host";
+import { appsHost } from "@/lib/routes/apps-host";
 
 // Everything the deployment page shows: summary, bundle, settings used, the
 // stage timeline and the op log.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, chownSync, lchownSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, copyFileSync, chownSync, existsSync, lchownSync, mkdirSync, mkdtempSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -7,6 +7,7 @@ import path from "node:path";
 import { findMarked, MARKER_VAR } from "@/lib/build/sandbox/kill-marked";
 import { LineSplitter } from "@/lib/build/sandbox/line-splitter";
 import { childEnv } from "@/lib/platform/child-env";
+import { sealSocketDir } from "@/lib/router/functions/host-slot";
 import type { HostPort } from "@/lib/sandbox/egress-rules";
 import { openSandbox, SANDBOX_PATH, type Sandbox } from "@/lib/sandbox/sandbox";
 
@@ -62,6 +63,8 @@ export class Instance {
   readonly marker: string;
   private child: ChildProcess | null = null;
   private box: Sandbox | null = null;
+  /** In the sandbox: its uid and socket directory, until seal() has run. */
+  private unsealed: { uid: number; socketDir: string } | null = null;
   private readonly lines: string[] = [];
   private readonly dirs: string[] = [];
   /** Resolves once the process (and with it its whole sandbox) is gone. */
@@ -86,6 +89,20 @@ export class Instance {
       throw e;
     }
     return instance;
+  }
+
+  /**
+   * Whether its socket is there and may be connected to: in the sandbox, once
+   * the app has bound it, its directory is sealed (host-slot.ts sealSocketDir)
+   * before the router or a health check ever connects, as root, to it.
+   * Null while the app has not bound it yet; false when what is there is not its socket.
+   */
+  socketReady(): boolean | null {
+    if (!this.unsealed) return existsSync(this.socketPath) ? true : null;
+    if (!existsSync(this.socketPath)) return null;
+    const ok = sealSocketDir(this.unsealed.socketDir, this.socketPath, this.unsealed.uid);
+    this.unsealed = null;
+    return ok;
   }
 
   /** Its last lines of output, for the reason of a failure. */
@@ -125,6 +142,7 @@ export class Instance {
     if (spec.sandbox) {
       const uid = spec.sandbox.uidBase + spec.sandboxId;
       for (const dir of [socketDir, home]) lchownSync(dir, uid, uid);
+      this.unsealed = { uid, socketDir };
       this.box = await openSandbox({
         label: `s-${spec.id}`.slice(0, 60),
         uid,

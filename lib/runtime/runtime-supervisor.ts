@@ -346,7 +346,10 @@ class Slot {
     while (Date.now() - started < healthTimeoutMs) {
       if (this.owner.stopping) return "stopping";
       if (exited !== null) return { exited };
-      const answer = await probe(instance.socketPath, check, 5000);
+      // Never a connection to its socket before it is sealed (instance.ts socketReady).
+      const socket = instance.socketReady();
+      if (socket === false) return { timeout: "Its socket was not where it should be (a link, or not its own): it was stopped." };
+      const answer = socket ? await probe(instance.socketPath, check, 5000) : { error: "it is not listening on PORT" };
       if ("status" in answer && healthy(answer.status, configured)) return "ready";
       last = "status" in answer ? `answered ${answer.status}` : answer.error;
       await new Promise((r) => setTimeout(r, delay));

@@ -252,6 +252,15 @@ describe("server apps", () => {
     expect((await json(project.slug)).json?.version).toBe("live one");
   });
 
+  it("an app that puts a link where its socket goes is stopped before the platform connects to it", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    // A link to a file of the host (/etc/passwd), where the router would connect as root; it never listens itself.
+    const swap = 'require("node:fs").symlinkSync("/etc/passwd", process.env.SLIPWAY_LISTEN_SOCKET);';
+    const { outcome, deployment } = await deployServer(ctx, project.slug, { beforeListen: swap, listenDelayMs: 600_000 });
+    expect(outcome).toBe("failed");
+    expect(deployment.failureReason).toContain("Its socket was not where it should be (a link, or not its own): it was stopped.");
+  });
+
   it("restarts a crashed instance, and fails the runtime past its restart budget, naming why", async () => {
     const { ctx, project } = await seedArchiveProject(db);
     const { deployment } = await deployServer(ctx, project.slug, { version: "crashy" });

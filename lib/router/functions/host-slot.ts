@@ -193,15 +193,26 @@ export class HostSlots {
  */
 export function sealSocket(slot: Slot): string | null {
   if (!slot.run) return null;
+  return sealSocketDir(slot.run.socketDir, slot.socketPath, slot.run.uid) ? null : "The function host's socket was not where it should be; it was killed.";
+}
+
+/**
+ * The mechanism under sealSocket, for every sandboxed process the router
+ * connects to as root (function hosts, app instances): its socket directory
+ * becomes root's (0700), so the process can no longer replace its socket
+ * (with a link to another socket on this machine, say), and the socket must
+ * then be a socket of `uid`, not a link. Returns whether it is.
+ */
+export function sealSocketDir(socketDir: string, socketPath: string, uid: number): boolean {
   try {
-    lchownSync(slot.run.socketDir, 0, 0);
-    chmodSync(slot.run.socketDir, 0o700);
-    const st = lstatSync(slot.socketPath);
-    if (st.isSocket() && st.uid === slot.run.uid) return null;
+    lchownSync(socketDir, 0, 0);
+    chmodSync(socketDir, 0o700);
+    const st = lstatSync(socketPath);
+    return st.isSocket() && st.uid === uid;
   } catch {
     // missing: as bad
+    return false;
   }
-  return "The function host's socket was not where it should be; it was killed.";
 }
 
 /** An error as one line of text, for the messages of a host's status. */

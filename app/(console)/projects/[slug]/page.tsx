@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { appsHost } from "@/components/projects/apps-host";
+import { appsHost } from "@/lib/routes/apps-host";
 import { ProjectView } from "@/components/projects/project-view";
 
 type Props = { params: Promise<{ slug: string }> };

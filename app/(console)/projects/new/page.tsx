@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { appsHost } from "@/components/projects/apps-host";
+import { appsHost } from "@/lib/routes/apps-host";
 import { CreateProjectForm } from "@/components/projects/create-project-form";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { shortId } from "@/lib/ui/format";
 import { DeploymentView } from "@/components/deployments/deployment-view";
-import { appsHost } from "@/components/projects/apps-host";
+import { appsHost } from "@/lib/routes/apps-host";
 
 type Props = { params: Promise<{ slug: string; id: string }> };
 
