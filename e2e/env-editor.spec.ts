@@ -51,7 +51,7 @@ test("variables are staged, saved at once, sensitive values never come back, and
   const crumbs = page.getByRole("navigation", { name: "Breadcrumb" });
   await expect(crumbs.getByRole("link", { name: "Vars app" })).toHaveAttribute("href", `/projects/${slug}`);
   await expect(crumbs.getByText("Variables", { exact: true })).toHaveAttribute("aria-current", "page");
-  await expect(page.getByText("Changes apply to new deployments. Deployments keep the variables they were built with.")).toBeVisible();
+  await expect(page.getByText(/^Changes apply to new deployments\. Deployments keep the variables they were built with, except mutable ones/)).toBeVisible();
   await expect(page.getByText("No variables yet — add one or paste a .env file")).toBeVisible();
 
   // A public key: the sensitive toggle is off and locked, the browser warning says why.

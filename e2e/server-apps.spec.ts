@@ -130,3 +130,71 @@ test("the Next.js example deploys as a standalone server: the page is rendered p
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a mutable variable changed in the console reaches the running server, one instance at a time, with no new deployment", async ({ page }) => {
+  test.setTimeout(600_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const me = await (await page.request.get("/api/me")).json();
+  const slug = `mut-${Date.now().toString(36)}`;
+  expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Mutable API", slug, sourceKind: "archive" } })).status()).toBe(201);
+  expect((await page.request.patch(`/api/projects/${slug}`, { data: { rolloutSettings: "skip" } })).status()).toBe(200);
+  const router = process.env.E2E_ROUTER_URL!;
+  const host = `${slug}.localhost`;
+  const message = async () => JSON.parse((await routerGet(router, host, "/")).body.toString()).message as string;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-mutable-"));
+  try {
+    // GREETING, mutable, and nothing running yet: the save says it waits for a deployment.
+    await page.goto(`/projects/${slug}/env`);
+    await page.getByRole("button", { name: "Add variable" }).click();
+    const add = page.getByRole("dialog", { name: "Add a variable" });
+    await add.getByLabel("Key").fill("GREETING");
+    await add.getByLabel("Value").fill("Hello from a variable");
+    await add.getByRole("checkbox", { name: "Mutable" }).check();
+    await add.getByRole("button", { name: "Add variable" }).click();
+    await page.getByTestId("env-pending-bar").getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("env-saved-later")).toHaveText("GREETING takes effect with the next deployment.");
+    const row = page.locator('[data-testid="env-row"][data-key="GREETING"]');
+    await expect(row).toContainText("Mutable");
+
+    const id = await deploy(page, slug, archive(dir, "v1"));
+    expect(await message()).toBe("Hello from a variable");
+
+    // Changed while it runs: the console says what restarts, and the app answers with the new value soon after.
+    await row.getByRole("button", { name: "Edit GREETING" }).click();
+    const edit = page.getByRole("dialog", { name: "Edit GREETING" });
+    await edit.getByLabel("Value").fill("Hola from a mutable variable");
+    await edit.getByRole("button", { name: "Update variable" }).click();
+    await page.getByTestId("env-pending-bar").getByRole("button", { name: "Save" }).click();
+    await expect(page.getByTestId("env-saved-restarted")).toHaveText(
+      "GREETING is mutable: 1 running deployment restarts with the new value, one instance at a time, without a rebuild.",
+    );
+    await shot(page, "env-mutable-saved");
+    // Every answer meanwhile is a 200 from one value or the other.
+    const seen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const r = await routerGet(router, host, "/");
+          expect(r.status).toBe(200);
+          seen.add(JSON.parse(r.body.toString()).message);
+          return JSON.parse(r.body.toString()).message;
+        },
+        { timeout: 90_000, intervals: [100] },
+      )
+      .toBe("Hola from a mutable variable");
+    expect([...seen].every((m) => m === "Hello from a variable" || m === "Hola from a mutable variable")).toBe(true);
+
+    // The same deployment, no new one; its page names what can change and shows both instances on the new values.
+    const list = await (await page.request.get(`/api/projects/${slug}/deployments`)).json();
+    expect(list.deployments.map((d: { id: string }) => d.id)).toEqual([id]);
+    await page.goto(`/projects/${slug}/deployments/${id}`);
+    const runtime = page.getByRole("region", { name: "Runtime" });
+    await expect(runtime.getByTestId("runtime-mutable")).toContainText("Mutable while it runs: GREETING (changed once since it was built)");
+    const instances = runtime.getByTestId("runtime-instances");
+    await expect(instances.getByRole("row")).toHaveCount(2, { timeout: 60_000 }); // a header and its one instance, the old one gone
+    await expect(instances.getByText("Current")).toHaveCount(1);
+    await shot(page, "server-runtime-mutable");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

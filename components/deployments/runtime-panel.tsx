@@ -74,6 +74,18 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
             Detected: {r.detected.reason}
           </p>
         )}
+        {r.mutableKeys.length > 0 && (
+          <p className="border-b border-zinc-100 px-4 py-2 text-sm text-zinc-600" data-testid="runtime-mutable">
+            Mutable while it runs: <span className="font-mono text-xs text-zinc-900">{r.mutableKeys.join(", ")}</span>
+            {r.envRevision > 0 && ` (changed ${r.envRevision === 1 ? "once" : `${r.envRevision} times`} since it was built)`}. Other
+            variables need a new deployment.
+          </p>
+        )}
+        {r.state !== "failed" && r.reason && (
+          <p className="border-b border-zinc-100 bg-amber-50 px-4 py-2 text-sm text-amber-900" data-testid="runtime-note">
+            {r.reason}
+          </p>
+        )}
         {r.state === "failed" && r.reason && (
           <pre data-testid="runtime-reason" className="border-b border-zinc-100 bg-red-50 px-4 py-3 font-mono text-xs whitespace-pre-wrap text-red-900 [overflow-wrap:anywhere]">
             {r.reason}
@@ -91,6 +103,7 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
                   <th scope="col" className="px-4 py-2 font-medium">Instance</th>
                   <th scope="col" className="px-4 py-2 font-medium">State</th>
                   <th scope="col" className="px-4 py-2 font-medium">Restarts</th>
+                  <th scope="col" className="px-4 py-2 font-medium">Variables</th>
                   <th scope="col" className="px-4 py-2 font-medium">Memory</th>
                   <th scope="col" className="px-4 py-2 font-medium">Ready since</th>
                   <th scope="col" className="px-4 py-2 font-medium">Last exit</th>
@@ -106,6 +119,7 @@ export function RuntimePanel({ deploymentId }: { deploymentId: string }) {
                       <Badge label={INSTANCE[i.state].label} tone={INSTANCE[i.state].tone} />
                     </td>
                     <td className="px-4 py-2 tabular-nums">{i.restarts}</td>
+                    <td className="px-4 py-2 whitespace-nowrap text-zinc-600">{i.envRevision < r.envRevision ? "Previous values" : "Current"}</td>
                     <td className="px-4 py-2 tabular-nums">{memory(i.memoryKb)}</td>
                     <td className="px-4 py-2 whitespace-nowrap">{i.readyAt ? <RelativeTime value={i.readyAt} /> : "—"}</td>
                     <td className="px-4 py-2 text-xs text-zinc-600 [overflow-wrap:anywhere]">{i.lastError ?? "—"}</td>

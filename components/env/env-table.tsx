@@ -142,7 +142,7 @@ const STATE_BADGE: Partial<Record<WorkingRow["state"], { label: string; tone: st
 
 function Badges({ row }: { row: WorkingRow }) {
   const state = STATE_BADGE[row.state];
-  if (!row.public && !row.sensitive && !state) return null;
+  if (!row.public && !row.sensitive && !row.mutable && !state) return null;
   return (
     <p className="mt-1 flex flex-wrap gap-1">
       {state && <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${state.tone}`}>{state.label}</span>}
@@ -152,6 +152,11 @@ function Badges({ row }: { row: WorkingRow }) {
         </span>
       )}
       {row.sensitive && <span className="rounded bg-violet-100 px-1.5 py-0.5 text-xs font-medium text-violet-800">Sensitive</span>}
+      {row.mutable && (
+        <span className="rounded bg-teal-100 px-1.5 py-0.5 text-xs font-medium text-teal-800" title="A new value restarts running server deployments with it, no rebuild.">
+          Mutable
+        </span>
+      )}
     </p>
   );
 }

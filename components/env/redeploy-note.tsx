@@ -14,13 +14,15 @@ import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
 
 // Variables are fixed into each deployment when it is built, so saving changes
-// nothing that runs now; the shortcut builds production again with them.
+// nothing that runs now (except mutable ones, for running servers); the
+// shortcut builds production again with them.
 export function RedeployNote({ slug, pending }: { slug: string; pending: number }) {
   const [open, setOpen] = useState(false);
   return (
     <div className="mb-6 flex flex-wrap items-center justify-between gap-3 rounded-md border border-zinc-200 bg-white px-4 py-3 text-sm text-zinc-700">
       <p className="min-w-0 flex-1 basis-72">
-        Changes apply to new deployments. Deployments keep the variables they were built with.
+        Changes apply to new deployments. Deployments keep the variables they were built with, except mutable ones: their new
+        values reach running server deployments, one instance at a time.
       </p>
       <Button variant="secondary" size="sm" onClick={() => setOpen(true)}>
         Redeploy production

@@ -1,3 +1,4 @@
+import type { AppliedChange } from "@/lib/env-vars/apply-mutable-changes";
 import type { EnvChange, EnvChangePreview, EnvVarView } from "@/lib/ui/env-editor";
 
 // The JSON shapes of /api/projects/:slug/env (dates arrive as ISO strings).
@@ -9,6 +10,6 @@ export type EnvList = {
   publicPrefixes: string[];
 };
 
-// POST answers with what each change does (never values) and the variables
-// after it (before it, on a dry run).
-export type EnvChangeResult = { preview: EnvChangePreview[]; variables: EnvVarView[] };
+// POST answers with what each change does (never values), the variables
+// after it (before it, on a dry run) and the running deployments it restarts.
+export type EnvChangeResult = { preview: EnvChangePreview[]; variables: EnvVarView[]; applied: AppliedChange[] };

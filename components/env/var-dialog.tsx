@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { ENVIRONMENT_LABELS, isPublicKey } from "@/lib/env-vars/env-rules";
 import { type EnvChange, type Environment, type WorkingRow } from "@/lib/ui/env-editor";
-import { changeFromForm, effectiveSensitive, emptyForm, formOf, formProblems, type VarForm } from "@/lib/ui/env-var-form";
+import { changeFromForm, effectiveMutable, effectiveSensitive, emptyForm, formOf, formProblems, type VarForm } from "@/lib/ui/env-var-form";
 import { Checkbox, TargetCheckboxes } from "@/components/env/fields";
 import { TextAreaField } from "@/components/ui/field";
 import { Alert } from "@/components/ui/alert";
@@ -125,6 +125,18 @@ export function VarDialog({ editing, initialEnv, rows, onStage, onClose }: Props
             isPublic
               ? `${key} starts with a public prefix, so it is exposed to the browser and cannot be sensitive.`
               : "Write-only: the value can be replaced but never read back, and is masked in build logs."
+          }
+        />
+        <Checkbox
+          id="env-mutable"
+          label="Mutable"
+          checked={effectiveMutable(form)}
+          disabled={isPublic}
+          onChange={(e) => set({ mutable: e.target.checked })}
+          hint={
+            isPublic
+              ? `${key} is compiled into the browser's code by the build, so only a new deployment can change it.`
+              : "A new value reaches running server deployments without a rebuild: their instances restart with it one at a time. Other changes take effect with the next deployment."
           }
         />
         <div className="flex flex-wrap justify-end gap-2 pt-1">

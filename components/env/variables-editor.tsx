@@ -6,6 +6,7 @@ import type { Role } from "@/lib/generated/prisma/enums";
 import {
   applyStaged,
   changesOf,
+  savedSummary,
   stage,
   tabCounts,
   tabGroups,
@@ -42,7 +43,7 @@ export function VariablesEditor({ slug, list, role, canWriteProduction }: Props)
   const [search, setSearch] = useState("");
   const [open, setOpen] = useState<Open>(null);
   const [refused, setRefused] = useState<string | null>(null);
-  const [savedCount, setSavedCount] = useState<number | null>(null);
+  const [saved, setSaved] = useState<ReturnType<typeof savedSummary> | null>(null);
   const ids = useRef(0);
   const save = useSaveEnvChanges(slug);
   const rows = useMemo(() => applyStaged(list.variables, staged), [list.variables, staged]);
@@ -57,7 +58,7 @@ export function VariablesEditor({ slug, list, role, canWriteProduction }: Props)
     }
     setStaged(next);
     setRefused(null);
-    setSavedCount(null);
+    setSaved(null);
     save.reset();
     return null;
   }
@@ -71,9 +72,9 @@ export function VariablesEditor({ slug, list, role, canWriteProduction }: Props)
   function onSave() {
     const count = staged.length;
     save.mutate(changesOf(staged), {
-      onSuccess: () => {
+      onSuccess: (result) => {
         setStaged([]);
-        setSavedCount(count);
+        setSaved(savedSummary(count, result.preview, result.applied));
       },
     });
   }
@@ -140,7 +141,7 @@ export function VariablesEditor({ slug, list, role, canWriteProduction }: Props)
         pending={pending}
         saving={save.isPending}
         error={save.error}
-        savedCount={savedCount}
+        saved={saved}
         productionWarning={
           !canWriteProduction && touchesProduction(staged, list.variables)
             ? `Changing Production variables takes the admin role (yours is ${role}): the server will refuse this save.`

@@ -96,7 +96,9 @@ async function build(deploymentId: string, deps: BuildDeps): Promise<BuildOutcom
     ]);
     // The runtime variables are fixed now, so a later Promote serves this build with the values it was built with.
     const runtimeEnvEnc = seal(deps.secretKey, JSON.stringify(Object.fromEntries(vars.map((v) => [v.key, v.value]))));
-    write(() => db.deployment.update({ where: { id: deploymentId }, data: { runtimeEnvEnc } }));
+    // Mutable keys (seed 003) may change later while it runs (lib/env-vars/apply-mutable-changes.ts); the rest never do.
+    const mutableKeys = vars.filter((v) => v.mutable).map((v) => v.key);
+    write(() => db.deployment.update({ where: { id: deploymentId }, data: { runtimeEnvEnc, mutableKeys } }));
     log = new LogSink(db, deploymentId, makeMasker(vars.filter((v) => v.sensitive).map((v) => v.value)));
     const ctx: BuildContext = {
       deps,

@@ -1,6 +1,8 @@
 import type { ManifestDiff } from "@/lib/bundles/diff-manifests";
 import { ApiError, CliError, NetworkError } from "@/lib/cli/errors";
+import type { AppliedChange } from "@/lib/env-vars/apply-mutable-changes";
 import type { EnvironmentName, EnvVarView } from "@/lib/env-vars/env-rules";
+import type { EnvChangePreview } from "@/lib/env-vars/plan-env-changes";
 
 // The console's REST API as the CLI sees it: Bearer-token requests, JSON
 // answers, and every failure turned into one readable line. The token goes in
@@ -49,8 +51,8 @@ export type PromotePreview = {
 // GET /api/projects/:slug/env: a sensitive variable's value is never sent (null).
 export type EnvTargetName = EnvironmentName;
 export type { EnvVarView };
-export type EnvSetChange = { op: "set"; key: string; value: string; targets: EnvTargetName[]; branch: string | null; sensitive?: boolean };
-export type EnvChangePreview = { key: string; branch: string | null; targets: EnvTargetName[]; action: "added" | "updated" | "unchanged" | "deleted"; sensitive: boolean };
+export type EnvSetChange = { op: "set"; key: string; value: string; targets: EnvTargetName[]; branch: string | null; sensitive?: boolean; mutable?: boolean };
+export type { EnvChangePreview };
 
 export type LogLine = { seq: number; stream: "stdout" | "stderr" | "system"; text: string; at: string };
 export type LogPage = { lines: LogLine[]; lastSeq: number; done: boolean; status: DeploymentStatus };
@@ -117,7 +119,8 @@ export class ApiClient {
 
   // dryRun: the server works out what would change and writes nothing.
   changeEnv(slug: string, body: { changes: EnvSetChange[]; dryRun?: boolean }, signal?: AbortSignal) {
-    return this.request<{ preview: EnvChangePreview[] }>("POST", `/api/projects/${encodeURIComponent(slug)}/env`, { json: body, signal });
+    // `applied` is absent from older consoles.
+    return this.request<{ preview: EnvChangePreview[]; applied?: AppliedChange[] }>("POST", `/api/projects/${encodeURIComponent(slug)}/env`, { json: body, signal });
   }
 
   async request<T>(method: string, pathname: string, opts: RequestOptions = {}): Promise<T> {

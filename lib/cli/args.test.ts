@@ -152,13 +152,14 @@ describe("parseEnvPullArgs / parseEnvPushArgs", () => {
       url: undefined,
       token: undefined,
     });
-    expect(parseEnvPushArgs([".env.prod", "-p", "demo", "-e", "preview", "-b", "feat/x", "--sensitive", "--dry-run", "-y"])).toEqual({
+    expect(parseEnvPushArgs([".env.prod", "-p", "demo", "-e", "preview", "-b", "feat/x", "--sensitive", "--mutable", "--dry-run", "-y"])).toEqual({
       help: false,
       file: ".env.prod",
       project: "demo",
       environment: "preview",
       branch: "feat/x",
       sensitive: true,
+      mutable: true,
       dryRun: true,
       yes: true,
       url: undefined,

@@ -37,6 +37,7 @@ export type EnvPushArgs = ConnectionFlags & {
   environment: EnvTarget;
   branch?: string;
   sensitive: boolean;
+  mutable: boolean;
   dryRun: boolean;
   yes: boolean;
 };
@@ -187,6 +188,7 @@ export function parseEnvPushArgs(argv: string[]): EnvPushArgs | Help {
     ...CONNECTION,
     ...ENV_FLAGS,
     sensitive: { type: "boolean" },
+    mutable: { type: "boolean" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean", short: "y" },
   } as const;
@@ -199,6 +201,7 @@ export function parseEnvPushArgs(argv: string[]): EnvPushArgs | Help {
     file,
     ...envTarget("env push", values),
     sensitive: Boolean(values.sensitive),
+    mutable: Boolean(values.mutable),
     dryRun: Boolean(values["dry-run"]),
     yes: Boolean(values.yes),
     url: str(values.url),

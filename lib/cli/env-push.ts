@@ -10,6 +10,7 @@ import type { Io } from "@/lib/cli/io";
 import { USAGE } from "@/lib/cli/usage";
 import { type DotenvEntry, parseDotenv } from "@/lib/env-vars/parse-dotenv";
 import { isPublicKey } from "@/lib/env-vars/env-rules";
+import { savedSummary } from "@/lib/ui/env-editor";
 
 const MARK = { added: "+", updated: "~", unchanged: "=", deleted: "−" } as const;
 
@@ -30,9 +31,10 @@ export async function envPush(argv: string[], io: Io, deps: { fetch?: typeof fet
   const out = paint(io.color.out);
   const where = whereLabel(args.environment, args.branch);
 
-  // Public keys reach the browser, so --sensitive cannot apply to them.
-  const publicKeys = args.sensitive ? entries.filter((e) => isPublicKey(e.key)).map((e) => e.key) : [];
-  if (publicKeys.length > 0) io.err(`Note: ${publicKeys.join(", ")} ${publicKeys.length === 1 ? "is" : "are"} public (sent to the browser), so not made sensitive.`);
+  // Public keys reach the browser (compiled in by the build), so --sensitive and --mutable cannot apply to them.
+  const flags = [args.sensitive && "sensitive", args.mutable && "mutable"].filter(Boolean).join(" or ");
+  const publicKeys = flags ? entries.filter((e) => isPublicKey(e.key)).map((e) => e.key) : [];
+  if (publicKeys.length > 0) io.err(`Note: ${publicKeys.join(", ")} ${publicKeys.length === 1 ? "is" : "are"} public (sent to the browser), so not made ${flags}.`);
   const changes = entries.map(
     (e): EnvSetChange => ({
       op: "set",
@@ -42,13 +44,17 @@ export async function envPush(argv: string[], io: Io, deps: { fetch?: typeof fet
       branch: args.branch ?? null,
       // Left out, the console keeps the flag of the value being replaced.
       ...(args.sensitive && !isPublicKey(e.key) ? { sensitive: true } : {}),
+      ...(args.mutable && !isPublicKey(e.key) ? { mutable: true } : {}),
     }),
   );
 
   const { preview } = await send(client, args.project, changes, entries, args.file, true);
   io.out(`${where} variables of ${args.project} from ${args.file}:`);
   const width = Math.max(...preview.map((p) => p.key.length));
-  for (const p of preview) io.out(`  ${MARK[p.action]} ${p.key.padEnd(width)}  ${p.action}${p.sensitive ? " (sensitive)" : ""}`);
+  for (const p of preview) {
+    const marks = [p.sensitive && "sensitive", p.mutable && "mutable"].filter(Boolean).join(", ");
+    io.out(`  ${MARK[p.action]} ${p.key.padEnd(width)}  ${p.action}${marks ? ` (${marks})` : ""}`);
+  }
   const count = (action: EnvChangePreview["action"]) => preview.filter((p) => p.action === action).length;
   io.out(`${count("added")} added, ${count("updated")} updated, ${count("unchanged")} unchanged`);
 
@@ -68,9 +74,11 @@ export async function envPush(argv: string[], io: Io, deps: { fetch?: typeof fet
       return 1;
     }
   }
-  await send(client, args.project, pending.map((p) => p.change), pending.map((p) => p.entry), args.file, false);
+  const saved = await send(client, args.project, pending.map((p) => p.change), pending.map((p) => p.entry), args.file, false);
   io.out(out.green(`✓ Saved ${pending.length} ${pending.length === 1 ? "change" : "changes"} to ${where} of ${args.project}.`));
-  io.out("New deployments get these values; redeploy to use them now.");
+  const summary = savedSummary(pending.length, saved.preview, saved.applied ?? []);
+  if (summary.restarted) io.out(summary.restarted);
+  if (summary.later) io.out(`${summary.later} Redeploy to use ${summary.restarted ? "those" : "them"} now.`);
   return 0;
 }
 

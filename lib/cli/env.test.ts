@@ -35,6 +35,7 @@ class FakeConsole {
       key: r.key,
       value: r.sensitive ? null : r.value,
       sensitive: r.sensitive,
+      mutable: false,
       public: r.key.startsWith("PUBLIC_"),
       targets: r.targets,
       branch: r.branch,
@@ -53,7 +54,7 @@ class FakeConsole {
         this.rows = this.rows.filter((r) => r !== old);
         this.rows.push({ key: c.key, value: c.value, sensitive, targets: c.targets, branch: c.branch });
       }
-      return { key: c.key, branch: c.branch, targets: c.targets, action, sensitive };
+      return { key: c.key, branch: c.branch, targets: c.targets, action, sensitive, mutable: c.mutable ?? false };
     });
   }
 
@@ -185,7 +186,7 @@ describe("slipway env push", () => {
       "  + NEW_KEY   added",
       "1 added, 1 updated, 1 unchanged",
       "✓ Saved 2 changes to Production of demo.",
-      "New deployments get these values; redeploy to use them now.",
+      "GREETING, NEW_KEY take effect with the next deployment. Redeploy to use them now.",
     ]);
     const posts = fake.requests.filter((q) => q.method === "POST");
     expect(posts.map((p) => p.body?.dryRun)).toEqual([true, undefined]);

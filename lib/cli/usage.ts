@@ -89,11 +89,14 @@ Options:
       --force                 pull: overwrite the file if it exists
       --sensitive             push: store the values as sensitive (write-only;
                               PUBLIC_, VITE_, NEXT_PUBLIC_ keys stay public)
+      --mutable               push: mark them mutable: a new value reaches
+                              running server deployments (instances restart
+                              one at a time, no rebuild)
       --dry-run               push: show what would change, save nothing
   -y, --yes                   push: save without asking
   -h, --help                  Show this help
 
-A value replacing a sensitive one stays sensitive.
+A value replacing a sensitive (or mutable) one stays so.
 
 ${CONNECTION}
 

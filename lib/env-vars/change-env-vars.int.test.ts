@@ -13,7 +13,13 @@ const db = testDb();
 testDataDir();
 
 const save = (ctx: Ctx, slug: string, changes: EnvChange[], dryRun?: boolean) => changeEnvVars({ ctx, slug, input: { changes, dryRun } });
-const set = (key: string, value: string, targets: EnvironmentName[], more: { branch?: string; sensitive?: boolean } = {}): EnvChange => ({ op: "set", key, value, targets, ...more });
+const set = (key: string, value: string, targets: EnvironmentName[], more: { branch?: string; sensitive?: boolean; mutable?: boolean } = {}): EnvChange => ({
+  op: "set",
+  key,
+  value,
+  targets,
+  ...more,
+});
 const resolved = async (projectId: string, environment: "production" | "preview" | "development", branch = "main") =>
   Object.fromEntries((await resolveEnv(db, { projectId, environment, branch, key: testSecretKey() })).map((v) => [v.key, v.value]));
 
@@ -51,9 +57,9 @@ describe("changeEnvVars", () => {
       { op: "delete", id: vite.id },
     ]);
     expect(second.preview).toEqual([
-      { key: "B_URL", branch: null, targets: ["production"], action: "updated", sensitive: false },
-      { key: "A_KEY", branch: null, targets: ["production", "preview", "development"], action: "updated", sensitive: true },
-      { key: "VITE_NAME", branch: null, targets: ["production"], action: "deleted", sensitive: false },
+      { key: "B_URL", branch: null, targets: ["production"], action: "updated", sensitive: false, mutable: false },
+      { key: "A_KEY", branch: null, targets: ["production", "preview", "development"], action: "updated", sensitive: true, mutable: false },
+      { key: "VITE_NAME", branch: null, targets: ["production"], action: "deleted", sensitive: false, mutable: false },
     ]);
     const { variables, limits, publicPrefixes } = await listEnvVars({ ctx, slug: project.slug });
     expect(variables.map((v) => [v.key, v.targets, v.value, v.sensitive])).toEqual([
@@ -88,7 +94,7 @@ describe("changeEnvVars", () => {
     const override = await seedEnvVar(db, project.id, { key: "API", value: "branch", targets: ["preview"], branch: "feat" });
 
     const { preview, variables } = await save(ctx, project.slug, [set("API", "new", ["preview", "development"])]);
-    expect(preview).toEqual([{ key: "API", branch: null, targets: ["preview", "development"], action: "updated", sensitive: false }]);
+    expect(preview).toEqual([{ key: "API", branch: null, targets: ["preview", "development"], action: "updated", sensitive: false, mutable: false }]);
     expect(variables.map((v) => [v.branch, v.targets, v.value])).toEqual([
       [null, ["production"], "old"],
       [null, ["preview", "development"], "new"],
@@ -120,11 +126,11 @@ describe("changeEnvVars", () => {
       true,
     );
     expect(preview).toEqual([
-      { key: "SAME", branch: null, targets: ["production"], action: "unchanged", sensitive: false },
-      { key: "SECRET_SAME", branch: null, targets: ["production"], action: "unchanged", sensitive: true },
-      { key: "CHANGED", branch: null, targets: ["production"], action: "updated", sensitive: false },
-      { key: "NEW_ONE", branch: null, targets: ["production", "preview"], action: "added", sensitive: false },
-      { key: "GONE", branch: null, targets: ["production"], action: "deleted", sensitive: false },
+      { key: "SAME", branch: null, targets: ["production"], action: "unchanged", sensitive: false, mutable: false },
+      { key: "SECRET_SAME", branch: null, targets: ["production"], action: "unchanged", sensitive: true, mutable: false },
+      { key: "CHANGED", branch: null, targets: ["production"], action: "updated", sensitive: false, mutable: false },
+      { key: "NEW_ONE", branch: null, targets: ["production", "preview"], action: "added", sensitive: false, mutable: false },
+      { key: "GONE", branch: null, targets: ["production"], action: "deleted", sensitive: false, mutable: false },
     ]);
     expect(variables.map((v) => v.key)).toEqual(["CHANGED", "GONE", "SAME", "SECRET_SAME"]);
     expect(await snapshot(project.id)).toEqual(before);
@@ -176,6 +182,7 @@ describe("changeEnvVars", () => {
     ["a branch with a backslash", [set("B", "v", ["preview"], { branch: "a\\b" })], /^B: Branch names use letters/, { index: 1, field: "branch" }],
     ["a public key marked sensitive", [set("PUBLIC_X", "v", ["preview"], { sensitive: true })], /^PUBLIC_X: A public key \(sent to the browser\) cannot be sensitive/, { index: 1, field: "sensitive" }],
     ["a branch override outside Preview", [set("B", "v", ["production", "preview"], { branch: "feat" })], /^B: A branch override applies to Preview only/, { index: 1, field: "targets" }],
+    ["a public key marked mutable", [set("VITE_API", "v", ["preview"], { mutable: true })], /^VITE_API: VITE_API is public: the build compiles it into the browser's code/, { index: 1, field: "mutable" }],
   ])("refuses %s with a clear error and saves nothing of the request", async (_name, bad, message, where) => {
     const { ctx, project } = await seedArchiveProject(db);
     await seedEnvVar(db, project.id, { key: "KEEP", value: "kept", targets: ["preview"] });
@@ -186,6 +193,25 @@ describe("changeEnvVars", () => {
     expect(e.message).toMatch(message);
     expect((e.details?.changes as object[])[0]).toMatchObject(where);
     expect(await snapshot(project.id)).toEqual(before);
+  });
+
+  it("keeps the mutable flag: shown in the list, kept by a value pushed over it, and refused for a public key on update", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const row = await seedEnvVar(db, project.id, { key: "FEATURE_FLAGS", value: "a", targets: ["production"], mutable: true });
+    const vite = await seedEnvVar(db, project.id, { key: "VITE_X", value: "v", targets: ["production"] });
+    const pushed = await save(ctx, project.slug, [set("FEATURE_FLAGS", "b", ["production"])]);
+    expect(pushed.preview).toEqual([{ key: "FEATURE_FLAGS", branch: null, targets: ["production"], action: "updated", sensitive: false, mutable: true }]);
+    expect(pushed.variables.map((v) => [v.key, v.value, v.mutable])).toEqual([
+      ["FEATURE_FLAGS", "b", true],
+      ["VITE_X", "v", false],
+    ]);
+    expect(pushed.applied).toEqual([]); // nothing of it runs
+    const off = await save(ctx, project.slug, [{ op: "update", id: (await db.envVar.findFirstOrThrow({ where: { projectId: project.id, key: "FEATURE_FLAGS" } })).id, mutable: false }]);
+    expect(off.variables[0]).toMatchObject({ key: "FEATURE_FLAGS", mutable: false });
+    expect(await db.envVar.count({ where: { id: row.id } })).toBe(0); // the set replaced the seeded row
+    const e = await appError(save(ctx, project.slug, [{ op: "update", id: vite.id, mutable: true }]));
+    expect(e.message).toMatch(/VITE_X is public: the build compiles it into the browser's code, so it cannot change without a new deployment/);
+    expect(e.details?.changes).toEqual([expect.objectContaining({ index: 0, field: "mutable" })]);
   });
 
   it("refuses a total over 64 KiB for one branch's Preview deployments, and an update onto a taken environment", async () => {

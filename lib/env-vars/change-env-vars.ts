@@ -1,4 +1,5 @@
 import { recordAudit } from "@/lib/audit/record-audit";
+import { type AppliedChange, applyMutableChanges } from "@/lib/env-vars/apply-mutable-changes";
 import { actingUserId, type Ctx } from "@/lib/auth/ctx";
 import { can, POLICY } from "@/lib/auth/roles";
 import type { Tx } from "@/lib/db/client";
@@ -28,7 +29,7 @@ export async function changeEnvVars({ ctx, slug, input: raw }: { ctx: Ctx; slug:
     await tx.$queryRaw`SELECT id FROM projects WHERE id = ${project.id}::uuid FOR UPDATE`;
     const rows = await tx.envVar.findMany({
       where: { projectId: project.id },
-      select: { id: true, key: true, branch: true, targets: true, sensitive: true, valueEnc: true },
+      select: { id: true, key: true, branch: true, targets: true, sensitive: true, mutable: true, valueEnc: true },
     });
     const stored = rows.map((r) => ({ ...r, targets: sortTargets(r.targets) }));
     const plan = planEnvChanges(stored, changes, (valueEnc) => readValue(secretKey, valueEnc));
@@ -37,12 +38,12 @@ export async function changeEnvVars({ ctx, slug, input: raw }: { ctx: Ctx; slug:
     }
     // The planner's messages name their variable, except for an id it cannot find.
     if (plan.issues.length > 0) throw changeError(plan.issues, (issue) => (issue.field === "id" ? `Change ${issue.index + 1}` : null));
-    if (!dryRun) await apply(tx, ctx, project, changes, plan, secretKey);
-    return { preview: plan.preview, variables: await envVarViews(tx, project.id, secretKey) };
+    const applied = dryRun ? [] : await apply(tx, ctx, project, changes, plan, secretKey);
+    return { preview: plan.preview, variables: await envVarViews(tx, project.id, secretKey), applied };
   }, ENV_TX);
 }
 
-async function apply(tx: Tx, ctx: Ctx, project: { id: string; teamId: string }, changes: ParsedEnvChange[], plan: EnvPlan, secretKey: SecretKey) {
+async function apply(tx: Tx, ctx: Ctx, project: { id: string; teamId: string }, changes: ParsedEnvChange[], plan: EnvPlan, secretKey: SecretKey): Promise<AppliedChange[]> {
   const updatedById = actingUserId(ctx.actor);
   // The id is read from the sealed value: a keyring may switch to a new key (a rotation) at seal time.
   const sealed = (value: string) => {
@@ -55,18 +56,35 @@ async function apply(tx: Tx, ctx: Ctx, project: { id: string; teamId: string }, 
     if (!d.id || d.deleted || !d.dirty) continue;
     await tx.envVar.update({
       where: { id: d.id },
-      data: { targets: d.targets, sensitive: d.sensitive, updatedById, ...(d.value === null ? {} : sealed(d.value)) },
+      data: { targets: d.targets, sensitive: d.sensitive, mutable: d.mutable, updatedById, ...(d.value === null ? {} : sealed(d.value)) },
     });
   }
   const created = plan.drafts.filter((d) => !d.id && !d.deleted);
   if (created.length > 0) {
     await tx.envVar.createMany({
-      data: created.map((d) => ({ projectId: project.id, key: d.key, branch: d.branch, targets: d.targets, sensitive: d.sensitive, updatedById, ...sealed(d.value!) })),
+      data: created.map((d) => ({
+        projectId: project.id,
+        key: d.key,
+        branch: d.branch,
+        targets: d.targets,
+        sensitive: d.sensitive,
+        mutable: d.mutable,
+        updatedById,
+        ...sealed(d.value!),
+      })),
     });
   }
   const audited = plan.preview.flatMap((p, i) => (p.action === "unchanged" ? [] : [{ op: changes[i].op, key: p.key, targets: p.targets, branch: p.branch }]));
-  if (audited.length === 0) return;
-  await recordAudit(tx, ctx, { teamId: project.teamId, action: "env.update", targetType: "project", targetId: project.id, data: { changes: audited } });
+  if (audited.length === 0) return [];
+  const applied = await applyMutableChanges(tx, { projectId: project.id, keys: [...new Set(audited.map((a) => a.key))], secretKey });
+  await recordAudit(tx, ctx, {
+    teamId: project.teamId,
+    action: "env.update",
+    targetType: "project",
+    targetId: project.id,
+    data: { changes: audited, ...(applied.length ? { restarted: applied.map((a) => ({ deployment: a.deploymentId, keys: a.keys })) } : {}) },
+  });
+  return applied;
 }
 
 function readValue(secretKey: SecretKey, valueEnc: string): string | null {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENVIRONMENTS, isPublicKey, keyProblem, valueProblem } from "@/lib/env-vars/env-rules";
+import { ENVIRONMENTS, isPublicKey, keyProblem, MUTABLE_PUBLIC, valueProblem } from "@/lib/env-vars/env-rules";
 import { branchName } from "@/lib/projects/project-input";
 
 export * from "@/lib/env-vars/env-rules";
@@ -26,7 +26,7 @@ export const envValue = z.string("The value must be text.").superRefine((value, 
 const branch = z.preprocess((b) => (typeof b === "string" && b.trim() === "" ? null : b), branchName.nullish()).transform((b) => b ?? null);
 
 const set = z
-  .object({ op: z.literal("set"), key: envKey, value: envValue, targets, branch, sensitive: z.boolean().optional() })
+  .object({ op: z.literal("set"), key: envKey, value: envValue, targets, branch, sensitive: z.boolean().optional(), mutable: z.boolean().optional() })
   .strict()
   .superRefine((change, c) => {
     if (change.branch !== null && (change.targets.length !== 1 || change.targets[0] !== "preview")) {
@@ -35,10 +35,18 @@ const set = z
     if (change.sensitive && isPublicKey(change.key)) {
       c.addIssue({ code: "custom", path: ["sensitive"], message: "A public key (sent to the browser) cannot be sensitive." });
     }
+    if (change.mutable && isPublicKey(change.key)) c.addIssue({ code: "custom", path: ["mutable"], message: MUTABLE_PUBLIC(change.key) });
   });
 
 const update = z
-  .object({ op: z.literal("update"), id: z.uuid("Unknown variable."), value: envValue.optional(), sensitive: z.boolean().optional(), targets: targets.optional() })
+  .object({
+    op: z.literal("update"),
+    id: z.uuid("Unknown variable."),
+    value: envValue.optional(),
+    sensitive: z.boolean().optional(),
+    mutable: z.boolean().optional(),
+    targets: targets.optional(),
+  })
   .strict();
 
 const remove = z.object({ op: z.literal("delete"), id: z.uuid("Unknown variable.") }).strict();

@@ -13,6 +13,8 @@ export const ENVIRONMENT_LABELS: Record<EnvironmentName, string> = { production:
 // Keys the framework inlines into browser code at build time.
 export const PUBLIC_PREFIXES = ["PUBLIC_", "VITE_", "NEXT_PUBLIC_"] as const;
 export const isPublicKey = (key: string) => PUBLIC_PREFIXES.some((p) => key.startsWith(p));
+// A public key is compiled into the browser's code by the build: no running process can change it.
+export const MUTABLE_PUBLIC = (key: string) => `${key} is public: the build compiles it into the browser's code, so it cannot change without a new deployment (it cannot be mutable).`;
 
 // Names the build sandbox and the function runtime set themselves; a project
 // value would break the build or be silently replaced.
@@ -66,6 +68,8 @@ export type EnvVarView = {
   key: string;
   value: string | null;
   sensitive: boolean;
+  /** Seed 003's mutable value: a change restarts running server deployments' instances with it, no rebuild. */
+  mutable: boolean;
   public: boolean;
   targets: EnvironmentName[];
   branch: string | null;

@@ -29,6 +29,7 @@ export async function envVarViews(tx: Tx, projectId: string, secretKey: SecretKe
         key: row.key,
         value: null,
         sensitive: row.sensitive,
+        mutable: row.mutable,
         public: isPublicKey(row.key),
         targets: sortTargets(row.targets),
         branch: row.branch,

@@ -5,6 +5,7 @@ import {
   type EnvironmentName,
   isPublicKey,
   MAX_TOTAL_BYTES,
+  MUTABLE_PUBLIC,
   type ParsedEnvChange,
   totalProblem,
   utf8Bytes,
@@ -16,9 +17,10 @@ export type EnvChangePreview = {
   targets: EnvironmentName[];
   action: "added" | "updated" | "unchanged" | "deleted";
   sensitive: boolean;
+  mutable: boolean;
 };
 
-export type StoredEnvVar = { id: string; key: string; branch: string | null; targets: EnvironmentName[]; sensitive: boolean; valueEnc: string };
+export type StoredEnvVar = { id: string; key: string; branch: string | null; targets: EnvironmentName[]; sensitive: boolean; mutable: boolean; valueEnc: string };
 
 // A row as it will be after the request: `value` is a new plaintext to seal
 // (null keeps the stored one); `id` is null for a row to create.
@@ -59,41 +61,47 @@ export function planEnvChanges(stored: StoredEnvVar[], changes: ParsedEnvChange[
     if (change.op === "delete") {
       const d = byId.get(change.id)!;
       d.deleted = true;
-      return { key: d.key, branch: d.branch, targets: d.targets, action: "deleted", sensitive: d.sensitive };
+      return { key: d.key, branch: d.branch, targets: d.targets, action: "deleted", sensitive: d.sensitive, mutable: d.mutable };
     }
     if (change.op === "update") {
       const d = byId.get(change.id)!;
       const targets = change.targets ?? d.targets;
       const sensitive = change.sensitive ?? d.sensitive;
-      const problem = updateProblem(d, targets, sensitive, change.value);
+      const mutable = change.mutable ?? d.mutable;
+      const problem = updateProblem(d, targets, sensitive, mutable, change.value);
       if (problem) issues.push({ index, ...problem });
-      const unchanged = sameList(targets, d.targets) && sensitive === d.sensitive && (change.value === undefined || change.value === valueOf(d));
-      if (!unchanged) Object.assign(d, { targets, sensitive, value: change.value ?? d.value, dirty: true, changedBy: index });
-      return { key: d.key, branch: d.branch, targets, action: unchanged ? "unchanged" : "updated", sensitive };
+      const unchanged =
+        sameList(targets, d.targets) && sensitive === d.sensitive && mutable === d.mutable && (change.value === undefined || change.value === valueOf(d));
+      if (!unchanged) Object.assign(d, { targets, sensitive, mutable, value: change.value ?? d.value, dirty: true, changedBy: index });
+      return { key: d.key, branch: d.branch, targets, action: unchanged ? "unchanged" : "updated", sensitive, mutable };
     }
     const { key, branch, targets, value } = change;
     const siblings = drafts.filter((d) => !d.deleted && d.key === key && d.branch === branch && d.targets.some((t) => targets.includes(t)));
     // Left out, the flag follows the value being replaced, so pushing a .env never quietly un-hides a secret.
     const sensitive = change.sensitive ?? (!isPublicKey(key) && siblings.some((d) => d.sensitive));
+    // Likewise a value pushed over a mutable one stays mutable.
+    const mutable = change.mutable ?? (!isPublicKey(key) && siblings.some((d) => d.mutable));
     const covered = new Set(siblings.flatMap((d) => d.targets));
-    const unchanged = targets.every((t) => covered.has(t)) && siblings.every((d) => d.sensitive === sensitive && valueOf(d) === value);
-    if (unchanged) return { key, branch, targets, action: "unchanged", sensitive };
+    const unchanged =
+      targets.every((t) => covered.has(t)) && siblings.every((d) => d.sensitive === sensitive && d.mutable === mutable && valueOf(d) === value);
+    if (unchanged) return { key, branch, targets, action: "unchanged", sensitive, mutable };
     for (const d of siblings) {
       d.targets = d.targets.filter((t) => !targets.includes(t));
       d.dirty = true;
       d.deleted = d.targets.length === 0;
     }
-    drafts.push({ id: null, key, branch, targets, sensitive, value, valueEnc: "", dirty: true, deleted: false, changedBy: index });
-    return { key, branch, targets, action: siblings.length > 0 ? "updated" : "added", sensitive };
+    drafts.push({ id: null, key, branch, targets, sensitive, mutable, value, valueEnc: "", dirty: true, deleted: false, changedBy: index });
+    return { key, branch, targets, action: siblings.length > 0 ? "updated" : "added", sensitive, mutable };
   });
 
   issues.push(...overlapIssues(drafts), ...totalIssues(stored, drafts, read));
   return { preview, drafts, issues, touchesProduction };
 }
 
-function updateProblem(d: DraftEnvVar, targets: EnvironmentName[], sensitive: boolean, value: string | undefined) {
+function updateProblem(d: DraftEnvVar, targets: EnvironmentName[], sensitive: boolean, mutable: boolean, value: string | undefined) {
   if (d.branch !== null && !sameList(targets, ["preview"])) return { field: "targets", message: "A branch override applies to Preview only." };
   if (sensitive && isPublicKey(d.key)) return { field: "sensitive", message: `${d.key} is public (sent to the browser), so it cannot be sensitive.` };
+  if (mutable && isPublicKey(d.key)) return { field: "mutable", message: MUTABLE_PUBLIC(d.key) };
   if (d.sensitive && !sensitive && value === undefined) {
     return { field: "value", message: `${d.key} is sensitive: enter a new value to make it non-sensitive (the current one cannot be shown).` };
   }

@@ -1,10 +1,10 @@
-import type { Db } from "@/lib/db/client";
+import type { Db, Tx } from "@/lib/db/client";
 import { MAX_TOTAL_BYTES, resolvedBytes, totalProblem } from "@/lib/env-vars/env-rules";
 import type { Environment } from "@/lib/generated/prisma/enums";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
-export type ResolvedVar = { key: string; value: string; sensitive: boolean };
+export type ResolvedVar = { key: string; value: string; sensitive: boolean; mutable: boolean };
 
 export class EnvResolveError extends Error {
   constructor(message: string) {
@@ -19,7 +19,7 @@ export class EnvResolveError extends Error {
 // total is checked on every save, and again here in case the limit or the
 // rows changed another way.
 export async function resolveEnv(
-  db: Db,
+  db: Db | Tx,
   opts: { projectId: string; environment: Environment; branch: string; key: SecretKey },
 ): Promise<ResolvedVar[]> {
   const rows = await db.envVar.findMany({
@@ -37,7 +37,7 @@ export async function resolveEnv(
   }
   const vars = [...chosen.values()].map((row) => {
     try {
-      return { key: row.key, value: unseal(opts.key, row.valueEnc), sensitive: row.sensitive };
+      return { key: row.key, value: unseal(opts.key, row.valueEnc), sensitive: row.sensitive, mutable: row.mutable };
     } catch (e) {
       if (e instanceof UnsealError) throw new EnvResolveError(`Variable ${row.key} could not be decrypted: ${e.message}`);
       throw e;

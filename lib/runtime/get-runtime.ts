@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServerSettings } from "@/lib/build/build-settings";
 import type { Ctx } from "@/lib/auth/ctx";
+import { can } from "@/lib/auth/roles";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { isServer } from "@/lib/runtime/await-runtime";
 import { currentSecretKey } from "@/lib/secrets/keyring";
@@ -13,6 +14,8 @@ export const runtimeInstanceSchema = z.object({
   slot: z.number(),
   state: z.enum(["starting", "ready", "draining", "crashed"]),
   restarts: z.number(),
+  /** The deployment's envRevision it started with: older ones run with the values before a mutable change. */
+  envRevision: z.number(),
   memoryKb: z.number().nullable(),
   lastError: z.string().nullable(),
   startedAt: z.string(),
@@ -29,6 +32,10 @@ export const runtimeViewSchema = z.object({
   expiresAt: z.string().nullable(),
   /** Debug only: the names (never values) of the variables its instances start with. */
   variables: z.array(z.string()).nullable(),
+  /** The keys that can change while it runs (mutable when it was built); names only, for those who may read variables. */
+  mutableKeys: z.array(z.string()),
+  /** How many mutable changes it has taken since it was built. */
+  envRevision: z.number(),
   /** Debug only: the last lines its instances wrote, oldest first. */
   logs: z.array(runtimeLogLineSchema),
   detected: z.object({ framework: z.string(), reason: z.string() }).nullable(),
@@ -45,7 +52,7 @@ export type RuntimeInstanceView = z.infer<typeof runtimeInstanceSchema>;
 const DEBUG_LINES = 200;
 
 export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise<RuntimeView> {
-  const { deployment } = await loadDeployment(ctx, id);
+  const { deployment, role } = await loadDeployment(ctx, id);
   const debug = deployment.debug && isServer(deployment.buildSettings);
   const settings = deployment.buildSettings as { server?: ServerSettings | null; detected?: RuntimeView["detected"] } | null;
   const server = isServer(deployment.buildSettings);
@@ -61,6 +68,8 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
     debug,
     expiresAt: deployment.expiresAt?.toISOString() ?? null,
     variables: debug ? await variableNames(deployment.runtimeEnvEnc) : null,
+    mutableKeys: server && can(role, "env.read") ? deployment.mutableKeys : [],
+    envRevision: deployment.envRevision,
     logs: logs.reverse().map((l) => ({ at: l.createdAt.toISOString(), node: l.node, slot: l.slot, stream: l.stream, text: l.text })),
     detected: settings?.detected ?? null,
     settings: server ? (settings?.server ?? null) : null,
@@ -72,6 +81,7 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
       slot: i.slot,
       state: i.state,
       restarts: i.restarts,
+      envRevision: i.envRevision,
       memoryKb: i.memoryKb,
       lastError: i.lastError,
       startedAt: i.startedAt.toISOString(),

@@ -26,7 +26,13 @@ import { makeMasker } from "@/lib/build/mask-secrets";
 //   deployment URL, a version replaced) and that nothing asked for within
 //   `idleMs` (the routers renew wantedAt as requests come) is torn down: its instances are marked draining (the routers stop
 //   choosing them at once), get `drainMs` for the requests in flight, then
-//   SIGTERM and, after `stopGraceMs`, SIGKILL. Then it is stopped.
+//   SIGTERM and, after `stopGraceMs`, SIGKILL. Then it is stopped;
+// - when a mutable variable changes (deployments.env_revision goes up, see
+//   lib/env-vars/apply-mutable-changes.ts), its instances are replaced one at
+//   a time: a new one starts with the new values, and only once it is ready
+//   is an old one drained and stopped, so capacity never drops and no request
+//   is dropped. A replacement that does not become ready is stopped, the old
+//   instances keep serving, and the runtime's reason says why.
 export type RuntimeOptions = {
   db: PrismaClient;
   node: string;
@@ -50,6 +56,7 @@ export type RuntimeOptions = {
 };
 
 const MEMORY_EVERY_MS = 5000;
+const REFUSED = "An instance with the new variables did not become ready, so the others keep the previous values.";
 
 type Wanted = {
   deploymentId: string;
@@ -58,6 +65,8 @@ type Wanted = {
   bundleDigest: string;
   settings: ServerSettings;
   runtimeEnvEnc: string | null;
+  /** Bumped by each mutable change of runtimeEnvEnc. */
+  envRevision: number;
   sandboxId: number;
   egressAllow: string[];
   expiresAt: Date | null;
@@ -106,7 +115,17 @@ export class RuntimeSupervisor {
       db.deploymentRuntime.findMany({
         where: { state: { in: ["deploying", "running"] } },
         include: {
-          deployment: { select: { bundleDigest: true, buildSettings: true, runtimeEnvEnc: true, expiresAt: true, debug: true, project: { select: { sandboxId: true, egressAllow: true } } } },
+          deployment: {
+            select: {
+              bundleDigest: true,
+              buildSettings: true,
+              runtimeEnvEnc: true,
+              envRevision: true,
+              expiresAt: true,
+              debug: true,
+              project: { select: { sandboxId: true, egressAllow: true } },
+            },
+          },
         },
       }),
       // Production keeps its instances; previews (branch routes) and deployment URLs scale to zero when idle.
@@ -124,6 +143,7 @@ export class RuntimeSupervisor {
         bundleDigest: row.deployment.bundleDigest,
         settings,
         runtimeEnvEnc: row.deployment.runtimeEnvEnc,
+        envRevision: row.deployment.envRevision,
         sandboxId: row.deployment.project.sandboxId,
         egressAllow: row.deployment.project.egressAllow,
         expiresAt: row.deployment.expiresAt,
@@ -146,6 +166,8 @@ export class RuntimeSupervisor {
         void this.tearDown(w.deploymentId);
       } else if (!this.runs.has(w.deploymentId)) {
         this.runs.set(w.deploymentId, new DeploymentRun(this, w));
+      } else {
+        this.runs.get(w.deploymentId)!.reconfigure(w);
       }
     }
     // Failed, stopped or torn down elsewhere (or by us): nothing of it runs here.
@@ -175,35 +197,115 @@ export class RuntimeSupervisor {
 // The instances of one deployment on this machine.
 class DeploymentRun {
   stopping = false;
-  private readonly slots: Slot[] = [];
+  /** The instances that serve (or will): the ones a rolling restart replaces leave it when their replacement is ready. */
+  private slots: Slot[] = [];
+  /** Replaced instances being drained and stopped. */
+  private readonly retiring = new Set<Slot>();
+  private nextSlot = 0;
   private failed = false;
+  private dir: string | null = null;
+  /** Every value its instances were given, for the debug log's masker. */
+  private readonly values = new Set<string>();
+  /** The revision whose replacement did not become ready: not tried again until the next change. */
+  private refusedRevision = -1;
+  private rolling: Promise<void> = Promise.resolve();
 
   constructor(
     readonly sup: RuntimeSupervisor,
-    readonly w: Wanted,
+    public w: Wanted,
   ) {
-    for (let i = 0; i < w.settings.instances; i++) this.slots.push(new Slot(this, i));
     void this.begin();
   }
 
   private async begin() {
     const { opts } = this.sup;
     if (opts.unavailable) return this.fail(opts.unavailable);
-    let dir: string;
+    const { bundleDigest } = this.w;
     let env: Record<string, string>;
+    let w: Wanted;
     try {
-      const files = await opts.db.manifestEntry.findMany({ where: { bundleDigest: this.w.bundleDigest }, select: { path: true, size: true, sha256: true, contentType: true } });
-      dir = await materializeServer(opts.source, opts.workDir, this.w.bundleDigest, files.map((f) => ({ ...f, size: Number(f.size) })));
-      env = this.w.runtimeEnvEnc ? (JSON.parse(unseal(opts.secretKey, this.w.runtimeEnvEnc)) as Record<string, string>) : {};
+      const files = await opts.db.manifestEntry.findMany({ where: { bundleDigest }, select: { path: true, size: true, sha256: true, contentType: true } });
+      const dir = await materializeServer(opts.source, opts.workDir, bundleDigest, files.map((f) => ({ ...f, size: Number(f.size) })));
+      // The variables as of now (a mutable change may have come meanwhile); from here to the slots' creation nothing awaits.
+      w = this.w;
+      env = this.envOf(w);
+      this.dir = dir;
     } catch (e) {
       return this.fail(`Its bundle or variables could not be prepared: ${(e as Error).message}`);
     }
-    if (this.w.debug) this.debugLog = new DebugLog(opts.db, this.w.deploymentId, opts.node, makeMasker(Object.values(env)));
-    for (const slot of this.slots) void slot.run(dir, env);
+    if (this.stopping) return;
+    if (w.debug) this.debugLog = new DebugLog(opts.db, w.deploymentId, opts.node, makeMasker([...this.values]));
+    for (let i = 0; i < w.settings.instances; i++) this.slots.push(new Slot(this, this.nextSlot++, env, w.envRevision));
+    for (const slot of this.slots) void slot.run(this.dir);
+  }
+
+  private envOf(w: Wanted): Record<string, string> {
+    const env = w.runtimeEnvEnc ? (JSON.parse(unseal(this.sup.opts.secretKey, w.runtimeEnvEnc)) as Record<string, string>) : {};
+    for (const v of Object.values(env)) this.values.add(v);
+    this.debugLog?.setMask(makeMasker([...this.values]));
+    return env;
   }
 
   /** Where a debug deployment's instances' lines go. */
   debugLog: DebugLog | null = null;
+
+  /** A later pass found it again: a mutable change (a newer envRevision) replaces its instances one at a time. */
+  reconfigure(w: Wanted) {
+    const newer = w.envRevision > this.w.envRevision;
+    this.w = { ...w, settings: this.w.settings };
+    if (newer) this.rolling = this.rolling.then(() => this.roll()).catch((e) => this.sup.opts.onError?.(e));
+  }
+
+  private async roll() {
+    const { db } = this.sup.opts;
+    const w = this.w;
+    if (this.stopping || this.failed || this.dir === null || w.envRevision <= this.refusedRevision) return;
+    let env: Record<string, string>;
+    try {
+      env = this.envOf(w);
+    } catch (e) {
+      return this.refuse(w.envRevision, `Its new variables could not be read (${(e as Error).message}); its instances keep the previous values.`);
+    }
+    for (const old of [...this.slots]) {
+      if (this.stopping || old.revision >= w.envRevision || !this.slots.includes(old)) continue;
+      const fresh = new Slot(this, this.nextSlot++, env, w.envRevision, true);
+      this.slots.push(fresh);
+      void fresh.run(this.dir);
+      const outcome = await fresh.firstReady;
+      if (outcome !== "ready") {
+        this.slots = this.slots.filter((s) => s !== fresh);
+        await db.runtimeInstance.deleteMany({ where: { deploymentId: w.deploymentId, node: this.sup.opts.node, slot: fresh.index } });
+        return this.refuse(w.envRevision, `${REFUSED} ${outcome}`);
+      }
+      this.slots = this.slots.filter((s) => s !== old);
+      await this.retire(old);
+    }
+    await db.deploymentRuntime.updateMany({ where: { deploymentId: w.deploymentId, state: "running", reason: { startsWith: REFUSED } }, data: { reason: null } });
+  }
+
+  private async refuse(revision: number, reason: string) {
+    this.refusedRevision = revision;
+    this.sup.opts.log?.(`runtime: ${this.w.deploymentId}: ${reason.split("\n")[0]}`);
+    await this.sup.opts.db.deploymentRuntime.updateMany({ where: { deploymentId: this.w.deploymentId, state: { in: ["deploying", "running"] } }, data: { reason: reason.slice(0, 4000) } });
+  }
+
+  /** Drains one instance (routers stop choosing it on the notification), then stops it and forgets it. */
+  private async retire(slot: Slot) {
+    const { db, node, drainMs } = this.sup.opts;
+    this.retiring.add(slot);
+    const key = { deploymentId: this.w.deploymentId, node, slot: slot.index };
+    await db.$transaction(async (tx) => {
+      await tx.runtimeInstance.updateMany({ where: key, data: { state: "draining" } });
+      await notifyInstancesChanged(tx);
+    });
+    await new Promise((r) => setTimeout(r, drainMs));
+    await slot.stop();
+    this.retiring.delete(slot);
+    await db.$transaction(async (tx) => {
+      await tx.runtimeInstance.deleteMany({ where: key });
+      await notifyInstancesChanged(tx);
+    });
+  }
 
   /** After a slot became ready: running once all are (and wanted as of now: whoever asked waited for this). */
   async slotReady() {
@@ -230,7 +332,7 @@ class DeploymentRun {
       await notifyInstancesChanged(tx);
     });
     await new Promise((r) => setTimeout(r, drainMs));
-    await Promise.all(this.slots.map((s) => s.stop()));
+    await Promise.all([...this.slots, ...this.retiring].map((s) => s.stop()));
     await this.debugLog?.close();
     await db.$transaction(async (tx) => {
       await tx.runtimeInstance.deleteMany({ where: { deploymentId: this.w.deploymentId, node } });
@@ -242,16 +344,28 @@ class DeploymentRun {
 // One instance slot of a deployment, across restarts of its process.
 class Slot {
   ready = false;
+  private stopped = false;
   private instance: Instance | null = null;
   private restarts: number[] = [];
+  private settle: (outcome: string) => void = () => undefined;
+  /** "ready" the first time it passes its health check, or why it never did. */
+  readonly firstReady = new Promise<string>((resolve) => (this.settle = resolve));
 
   constructor(
     private readonly owner: DeploymentRun,
-    private readonly index: number,
+    readonly index: number,
+    private readonly env: Record<string, string>,
+    readonly revision: number,
+    /** A rolling restart's new instance: if it never becomes ready it gives up at once (the old one keeps serving), never failing the runtime. */
+    private readonly replacement = false,
   ) {}
 
   private get sup() {
     return this.owner.sup;
+  }
+
+  private get done() {
+    return this.stopped || this.owner.stopping;
   }
 
   private async record(data: { state: "starting" | "ready" | "crashed"; socketPath?: string | null; lastError?: string | null; readyAt?: Date | null; restarts?: number }) {
@@ -260,18 +374,26 @@ class Slot {
     await db.$transaction(async (tx) => {
       await tx.runtimeInstance.upsert({
         where: { deploymentId_node_slot: key },
-        create: { ...key, ...data, restarts: data.restarts ?? 0 },
+        create: { ...key, ...data, envRevision: this.revision, restarts: data.restarts ?? 0 },
         update: data,
       });
       await notifyInstancesChanged(tx);
     });
   }
 
-  async run(dir: string, env: Record<string, string>) {
+  async run(dir: string) {
+    try {
+      await this.loop(dir);
+    } finally {
+      this.settle("It stopped before it became ready.");
+    }
+  }
+
+  private async loop(dir: string) {
     const { opts } = this.sup;
     const w = this.owner.w;
     const check = w.settings.healthCheckPath ?? "/";
-    while (!this.owner.stopping) {
+    while (!this.done) {
       await this.record({ state: "starting", socketPath: null, readyAt: null, restarts: this.restarts.length, ...(this.restarts.length ? {} : { lastError: null }) });
       let instance: Instance;
       try {
@@ -279,7 +401,7 @@ class Slot {
           id: `${w.deploymentId.slice(0, 8)}-${this.index}-${randomBytes(3).toString("hex")}`,
           bundleDir: dir,
           start: w.settings.start,
-          env,
+          env: this.env,
           memoryMb: w.settings.memoryMb,
           sandboxId: w.sandboxId,
           allow: parseAllowList(w.egressAllow),
@@ -288,28 +410,33 @@ class Slot {
           onLine: this.owner.debugLog ? (stream, text) => this.owner.debugLog!.add(this.index, stream, text) : undefined,
         });
       } catch (e) {
-        return this.owner.fail(`Instance ${this.index + 1} could not be started: ${(e as Error).message}`);
+        const reason = `Instance ${this.index + 1} could not be started: ${(e as Error).message}`;
+        if (this.replacement) return this.settle(reason);
+        return this.owner.fail(reason);
       }
       this.instance = instance;
-      if (this.owner.stopping) return void (await instance.stop(opts.stopGraceMs));
+      if (this.done) return void (await instance.stop(opts.stopGraceMs));
       const outcome = await this.waitReady(instance, check, w.settings.healthCheckPath !== null);
       if (outcome === "stopping") return;
       let reason: string;
       if (outcome === "ready") {
         this.ready = true;
         await this.record({ state: "ready", socketPath: instance.socketPath, readyAt: new Date() });
+        this.settle("ready");
         await this.owner.slotReady();
         const sampling = this.sampleMemory(instance);
         const exit = await instance.exited;
         clearInterval(sampling);
         this.ready = false;
-        if (this.owner.stopping) return;
+        if (this.done) return;
         reason = exit.reason;
       } else if ("exited" in outcome) {
         reason = `It exited before its health check passed. ${outcome.exited}`;
+        if (this.replacement) return this.settle(withLines(reason, instance));
       } else {
         await instance.stop(opts.stopGraceMs);
         await this.record({ state: "crashed", socketPath: null, lastError: outcome.timeout });
+        if (this.replacement) return this.settle(withLines(outcome.timeout, instance));
         return this.owner.fail(withLines(outcome.timeout, instance));
       }
       const now = Date.now();
@@ -344,7 +471,7 @@ class Slot {
     let last = "it is not listening on PORT";
     let delay = 50;
     while (Date.now() - started < healthTimeoutMs) {
-      if (this.owner.stopping) return "stopping";
+      if (this.done) return "stopping";
       if (exited !== null) return { exited };
       // Never a connection to its socket before it is sealed (instance.ts socketReady).
       const socket = instance.socketReady();
@@ -359,6 +486,7 @@ class Slot {
   }
 
   async stop() {
+    this.stopped = true;
     await this.instance?.stop(this.sup.opts.stopGraceMs);
   }
 }
@@ -381,9 +509,14 @@ class DebugLog {
     private readonly db: PrismaClient,
     private readonly deploymentId: string,
     private readonly node: string,
-    private readonly mask: (text: string) => string,
+    private mask: (text: string) => string,
   ) {
     this.timer = setInterval(() => void this.flush(), 500);
+  }
+
+  /** A mutable change brought new values to mask. */
+  setMask(mask: (text: string) => string) {
+    this.mask = mask;
   }
 
   add(slot: number, stream: "stdout" | "stderr", text: string) {

@@ -14,6 +14,7 @@ import { sandboxMode } from "@/lib/sandbox/sandbox-mode";
 import { testDb } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, seedEnvVar, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
 import { getRuntime } from "@/lib/runtime/get-runtime";
+import { changeEnvVars } from "@/lib/env-vars/change-env-vars";
 
 const db = testDb();
 const dataDir = testDataDir();
@@ -133,6 +134,107 @@ describe("server apps", () => {
     await promoteDeployment({ ctx, id: v1.id });
     expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: v1.id } })).state).toBe("running");
     await until(async () => (await json(project.slug)).json?.version === "v1", 3000);
+  });
+
+  it("a mutable variable reaches the running instances one at a time, with no rebuild and no failed request; a fixed one waits for a new deployment", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const greeting = await seedEnvVar(db, project.id, { key: "APP_GREETING", value: "hello", mutable: true });
+    const fixed = await seedEnvVar(db, project.id, { key: "APP_FIXED", value: "one" });
+    const { deployment } = await deployServer(ctx, project.slug, { config: { instances: 2 } });
+    expect(deployment.mutableKeys).toEqual(["APP_GREETING"]);
+    await until(async () => (await json(project.slug)).json?.vars.APP_GREETING === "hello", 3000);
+    const before = await db.runtimeInstance.findMany({ where: { deploymentId: deployment.id }, orderBy: { slot: "asc" } });
+    expect(before.map((i) => [i.slot, i.state, i.envRevision])).toEqual([
+      [0, "ready", 0],
+      [1, "ready", 0],
+    ]);
+
+    let stop = false;
+    const answers: { status: number; vars: Record<string, string> | null; boot: string | null }[] = [];
+    const traffic = (async () => {
+      while (!stop) {
+        const r = await json(project.slug);
+        answers.push({ status: r.status, vars: r.json?.vars ?? null, boot: r.json?.boot ?? null });
+      }
+    })();
+    // The instances as the routers see them, sampled all along.
+    const samples: { ready: number; rows: number }[] = [];
+    const sampler = (async () => {
+      while (!stop) {
+        const rows = await db.runtimeInstance.findMany({ where: { deploymentId: deployment.id }, select: { state: true } });
+        samples.push({ ready: rows.filter((r) => r.state === "ready").length, rows: rows.length });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await until(async () => answers.length > 10, 3000);
+
+    const result = await changeEnvVars({
+      ctx,
+      slug: project.slug,
+      input: {
+        changes: [
+          { op: "update", id: greeting.id, value: "bonjour" },
+          { op: "update", id: fixed.id, value: "two" },
+        ],
+      },
+    });
+    expect(result.applied).toEqual([{ deploymentId: deployment.id, environment: deployment.environment, branch: deployment.branch, keys: ["APP_GREETING"] }]);
+    const settled = async () => {
+      const rows = await db.runtimeInstance.findMany({ where: { deploymentId: deployment.id } });
+      return rows.length === 2 && rows.every((r) => r.state === "ready" && r.envRevision === 1);
+    };
+    await until(settled, 20_000, 50);
+    await until(async () => answers.slice(-5).every((a) => a.vars?.APP_GREETING === "bonjour"), 5000);
+    stop = true;
+    await Promise.all([traffic, sampler]);
+
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    // The fixed variable kept its built value; the mutable one changed, once per instance.
+    expect(new Set(answers.map((a) => a.vars?.APP_FIXED))).toEqual(new Set(["one"]));
+    expect(new Set(answers.map((a) => a.vars?.APP_GREETING))).toEqual(new Set(["hello", "bonjour"]));
+    expect(new Set(answers.filter((a) => a.vars?.APP_GREETING === "bonjour").map((a) => a.boot)).size).toBe(2);
+    // One at a time: a new instance was ready before an old one left, so two were always ready and never more than three ran.
+    expect(Math.min(...samples.map((s) => s.ready))).toBe(2);
+    expect(Math.max(...samples.map((s) => s.rows))).toBe(3);
+    const after = await db.runtimeInstance.findMany({ where: { deploymentId: deployment.id }, orderBy: { slot: "asc" } });
+    expect(after.map((i) => i.slot)).toEqual([2, 3]);
+    // No rebuild: the same deployment and bundle, still running.
+    const now = await db.deployment.findUniqueOrThrow({ where: { id: deployment.id } });
+    expect({ count: await db.deployment.count({ where: { projectId: project.id } }), digest: now.bundleDigest, revision: now.envRevision }).toEqual({
+      count: 1,
+      digest: deployment.bundleDigest,
+      revision: 1,
+    });
+    expect((await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).state).toBe("running");
+    expect(await getRuntime({ ctx, id: deployment.id })).toMatchObject({ mutableKeys: ["APP_GREETING"], envRevision: 1 });
+    // The next deployment is built with both new values.
+    const next = await deployServer(ctx, project.slug, { version: "v2" });
+    await until(async () => (await json(project.slug)).json?.version === "v2", 3000);
+    expect((await json(project.slug)).json.vars).toEqual({ APP_GREETING: "bonjour", APP_FIXED: "two" });
+    expect(next.deployment.envRevision).toBe(0);
+  });
+
+  it("a mutable value its app cannot start with is refused by the first new instance: the old ones keep serving, and the runtime says why", async () => {
+    const { ctx, project } = await seedArchiveProject(db);
+    const greeting = await seedEnvVar(db, project.id, { key: "APP_GREETING", value: "hello", mutable: true });
+    const { deployment } = await deployServer(ctx, project.slug, {
+      config: { instances: 2 },
+      beforeListen: 'if (process.env.APP_GREETING === "boom") { console.error("cannot greet with boom"); process.exit(4); }',
+    });
+    await until(async () => (await json(project.slug)).json?.vars.APP_GREETING === "hello", 3000);
+    const result = await changeEnvVars({ ctx, slug: project.slug, input: { changes: [{ op: "update", id: greeting.id, value: "boom" }] } });
+    expect(result.applied.map((a) => a.deploymentId)).toEqual([deployment.id]);
+    await until(async () => (await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } })).reason !== null, 15_000, 100);
+    const rt = await db.deploymentRuntime.findUniqueOrThrow({ where: { deploymentId: deployment.id } });
+    expect(rt.state).toBe("running");
+    expect(rt.reason).toMatch(/^An instance with the new variables did not become ready, so the others keep the previous values\. It exited before its health check passed\. .*4/s);
+    expect(rt.reason).toContain("cannot greet with boom");
+    const rows = await db.runtimeInstance.findMany({ where: { deploymentId: deployment.id }, orderBy: { slot: "asc" } });
+    expect(rows.map((i) => [i.slot, i.state, i.envRevision])).toEqual([
+      [0, "ready", 0],
+      [1, "ready", 0],
+    ]);
+    for (let i = 0; i < 4; i++) expect((await json(project.slug)).json.vars.APP_GREETING).toBe("hello");
   });
 
   it("a server that exits at start, or never passes its health check, fails its deploy with the reason; the live one keeps serving", async () => {

@@ -9,7 +9,7 @@ import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
 import { withPg } from "@/lib/db/with-pg";
 import { installJobQueue } from "@/lib/jobs/install-queue";
-import { request, startTestRouter } from "@/lib/router/testing";
+import { request, startTestRouter, until } from "@/lib/router/testing";
 import { persistentSecret, replaceSecretFile } from "@/lib/platform/secrets";
 import { KEY_FILE, keyFilePath, NEXT_KEY_FILE, PREVIOUS_KEY_FILE } from "@/lib/secrets/key-files";
 import { loadSecretKey, parseSecretKey, type SecretKey } from "@/lib/secrets/keyring";
@@ -188,7 +188,10 @@ describe("key rotation", () => {
     expect(res.headers["x-slipway-deployment"]).toBe(live.id);
     expect(res.body.toString()).toContain("could not be decrypted");
     expect(res.body.toString()).not.toContain("greeting");
-    expect(logged).toContain(`runtime variables of ${live.id} could not be decrypted: the stored value is damaged (it failed its integrity check)`);
+    // The router's lines come through its stdout, which may arrive after the response.
+    const line = `runtime variables of ${live.id} could not be decrypted: the stored value is damaged (it failed its integrity check)`;
+    await until(async () => logged.includes(line), 5000, 20);
+    expect(logged).toContain(line);
     expect(await request(router.port, host, "/")).toMatchObject({ status: 200, body: Buffer.from("home") });
   });
 

@@ -84,7 +84,11 @@ export async function deployDir(ctx: Ctx, slug: string, dir: string, input: Reco
   }
 }
 
-export async function seedEnvVar(db: Db, projectId: string, v: { key: string; value: string; sensitive?: boolean; targets?: ("production" | "preview" | "development")[]; branch?: string }) {
+export async function seedEnvVar(
+  db: Db,
+  projectId: string,
+  v: { key: string; value: string; sensitive?: boolean; mutable?: boolean; targets?: ("production" | "preview" | "development")[]; branch?: string },
+) {
   const key = testSecretKey();
   return db.envVar.create({
     data: {
@@ -95,6 +99,7 @@ export async function seedEnvVar(db: Db, projectId: string, v: { key: string; va
       targets: v.targets ?? ["production", "preview"],
       branch: v.branch ?? null,
       sensitive: v.sensitive ?? false,
+      mutable: v.mutable ?? false,
     },
   });
 }

@@ -1,10 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { applyStaged, changesOf, pendingLabel, stage, tabCounts, tabGroups, touchesProduction, unstage, type EnvChange, type EnvVarView, type Staged } from "@/lib/ui/env-editor";
-import { bulkChanges, changedOnly, changeFromForm, effectiveSensitive, emptyForm, formOf, formProblems, redeployTarget } from "@/lib/ui/env-var-form";
+import {
+  applyStaged,
+  changesOf,
+  pendingLabel,
+  savedSummary,
+  stage,
+  tabCounts,
+  tabGroups,
+  touchesProduction,
+  unstage,
+  type EnvChange,
+  type EnvChangePreview,
+  type EnvVarView,
+  type Staged,
+} from "@/lib/ui/env-editor";
+import { bulkChanges, changedOnly, changeFromForm, effectiveMutable, effectiveSensitive, emptyForm, formOf, formProblems, redeployTarget } from "@/lib/ui/env-var-form";
 
 const view = (patch: Partial<EnvVarView> & Pick<EnvVarView, "id" | "key">): EnvVarView => ({
   value: "v",
   sensitive: false,
+  mutable: false,
   public: false,
   targets: ["production"],
   branch: null,
@@ -202,16 +217,25 @@ describe("the add/edit dialog", () => {
     expect(formProblems({ ...form, value: "plain" }, editingSecret)).toEqual({});
   });
 
-  it("never makes a public key sensitive", () => {
+  it("never makes a public key sensitive or mutable", () => {
     expect(effectiveSensitive({ ...emptyForm("production"), key: "NEXT_PUBLIC_X", sensitive: true })).toBe(false);
-    expect(changeFromForm({ ...emptyForm("production"), key: " PUBLIC_GREETING ", value: "hi", sensitive: true }, null)).toEqual({
+    expect(effectiveMutable({ ...emptyForm("production"), key: "VITE_X", mutable: true })).toBe(false);
+    expect(changeFromForm({ ...emptyForm("production"), key: " PUBLIC_GREETING ", value: "hi", sensitive: true, mutable: true }, null)).toEqual({
       op: "set",
       key: "PUBLIC_GREETING",
       value: "hi",
       targets: ["production"],
       branch: null,
       sensitive: false,
+      mutable: false,
     });
+  });
+
+  it("stages a mutable flag like the server applies it: a new row keeps the flag of the one it replaces", () => {
+    expect(changeFromForm({ ...formOf(editingA), mutable: true }, editingA)).toEqual({ op: "update", id: "a", mutable: true });
+    const rows = [view({ id: "m", key: "FLAGS", mutable: true })];
+    const staged = [{ id: "1", change: { op: "set" as const, key: "FLAGS", value: "x", targets: ["production" as const] } }];
+    expect(applyStaged(rows, staged).map((r) => [r.key, r.mutable, r.state])).toEqual([["FLAGS", true, "edited"]]);
   });
 
   it("turns an edit into an update of the fields that changed, or nothing", () => {
@@ -256,10 +280,34 @@ describe("bulk paste", () => {
   it("stages only what the dry run found changed", () => {
     const { changes } = bulkChanges(entries, { env: "production", branch: "", sensitive: false });
     const kept = changedOnly(changes, [
-      { key: "API_KEY", branch: null, targets: ["production"], action: "unchanged", sensitive: false },
-      { key: "VITE_NAME", branch: null, targets: ["production"], action: "added", sensitive: false },
+      { key: "API_KEY", branch: null, targets: ["production"], action: "unchanged", sensitive: false, mutable: false },
+      { key: "VITE_NAME", branch: null, targets: ["production"], action: "added", sensitive: false, mutable: false },
     ]);
     expect(kept.map((c) => c.key)).toEqual(["VITE_NAME"]);
+  });
+});
+
+describe("savedSummary", () => {
+  const p = (key: string, action: EnvChangePreview["action"], mutable = false): EnvChangePreview => ({ key, branch: null, targets: ["production"], action, sensitive: false, mutable });
+
+  it("says which keys restart running deployments and which wait for the next deployment", () => {
+    expect(savedSummary(2, [p("FLAGS", "updated", true), p("DB_URL", "updated")], [{ deploymentId: "d1", keys: ["FLAGS"] }])).toEqual({
+      saved: "Saved 2 changes.",
+      restarted: "FLAGS is mutable: 1 running deployment restarts with the new value, one instance at a time, without a rebuild.",
+      later: "DB_URL takes effect with the next deployment.",
+    });
+    // A mutable key with nothing running waits too; unchanged rows are not mentioned.
+    expect(savedSummary(3, [p("FLAGS", "updated", true), p("A", "unchanged"), p("B", "added")], [])).toEqual({
+      saved: "Saved 3 changes.",
+      restarted: null,
+      later: "B, FLAGS take effect with the next deployment.",
+    });
+    const two = savedSummary(1, [p("X", "updated", true), p("Y", "updated", true)], [
+      { deploymentId: "d1", keys: ["X", "Y"] },
+      { deploymentId: "d2", keys: ["X"] },
+    ]);
+    expect(two.restarted).toBe("X, Y are mutable: 2 running deployments restart with the new values, one instance at a time, without a rebuild.");
+    expect(two.later).toBeNull();
   });
 });
 

@@ -9,8 +9,8 @@ export type Environment = EnvironmentName;
 
 export type { EnvVarView };
 
-export type SetChange = { op: "set"; key: string; value: string; targets: Environment[]; branch?: string | null; sensitive?: boolean };
-export type UpdateChange = { op: "update"; id: string; value?: string; sensitive?: boolean; targets?: Environment[] };
+export type SetChange = { op: "set"; key: string; value: string; targets: Environment[]; branch?: string | null; sensitive?: boolean; mutable?: boolean };
+export type UpdateChange = { op: "update"; id: string; value?: string; sensitive?: boolean; mutable?: boolean; targets?: Environment[] };
 export type DeleteChange = { op: "delete"; id: string };
 export type EnvChange = SetChange | UpdateChange | DeleteChange;
 
@@ -20,6 +20,7 @@ export type EnvChangePreview = {
   targets: Environment[];
   action: "added" | "updated" | "unchanged" | "deleted";
   sensitive: boolean;
+  mutable: boolean;
 };
 
 // A change waiting for Save, with a local id (rows it creates are "staged:<id>").
@@ -67,6 +68,7 @@ function merge(staged: Staged[], change: EnvChange, id: string, rows: EnvVarView
       ...current.change,
       value: change.value ?? current.change.value,
       sensitive: change.sensitive ?? current.change.sensitive,
+      mutable: change.mutable ?? current.change.mutable,
       targets: sortTargets(change.targets ?? current.change.targets),
     };
     return narrowSets(staged, merged, target).map((s) => (s.id === target ? { ...s, change: merged } : s));
@@ -139,7 +141,8 @@ export function applyStaged(rows: EnvVarView[], staged: Staged[]): WorkingRow[] 
       if (change.op === "delete") return { ...r, state: "deleted", stagedId: id };
       const sensitive = change.sensitive ?? r.sensitive;
       const value = sensitive ? null : (change.value ?? r.value);
-      return { ...r, sensitive, value, targets: sortTargets(change.targets ?? r.targets), state: r.state === "new" ? "new" : "edited", stagedId: id };
+      const mutable = change.mutable ?? r.mutable;
+      return { ...r, sensitive, mutable, value, targets: sortTargets(change.targets ?? r.targets), state: r.state === "new" ? "new" : "edited", stagedId: id };
     });
   }
   return working.sort(byKeyThenBranch);
@@ -157,11 +160,13 @@ function applySet(working: WorkingRow[], change: SetChange, id: string): Working
   });
   // Left out, the flag follows the value it replaces (the server's rule), so a pasted .env never un-hides a secret.
   const sensitive = change.sensitive ?? (!isPublicKey(change.key) && replaced.some((r) => r.sensitive));
+  const mutable = change.mutable ?? (!isPublicKey(change.key) && replaced.some((r) => r.mutable));
   const row: WorkingRow = {
     id: stagedRowId(id),
     key: change.key,
     value: sensitive ? null : change.value,
     sensitive,
+    mutable,
     public: isPublicKey(change.key),
     targets: sortTargets(change.targets),
     branch,
@@ -211,3 +216,26 @@ export function touchesProduction(staged: Staged[], rows: EnvVarView[]): boolean
     return before.includes("production") || (change.op === "update" && (change.targets ?? []).includes("production"));
   });
 }
+
+// What a save did, for the line under the table: the mutable keys that reach
+// running deployments now (their instances restart one at a time) and the keys
+// that wait for the next deployment.
+export function savedSummary(
+  count: number,
+  preview: EnvChangePreview[],
+  applied: { deploymentId: string; keys: string[] }[],
+): { saved: string; restarted: string | null; later: string | null } {
+  const changed = preview.filter((p) => p.action !== "unchanged");
+  const restartedKeys = [...new Set(applied.flatMap((a) => a.keys))].sort();
+  const laterKeys = [...new Set(changed.map((p) => p.key))].filter((k) => !restartedKeys.includes(k)).sort();
+  const n = applied.length;
+  return {
+    saved: `Saved ${count === 1 ? "1 change" : `${count} changes`}.`,
+    restarted: n
+      ? `${list(restartedKeys)} ${restartedKeys.length === 1 ? "is" : "are"} mutable: ${n === 1 ? "1 running deployment restarts" : `${n} running deployments restart`} with the new value${restartedKeys.length === 1 ? "" : "s"}, one instance at a time, without a rebuild.`
+      : null,
+    later: laterKeys.length ? `${list(laterKeys)} ${laterKeys.length === 1 ? "takes" : "take"} effect with the next deployment.` : null,
+  };
+}
+
+const list = (keys: string[]) => (keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`);

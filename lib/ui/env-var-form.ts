@@ -5,9 +5,9 @@ import { isPublicKey } from "@/lib/env-vars/env-rules";
 import { sameTargets, sortTargets, type EnvChange, type EnvChangePreview, type Environment, type SetChange, type UpdateChange, type WorkingRow } from "@/lib/ui/env-editor";
 
 // The add/edit dialog's fields. value "" on a sensitive variable means "keep it".
-export type VarForm = { key: string; value: string; targets: Environment[]; branch: string; sensitive: boolean };
+export type VarForm = { key: string; value: string; targets: Environment[]; branch: string; sensitive: boolean; mutable: boolean };
 
-export const emptyForm = (env: Environment): VarForm => ({ key: "", value: "", targets: [env], branch: "", sensitive: false });
+export const emptyForm = (env: Environment): VarForm => ({ key: "", value: "", targets: [env], branch: "", sensitive: false, mutable: false });
 
 export const formOf = (row: WorkingRow): VarForm => ({
   key: row.key,
@@ -15,10 +15,13 @@ export const formOf = (row: WorkingRow): VarForm => ({
   targets: row.targets,
   branch: row.branch ?? "",
   sensitive: row.sensitive,
+  mutable: row.mutable,
 });
 
 // A public key cannot be sensitive, whatever the toggle said before the key was typed.
 export const effectiveSensitive = (form: VarForm) => form.sensitive && !isPublicKey(form.key.trim());
+// Nor mutable: the build compiles a public key into the browser's code.
+export const effectiveMutable = (form: VarForm) => form.mutable && !isPublicKey(form.key.trim());
 
 // What the dialog refuses before staging. Keys and values are the server's to
 // judge (its message names the key); these are the dialog's own rules.
@@ -38,15 +41,17 @@ export function formProblems(form: VarForm, editing: WorkingRow | null): Partial
 // The change the dialog stages; null when an edit changes nothing.
 export function changeFromForm(form: VarForm, editing: WorkingRow | null): EnvChange | null {
   const sensitive = effectiveSensitive(form);
+  const mutable = effectiveMutable(form);
   const targets = sortTargets(form.targets);
   if (!editing) {
     const branch = form.branch.trim();
-    return { op: "set", key: form.key.trim(), value: form.value, targets, branch: branch === "" ? null : branch, sensitive };
+    return { op: "set", key: form.key.trim(), value: form.value, targets, branch: branch === "" ? null : branch, sensitive, mutable };
   }
   const change: UpdateChange = { op: "update", id: editing.id };
   const valueChanged = editing.sensitive ? form.value !== "" : form.value !== (editing.value ?? "");
   if (valueChanged) change.value = form.value;
   if (sensitive !== editing.sensitive) change.sensitive = sensitive;
+  if (mutable !== editing.mutable) change.mutable = mutable;
   if (!sameTargets(targets, editing.targets)) change.targets = targets;
   return Object.keys(change).length > 2 ? change : null;
 }

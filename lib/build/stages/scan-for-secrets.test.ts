@@ -19,14 +19,14 @@ function bundle(files: Record<string, string | Buffer>) {
 }
 
 const vars = [
-  { key: "API_SECRET", value: SECRET, sensitive: true },
-  { key: "PUBLIC_GREETING", value: "hello there world", sensitive: false },
-  { key: "SHORT", value: "abc", sensitive: true },
+  { key: "API_SECRET", value: SECRET, sensitive: true, mutable: false },
+  { key: "PUBLIC_GREETING", value: "hello there world", sensitive: false, mutable: false },
+  { key: "SHORT", value: "abc", sensitive: true, mutable: false },
 ];
 
 describe("findLeakedSecrets", () => {
   it("finds a sensitive value in a browser-served file, as written or encoded, and names the variable and file", async () => {
-    const password = { key: "DB_PASSWORD", value: "p@ss/w0rd+more", sensitive: true };
+    const password = { key: "DB_PASSWORD", value: "p@ss/w0rd+more", sensitive: true, mutable: false };
     for (const [value, form] of [
       [SECRET, SECRET],
       [SECRET, Buffer.from(SECRET).toString("base64")],
@@ -41,7 +41,7 @@ describe("findLeakedSecrets", () => {
   it("finds a multi-line value as a bundler inlines it (JSON-escaped)", async () => {
     const pem = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcN\n-----END KEY-----";
     const { dir, entries } = bundle({ "main.js": `var key = ${JSON.stringify(pem)};` });
-    expect(await findLeakedSecrets(dir, entries, [{ key: "PRIVATE_KEY", value: pem, sensitive: true }])).toEqual([{ key: "PRIVATE_KEY", path: "main.js" }]);
+    expect(await findLeakedSecrets(dir, entries, [{ key: "PRIVATE_KEY", value: pem, sensitive: true, mutable: false }])).toEqual([{ key: "PRIVATE_KEY", path: "main.js" }]);
   });
 
   it("finds a value that straddles two 1 MiB read chunks", async () => {

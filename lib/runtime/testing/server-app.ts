@@ -1,6 +1,6 @@
 // A server app for the runtime's tests, with no dependencies (no install
 // step): a health route, a JSON answer saying who and where it is, a body
-// counter, Server-Sent Events, and a WebSocket echo written out by hand (the
+// counter, its APP_* variables, Server-Sent Events, and a WebSocket echo written out by hand (the
 // handshake and text frames of RFC 6455), so tests need nothing from the registry.
 export const SERVER_JS = String.raw`
 const http = require("node:http");
@@ -33,7 +33,8 @@ const server = http.createServer((req, res) => {
   res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify({ version: VERSION, url: req.url, uid: process.getuid(), forwardedFor: req.headers["x-forwarded-for"] || null,
-    forwardedHost: req.headers["x-forwarded-host"] || null, address: server.address(), dataDir, boot: BOOT, ready: checked }));
+    forwardedHost: req.headers["x-forwarded-host"] || null, address: server.address(), dataDir, boot: BOOT, ready: checked,
+    vars: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("APP_"))) }));
 });
 server.on("upgrade", (req, socket) => {
   const accept = crypto.createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
