@@ -1,6 +1,6 @@
 // Zero downtime for server apps (issue 18): a client sends requests without
-// pause, and keeps WebSockets open, while BENCH_SERVER_OPS deploys, promotes
-// and rollbacks of a server app run against the real router (two Bun
+// pause, and keeps WebSockets open, while BENCH_SERVER_OPS deploys, promotes,
+// rollbacks and mutable-variable changes of a server app run against the real router (two Bun
 // processes), the platform's runtime (instances in the sandbox) and the real
 // build job. Every version's instances listen BENCH_SERVER_WARMUP_MS before
 // their health check passes, so a request sent to an instance that is not
@@ -11,7 +11,9 @@
 // from an instance that was not ready, mixed answers (the x-slipway-deployment
 // header of one deployment, the body of another), the time from a deploy's or
 // Promote's return to the last answer of the deployment it replaced (by send
-// time), the WebSockets' messages and how they closed.
+// time), the time from a variable's save until every client gets its new
+// value (the instances replaced one at a time), the WebSockets' messages and
+// how they closed.
 // Targets: 0 failed, 0 not ready, 0 mixed; every WebSocket closed with a close frame.
 import http from "node:http";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -22,6 +24,7 @@ import { deployDirectory, type Deployed, type Platform, request, seedProject, st
 import { branchRouteName } from "@/lib/routes/route-names";
 import { startRuntime } from "@/bench/lib/runtime-fixture";
 import { median, percentile } from "@/bench/lib/stats";
+import { changeEnvVars } from "@/lib/env-vars/change-env-vars";
 import { promoteDeployment } from "@/lib/routes/promote-deployment";
 import { serverAppFiles } from "@/lib/runtime/testing/server-app";
 import { openWebSocket } from "@/lib/runtime/testing/websocket-client";
@@ -30,11 +33,12 @@ const OPS = Number(process.env.BENCH_SERVER_OPS ?? 50);
 const CLIENTS = Number(process.env.BENCH_SERVER_CLIENTS ?? 6);
 const SOCKETS = Number(process.env.BENCH_SERVER_SOCKETS ?? 4);
 const WARMUP_MS = Number(process.env.BENCH_SERVER_WARMUP_MS ?? 300);
-// A deploy every DEPLOY_EVERY operations; Promotes of older versions in between.
+// A deploy every DEPLOY_EVERY operations, then a change of the mutable APP_FLAG; Promotes of older versions in between.
 const DEPLOY_EVERY = 5;
+const VARIABLE_AT = 2;
 const COLD_STARTS = Number(process.env.BENCH_SERVER_COLD_STARTS ?? 5);
 
-type Answer = { send: number; recv: number; status: number; header: string | null; version: string | null; ready: boolean | null };
+type Answer = { send: number; recv: number; status: number; header: string | null; version: string | null; ready: boolean | null; flag: string | null };
 
 // `count` loops to the router's port for the app's host, until stop().
 abstract class Loops {
@@ -72,14 +76,22 @@ class Traffic extends Loops {
           res.setEncoding("utf8");
           res.on("data", (c: string) => (text += c));
           res.on("end", () => {
-            let body: { version?: string; ready?: boolean } = {};
+            let body: { version?: string; ready?: boolean; vars?: { APP_FLAG?: string } } = {};
             try {
               body = JSON.parse(text);
             } catch {
               // not the app's answer
             }
             const header = res.headers["x-slipway-deployment"];
-            resolve({ send, recv: performance.now(), status: res.statusCode ?? 0, header: typeof header === "string" ? header : null, version: body.version ?? null, ready: body.ready ?? null });
+            resolve({
+              send,
+              recv: performance.now(),
+              status: res.statusCode ?? 0,
+              header: typeof header === "string" ? header : null,
+              version: body.version ?? null,
+              ready: body.ready ?? null,
+              flag: body.vars?.APP_FLAG ?? null,
+            });
           });
         });
         req.on("timeout", () => req.destroy());
@@ -145,6 +157,9 @@ export async function serverFlipBench() {
   const { stop: stopRuntime } = await startRuntime(p, { idleMs: 3000, stopGraceMs: 5000 });
   try {
     const project = await seedProject(p, "server-flip");
+    const setFlag = (value: string) =>
+      changeEnvVars({ ctx: project.ctx, slug: project.slug, input: { changes: [{ op: "set", key: "APP_FLAG", value, targets: ["production"], mutable: true }] } });
+    await setFlag("flag-0");
     const versions = new Map<string, string>(); // version → deployment id
     const first = await deployVersion(p, project, "v0");
     versions.set("v0", first.id);
@@ -154,7 +169,10 @@ export async function serverFlipBench() {
     traffic.start(CLIENTS);
     sockets.start(SOCKETS);
     const flips: number[] = [];
-    const opMs: { deploy: number[]; promote: number[] } = { deploy: [], promote: [] };
+    const opMs: { deploy: number[]; promote: number[]; variable: number[] } = { deploy: [], promote: [], variable: [] };
+    // From a variable's save to the first moment every client's last answer carries the new value.
+    const variableRollouts: number[] = [];
+    let variableMisses = 0;
     let live = first.id;
     try {
       await sleep(1000);
@@ -167,6 +185,22 @@ export async function serverFlipBench() {
           versions.set(version, d.id);
           live = d.id;
           opMs.deploy.push(performance.now() - started);
+        } else if (i % DEPLOY_EVERY === VARIABLE_AT) {
+          // A mutable change: the live deployment's instances are replaced with the new value, one at a time.
+          const value = `flag-${i}`;
+          const saved = await setFlag(value);
+          opMs.variable.push(performance.now() - started);
+          if (!saved.applied.some((a) => a.deploymentId === live)) throw new Error(`the save did not reach the live deployment: ${JSON.stringify(saved.applied)}`);
+          const deadline = performance.now() + 60_000;
+          while (performance.now() < deadline) {
+            const after = traffic.answers.filter((a) => a.send > started);
+            if (after.length >= CLIENTS && after.slice(-CLIENTS * 2).every((a) => a.flag === value)) break;
+            await sleep(20);
+          }
+          if (performance.now() >= deadline) variableMisses++;
+          else variableRollouts.push(performance.now() - started);
+          process.stdout.write(`\r  ${i}/${OPS} operations, ${traffic.answers.length} answers`);
+          continue; // the route did not move: no flip to time
         } else {
           // Promote (a rollback, when it is the previous one) of another version, alternating old and recent.
           const ids = [...versions.values()].filter((id) => id !== live);
@@ -222,10 +256,13 @@ export async function serverFlipBench() {
     console.log(`  failed requests:                   ${failed}  (target 0)  ${verdict(failed === 0)}`);
     console.log(`  answered by an instance not ready: ${notReady}  (target 0)  ${verdict(notReady === 0)}`);
     console.log(`  mixed answers:                     ${mixed}  (target 0)  ${verdict(mixed === 0)}`);
+    console.log(
+      `  mutable variable changes: ${opMs.variable.length} (save median ${median(opMs.variable).toFixed(0)} ms); save → every client on the new value: median ${(median(variableRollouts) / 1000).toFixed(1)} s, max ${(Math.max(...variableRollouts) / 1000).toFixed(1)} s, never reached ${variableMisses} (target 0)  ${verdict(variableMisses === 0)}`,
+    );
     console.log(`  deploy/Promote return → last old answer: p50 ${percentile(flips, 50).toFixed(1)} ms, p99 ${percentile(flips, 99).toFixed(1)} ms, max ${Math.max(...flips).toFixed(1)} ms`);
     console.log(`  WebSockets: ${sockets.echoes} echoes, ${sockets.missing} missing, ${sockets.failedOpens} failed opens, closes ${JSON.stringify(Object.fromEntries(sockets.closes))} (abnormal ${abnormal}, target 0)  ${verdict(abnormal === 0 && sockets.missing === 0)}`);
     console.log(`  preview cold start (stopped → first answer, health check ${WARMUP_MS} ms after start included): median ${median(coldStarts).toFixed(0)} ms, max ${Math.max(...coldStarts).toFixed(0)} ms over ${coldStarts.length}; no request lost`);
-    if (failed || notReady || mixed || abnormal || sockets.missing) process.exitCode = 1;
+    if (failed || notReady || mixed || abnormal || sockets.missing || variableMisses) process.exitCode = 1;
   } finally {
     await stopRuntime();
     await p.stop();
