@@ -20,6 +20,17 @@ const schema = z.object({
   ROUTER_PORT: port(8080, 0),
   // The router's own /healthz and /readyz, apart from the apps' traffic.
   ROUTER_ADMIN_PORT: port(8081, 0),
+  // HTTPS (TLS with SNI, lib/router/tls-listener.ts); unset: plain HTTP only. It opens once a certificate exists.
+  ROUTER_HTTPS_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535, "must be between 0 and 65535").optional(),
+  // ACME (RFC 8555) certificates for verified domains (lib/certificates/); unset: none are requested.
+  // Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory (staging: https://acme-staging-v02.api.letsencrypt.org/directory).
+  ACME_DIRECTORY_URL: z.url({ protocol: /^https$/, error: "must be an https:// URL" }).optional(),
+  ACME_EMAIL: z.email({ error: "must be an email address" }).optional(),
+  // External Account Binding, for CAs that require one (ZeroSSL, Google, most private CAs).
+  ACME_EAB_KID: z.string().min(1).optional(),
+  ACME_EAB_HMAC_KEY: z.string().regex(/^[A-Za-z0-9_-]+=*$/, "must be the base64url key the CA gave").optional(),
+  // A PEM file of CAs to trust for the ACME server's own HTTPS (a private CA; a test server).
+  ACME_CA_FILE: z.string().min(1).optional(),
   // Router processes (one per core by default), how often each re-reads the
   // whole route table (missed notifications heal), and its file cache.
   ROUTER_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(0).max(256).default(0),
@@ -111,7 +122,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? "environment");
     const got = env[name];
-    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD/.test(name) ? "" : ` (got "${got}")`;
+    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD|HMAC/.test(name) ? "" : ` (got "${got}")`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : shown}.`);
   }
   const c = parsed.data;

@@ -4,7 +4,11 @@ import { systemCtx } from "@/lib/auth/ctx";
 import { buildDepsFromEnv } from "@/lib/build/build-deps";
 import { runBuild } from "@/lib/build/run-build";
 import { db } from "@/lib/db/client";
+import { acmeSettings } from "@/lib/certificates/acme-settings";
+import { tendCertificates } from "@/lib/certificates/tend-certificates";
+import { loadConfig } from "@/lib/config/env";
 import { recheckDomains } from "@/lib/domains/recheck-domains";
+import { currentSecretKey } from "@/lib/secrets/keyring";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
 // The one job registry: name, payload schema, handler. The payload is parsed when
@@ -25,6 +29,15 @@ export const jobs = {
     payload: z.object({}).passthrough(),
     handler: () => purgeExpiredInvitations({ ctx: systemCtx(db(), "purge-expired-invitations") }),
   }),
+  // Certificates of verified domains: ordered, retried, renewed (lib/certificates/tend-certificates.ts); nothing without ACME_DIRECTORY_URL.
+  "tend-certificates": define({
+    payload: z.object({}).passthrough(),
+    handler: async () => {
+      const settings = acmeSettings(loadConfig());
+      if (!settings) return { skipped: "ACME_DIRECTORY_URL is not set" };
+      return tendCertificates({ db: db(), secretKey: await currentSecretKey(), settings, log: (line) => console.log(`certificates: ${line}`) });
+    },
+  }),
   // Pending custom domains every minute, verified ones daily (lib/domains/recheck-domains.ts).
   "recheck-domains": define({
     payload: z.object({}).passthrough(),
@@ -35,7 +48,7 @@ export const jobs = {
 export type JobName = keyof typeof jobs;
 
 // Recurring jobs, in graphile-worker's crontab format.
-export const crontab = ["0 * * * * purge-expired-invitations", "* * * * * recheck-domains ?max=1"].join("\n");
+export const crontab = ["0 * * * * purge-expired-invitations", "* * * * * recheck-domains ?max=1", "* * * * * tend-certificates ?max=1"].join("\n");
 
 export function taskList(): TaskList {
   const list: TaskList = {};

@@ -39,6 +39,8 @@ export type ServeOptions = {
   fetch(req: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
   error(err: Error): Response;
   websocket?: WebSocketHandler<never>;
+  /** HTTPS: one entry per host name, chosen by the client's SNI (the first one for a client that sends none). */
+  tls?: { serverName: string; cert: string; key: string }[];
 };
 
 type BunGlobal = { serve(opts: ServeOptions): BunServer };

@@ -24,6 +24,7 @@ async function main() {
     host: config.BIND_HOST,
     port: config.ROUTER_PORT,
     adminPort: config.ROUTER_ADMIN_PORT,
+    httpsPort: config.ROUTER_HTTPS_PORT,
     functions: { timeoutMs: config.FUNCTION_TIMEOUT_SEC * 1000, memoryMb: config.FUNCTION_MEMORY_MB, sandbox: await poolSandbox(config) },
     log: (line) => log(`router ${process.pid}: ${line}`),
     processes: () => readProcessStatus(config.dataDir),

@@ -22,6 +22,8 @@ export type RouteSyncOptions = {
   onChange?: () => void;
   /** Reloads the ready instances of server deployments (on every resync and on an {"instances":true} notification). */
   reloadInstances?: () => Promise<void>;
+  /** Reloads the certificates HTTPS serves (on every resync and on a {"certificates":true} notification). */
+  reloadCertificates?: () => Promise<void>;
   resyncMs: number;
   log?: (line: string) => void;
 };
@@ -136,7 +138,7 @@ export class RouteSync {
   async resync() {
     if (this.closed) return;
     try {
-      const [{ routes, domains }] = await Promise.all([loadAllRoutes(this.pool), this.opts.reloadInstances?.()]);
+      const [{ routes, domains }] = await Promise.all([loadAllRoutes(this.pool), this.opts.reloadInstances?.(), this.opts.reloadCertificates?.()]);
       await this.opts.prepare(routes);
       this.opts.table.replaceAll(routes, domains);
       this.ok();
@@ -148,7 +150,7 @@ export class RouteSync {
   }
 
   private onNotification(payload: string | undefined) {
-    let message: { route?: unknown; domains?: unknown; instances?: unknown } | null = null;
+    let message: { route?: unknown; domains?: unknown; instances?: unknown; certificates?: unknown } | null = null;
     try {
       message = JSON.parse(payload ?? "");
     } catch {
@@ -157,6 +159,7 @@ export class RouteSync {
     if (message && typeof message.route === "string") void this.reloadRoute(message.route);
     else if (message?.domains === true) void this.reloadDomains();
     else if (message?.instances === true) void this.reloadInstances();
+    else if (message?.certificates === true) void this.reloadCertificates();
     else void this.resync();
   }
 
@@ -204,6 +207,15 @@ export class RouteSync {
       this.fail((e as Error).message);
     } finally {
       state.running = false;
+    }
+  }
+
+  private async reloadCertificates() {
+    try {
+      await this.opts.reloadCertificates?.();
+      this.ok();
+    } catch (e) {
+      this.fail((e as Error).message);
     }
   }
 

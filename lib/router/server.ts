@@ -19,7 +19,8 @@ import { createBlobSource } from "@/lib/router/static/blob-source";
 import { CompressedCache } from "@/lib/router/static/compressed-cache";
 import { resolveRequestPath } from "@/lib/router/static/resolve-path";
 import { negotiateEncoding, serveFile, type StaticResponse } from "@/lib/router/static/serve-file";
-import { proxiedRequestHeaders } from "@/lib/router/functions/proxy";
+import { type ClientAddress, proxiedRequestHeaders } from "@/lib/router/functions/proxy";
+import { loadCertificates, loadChallenge, type ServedCertificate } from "@/lib/router/load-certificates";
 import { ByteLru } from "@/lib/router/static/lru";
 import { TtlCache } from "@/lib/router/ttl-cache";
 import type { SecretKey } from "@/lib/secrets/keyring";
@@ -41,6 +42,8 @@ export type RouterOptions = {
   processes?: () => ProcessStatus[];
   /** Server deployments: this machine's name in runtime_instances, and the proxy's time limit (to the response's start). */
   servers?: { node: string; timeoutMs: number };
+  /** HTTPS is on: the certificates to serve, each time they change (tls-listener.ts). */
+  certificates?: (served: ServedCertificate[]) => Promise<void>;
 };
 
 // How long a request for a server deployment with no ready instance (a preview
@@ -53,6 +56,9 @@ const INSTANCE_WARMUP_REQUESTS = 20;
 const WEBSOCKET_DRAIN_MS = 1_000;
 // How often requests to a preview or deployment URL renew its runtime's wantedAt (well under RUNTIME_IDLE_SEC, at least 5 s).
 const WANTED_EVERY_MS = 2_000;
+
+// ACME HTTP-01 (RFC 8555 8.3): what a CA fetches from any host being validated.
+const CHALLENGE_PATH = "/.well-known/acme-challenge/";
 
 // Files larger than this are streamed from the store each time, never cached.
 const MAX_CACHED_FILE = 8 * 1024 * 1024;
@@ -119,6 +125,7 @@ export function createRouter(opts: RouterOptions) {
         setTimeout(() => closeRelaysTo(socketPath, 1001, "the app is being replaced"), WEBSOCKET_DRAIN_MS).unref();
       }
     },
+    reloadCertificates: opts.certificates && (async (): Promise<void> => opts.certificates!(await loadCertificates(sync.pool, opts.secretKey, opts.log))),
     prepare: async (entries) => {
       await Promise.all(entries.flatMap((r) => [r.live, r.canary]).map((d) => d && bundles.get(d.bundleDigest, d.spaFallback)));
     },
@@ -315,7 +322,7 @@ export function createRouter(opts: RouterOptions) {
           const message = "This deployment's environment variables could not be decrypted, so its functions do not run. Redeploy it to seal its variables again.";
           return page({ status: 500, title: "environment unavailable", message });
         }
-        const client = { address: appServer?.requestIP(req)?.address ?? "" };
+        const client = clientOf(req);
         return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
       }
     }
@@ -377,7 +384,7 @@ export function createRouter(opts: RouterOptions) {
     const answered = instanceRequests.get(socketPath) ?? 0;
     if (answered < INSTANCE_WARMUP_REQUESTS) instanceRequests.set(socketPath, answered + 1);
     const target = requestTarget(req.url);
-    const client = { address: appServer?.requestIP(req)?.address ?? "" };
+    const client = clientOf(req);
     const cold = warmup || answered < INSTANCE_WARMUP_REQUESTS;
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold };
     return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup: cold };
@@ -417,14 +424,14 @@ export function createRouter(opts: RouterOptions) {
   }
 
   // A WebSocket: connected to the instance first, then the client's handshake answered (websocket-relay.ts).
-  async function upgrade(req: Request, socketPath: string, target: string, client: { address: string }, stamp: Record<string, string>): Promise<Response | undefined> {
+  async function upgrade(req: Request, socketPath: string, target: string, client: ClientAddress, stamp: Record<string, string>): Promise<Response | undefined> {
     const protocols = (req.headers.get("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
     const relay = await connectUpstream(socketPath, target, proxiedRequestHeaders(req.headers, client), protocols);
     if (!relay) return pageResponse(pages.websocketRefused(), stamp);
     const headers: Record<string, string> = { ...stamp };
     if (relay.upstream.protocol) headers["sec-websocket-protocol"] = relay.upstream.protocol;
     delete headers["set-cookie"];
-    if (appServer?.upgrade(req, { data: relay, headers })) return undefined;
+    if ((secureRequests.get(req) ?? appServer)?.upgrade(req, { data: relay, headers })) return undefined;
     relay.upstream.close();
     return pageResponse(pages.notWebsocket(), stamp);
   }
@@ -435,18 +442,59 @@ export function createRouter(opts: RouterOptions) {
   }
 
   let appServer: BunServer | undefined;
+  // Requests that came over HTTPS, and the server (of tls-listener.ts) that took each.
+  const secureRequests = new WeakMap<Request, BunServer>();
+  const clientOf = (req: Request): ClientAddress => {
+    const secure = secureRequests.get(req);
+    return { address: (secure ?? appServer)?.requestIP(req)?.address ?? "", secure: secure !== undefined };
+  };
+  // Host names HTTPS has a certificate for (set by the TLS listener): their plain HTTP requests are redirected.
+  let httpsFor: ((hostname: string) => boolean) | null = null;
+  let httpsPort = 443;
 
   const failed = (e: unknown) => {
     opts.log?.(`request failed: ${(e as Error).message}`);
     return pageResponse(pages.unavailable());
   };
 
-  function fetch(req: Request): Answer | Promise<Answer> {
+  function guarded(req: Request): Answer | Promise<Answer> {
     try {
       const response = handle(req);
       return response instanceof Promise ? response.catch(failed) : response;
     } catch (e) {
       return failed(e);
+    }
+  }
+
+  // Plain HTTP: ACME's HTTP-01 answers for any host, then a redirect to HTTPS for hosts that have a certificate.
+  function fetch(req: Request): Answer | Promise<Answer> {
+    const at = req.url.indexOf(CHALLENGE_PATH);
+    if (at !== -1 && req.url.indexOf("/", 8) === at) return challenge(req.url.slice(at + CHALLENGE_PATH.length));
+    if (httpsFor !== null) {
+      const host = (req.headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
+      if (host && httpsFor(host)) {
+        const location = `https://${host}${httpsPort === 443 ? "" : `:${httpsPort}`}${requestTarget(req.url)}`;
+        return new Response(null, { status: 308, headers: { location, "cache-control": "no-store" } });
+      }
+    }
+    return guarded(req);
+  }
+
+  // HTTPS (tls-listener.ts): the same routing, with the server that took the request remembered for its client address.
+  function secureFetch(req: Request, server: BunServer): Answer | Promise<Answer> {
+    secureRequests.set(req, server);
+    return guarded(req);
+  }
+
+  async function challenge(token: string): Promise<Response> {
+    const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain", "cache-control": "no-store" } });
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(token)) return text(404, "No such challenge.");
+    try {
+      const answer = await loadChallenge(sync.pool, token);
+      return answer === null ? text(404, "No such challenge.") : text(200, answer);
+    } catch (e) {
+      opts.log?.(`ACME challenge lookup failed: ${(e as Error).message}`);
+      return text(503, "The challenge cannot be looked up right now.");
     }
   }
 
@@ -472,7 +520,13 @@ export function createRouter(opts: RouterOptions) {
 
   return {
     fetch,
+    secureFetch,
     adminFetch,
+    /** From the TLS listener: which host names HTTPS serves (their plain requests are redirected), and on which port. */
+    servingHttps(covers: ((hostname: string) => boolean) | null, port: number) {
+      httpsFor = covers;
+      httpsPort = port;
+    },
     /** The server `fetch` answers for: where a request's client address comes from. */
     serving(server: BunServer) {
       appServer = server;

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type BunServer, bunServe, type WebSocketHandler } from "@/lib/router/bun-serve";
+import { type BunServer, bunServe, type ServeOptions, type WebSocketHandler } from "@/lib/router/bun-serve";
+import type { ServedCertificate } from "@/lib/router/load-certificates";
+import { allowListenerHandover, TlsListener } from "@/lib/router/tls-listener";
 import { websocketRelay } from "@/lib/router/servers/websocket-relay";
 import type { PoolSandbox } from "@/lib/router/functions/function-pool";
 import { createRouter, failurePage, type RouterOptions } from "@/lib/router/server";
@@ -11,6 +13,8 @@ export type StartRouterOptions = Omit<RouterOptions, "functions"> & {
   /** 0 picks a free port. */
   port: number;
   adminPort: number;
+  /** HTTPS with the certificates in Postgres (0 picks a free port); absent: plain HTTP only. */
+  httpsPort?: number;
   functions: { timeoutMs: number; memoryMb: number; sandbox: PoolSandbox };
 };
 
@@ -33,16 +37,25 @@ const MAX_REQUEST_BODY = 64 * 1024 * 1024;
 export async function startRouter(opts: StartRouterOptions) {
   const workDir = await mkdtemp(path.join(os.tmpdir(), "slipway-fn-"));
   let router: ReturnType<typeof createRouter>;
+  const tls =
+    opts.httpsPort === undefined
+      ? null
+      : new TlsListener({
+          port: opts.httpsPort,
+          listen: (port, certs) => serve(port, (req, server) => router.secureFetch(req, server), certs),
+          onChange: (covers, port) => router.servingHttps(covers, port),
+          log: opts.log,
+        });
   try {
-    router = createRouter({ ...opts, functions: { ...opts.functions, workDir } });
+    router = createRouter({ ...opts, functions: { ...opts.functions, workDir }, certificates: tls ? (certs) => tls.update(certs) : undefined });
   } catch (err) {
     // Fail to start without leaving the directory behind.
     await rm(workDir, { recursive: true, force: true });
     throw err;
   }
   const servers: BunServer[] = [];
-  const listen = (port: number, fetch: (req: Request) => Response | undefined | Promise<Response | undefined>) => {
-    const server = bunServe({
+  const serve = (port: number, fetch: ServeOptions["fetch"], tlsCerts?: ServedCertificate[]) =>
+    bunServe({
       hostname: opts.host,
       port,
       reusePort: true,
@@ -53,16 +66,21 @@ export async function startRouter(opts: StartRouterOptions) {
       error: () => failurePage(),
       // WebSockets to server deployments (servers/websocket-relay.ts).
       websocket: websocketRelay as WebSocketHandler<never>,
+      ...(tlsCerts ? { tls: tlsCerts } : {}),
     });
+  const listen = (port: number, fetch: ServeOptions["fetch"]) => {
+    const server = serve(port, fetch);
     servers.push(server);
     return server;
   };
   const close = async () => {
+    await tls?.close();
     await Promise.all(servers.map((s) => s.stop(true)));
     await router.close();
     await rm(workDir, { recursive: true, force: true });
   };
   try {
+    if (tls) await allowListenerHandover(opts.log);
     router.start();
     // The apps' port opens only once the route table is loaded: before that
     // every host would be answered "no app here" (a live site's 404 after a
@@ -71,7 +89,14 @@ export async function startRouter(opts: StartRouterOptions) {
     await router.sync.ready();
     const app = listen(opts.port, router.fetch);
     router.serving(app);
-    return { ...router, port: app.port, adminPort, close };
+    return {
+      ...router,
+      port: app.port,
+      adminPort,
+      /** The HTTPS port once a certificate is served (null before, or without HTTPS). */
+      httpsPort: () => tls?.port ?? null,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -21,6 +21,8 @@ export type TestRouterOptions = {
   metrics?: boolean;
   /** The router's own log lines (its stdout and stderr). */
   log?: (line: string) => void;
+  /** HTTPS on a free port (it opens with the first certificate). */
+  https?: boolean;
 };
 
 export type TestRouter = Awaited<ReturnType<typeof startTestRouter>>;
@@ -47,12 +49,15 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
     ROUTER_CACHE_MB: "16",
     ROUTER_RESYNC_SEC: String(Math.max(1, Math.round((over.resyncMs ?? 30_000) / 1000))),
     ROUTER_METRICS: over.metrics === false ? "off" : "on",
+    ...(over.https ? { ROUTER_HTTPS_PORT: "0" } : {}),
     FUNCTION_TIMEOUT_SEC: "5",
     FUNCTION_MEMORY_MB: "128",
     ...cmd.env,
   });
   const child = spawn(cmd.command, cmd.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output: string[] = [];
+  let httpsPort: number | null = null;
+  let certificates = 0;
   const listening = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on("line", (line) => {
@@ -60,6 +65,8 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
         const m = /^router listening on .*:(\d+) \(admin (\d+)\)/.exec(line);
         if (m) resolve({ port: Number(m[1]), adminPort: Number(m[2]) });
         else over.log?.(line.replace(/^router \d+: /, ""));
+        const tls = /HTTPS serving (\d+) certificate\(s\) on port (\d+)/.exec(line);
+        if (tls) [certificates, httpsPort] = [Number(tls[1]), Number(tls[2])];
       });
     }
     child.once("exit", (code, signal) => reject(new Error(`the router exited (${signal ?? `code ${code}`}) before it listened:\n${output.join("\n")}`)));
@@ -83,6 +90,8 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
     adminPort,
     pid: child.pid!,
     output: () => output.join("\n"),
+    /** Where HTTPS listens and how many certificates it serves, as its last log line said (null: not yet). */
+    https: () => (httpsPort === null ? null : { port: httpsPort, certificates }),
     /** What this router routes `name` to (its admin port's /routes/<name>). */
     async route(name: string): Promise<{ live: string | null; canary: string | null; canaryWeight: number } | null> {
       const r = await request(adminPort, "localhost", `/routes/${name}`);

@@ -13,6 +13,8 @@ const COLUMNS = [
   },
   { noun: "deployment runtime sets", table: "deployments", column: "runtime_env_enc", keyIdColumn: null, label: `'runtime variables of deployment ' || t.id` },
   { noun: "webhook secrets", table: "projects", column: "webhook_secret_enc", keyIdColumn: null, label: `'webhook secret of ' || t.slug` },
+  { noun: "certificate keys", table: "certificates", column: "key_enc", keyIdColumn: "key_id", label: `'private key of the certificate for ' || t.hostname` },
+  { noun: "ACME account keys", table: "acme_accounts", column: "key_enc", keyIdColumn: "key_id", label: `'ACME account key for ' || t.directory_url` },
 ] as const;
 
 export type Unreadable = { what: string; reason: string };

@@ -31,7 +31,7 @@ export const HOP_BY_HOP = new Set([
 ]);
 
 /** The client's address, as the router's server saw it. */
-export type ClientAddress = { address: string };
+export type ClientAddress = { address: string; /** It came over HTTPS. */ secure?: boolean };
 
 // What a client says about where a request came from is not passed on: the
 // router is the first hop, so it sets these itself.
@@ -208,7 +208,7 @@ export function proxiedRequestHeaders(headers: Headers, client: ClientAddress): 
   if (client.address) out["x-forwarded-for"] = client.address;
   const host = headers.get("host");
   if (host) out["x-forwarded-host"] = host;
-  out["x-forwarded-proto"] = "http";
+  out["x-forwarded-proto"] = client.secure ? "https" : "http";
   return out;
 }
 

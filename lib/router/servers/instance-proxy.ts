@@ -71,7 +71,7 @@ export function forwardedHeaders(headers: Headers, client: ClientAddress): Heade
   if (client.address) headers.set("x-forwarded-for", client.address);
   const host = headers.get("host");
   if (host) headers.set("x-forwarded-host", host);
-  headers.set("x-forwarded-proto", "http");
+  headers.set("x-forwarded-proto", client.secure ? "https" : "http");
   return headers;
 }
 

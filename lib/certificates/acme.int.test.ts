@@ -1,0 +1,168 @@
+import https from "node:https";
+import { X509Certificate } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runBuild } from "@/lib/build/run-build";
+import type { AcmeSettings } from "@/lib/certificates/acme-settings";
+import { tendCertificates } from "@/lib/certificates/tend-certificates";
+import { addDomain } from "@/lib/domains/add-domain";
+import { createTxtLookup } from "@/lib/domains/resolver";
+import { verifyDomain } from "@/lib/domains/verify-domain";
+import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
+import { testDb } from "@/lib/testing/db";
+import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { startDnsServer, type TestDnsServer } from "@/lib/testing/dns-server";
+import { type Pebble, startPebble } from "@/lib/testing/pebble";
+
+const db = testDb();
+const dataDir = testDataDir();
+
+let dns: TestDnsServer;
+let router: TestRouter;
+let pebble: Pebble;
+let settings: AcmeSettings;
+let root: string;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  dns = await startDnsServer();
+  router = await startTestRouter(inject("databaseUrl"), dataDir, { https: true, log: (l) => logged.push(l) });
+  // Pebble refuses a third of nonces on purpose: each is retried, never a failure.
+  pebble = await startPebble({ httpPort: router.port, dnsPort: dns.port, nonceReject: 30 });
+  settings = { directoryUrl: pebble.directoryUrl, email: "ops@example.test", eab: null, ca: pebble.apiCa };
+  root = await pebble.issuingRoot();
+}, 60_000);
+afterAll(async () => {
+  await pebble?.close();
+  await dns?.close();
+});
+
+const deps = () => ({ db, secretKey: testSecretKey(), settings });
+
+// A verified custom domain routed to a live static site.
+async function liveDomain(body: string) {
+  const { ctx, project } = await seedArchiveProject(db);
+  const d = await deployDir(ctx, project.slug, await makeApp({ "index.html": body }));
+  expect(await runBuild(d.id, testBuildDeps(db, inject("databaseUrl"), dataDir))).toBe("live");
+  const hostname = `shop-${project.slug}.example.test`;
+  const { domain } = await addDomain({ ctx, slug: project.slug, input: { hostname } });
+  dns.setRecords(domain.txtRecord.name, { TXT: [domain.txtRecord.value] });
+  dns.setRecords(hostname, { A: ["127.0.0.1"] });
+  expect((await verifyDomain({ ctx, id: domain.id, lookup: createTxtLookup({ servers: [dns.address] }) })).verified).toBe(true);
+  return { hostname, ctx, project };
+}
+
+// An HTTPS request as a browser sends it (SNI and Host: the name), trusting only Pebble's root.
+function httpsGet(hostname: string, port: number): Promise<{ status: number; body: string; cert: X509Certificate }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: "127.0.0.1", port, servername: hostname, headers: { host: hostname }, ca: root, agent: false }, (res) => {
+      const cert = new X509Certificate((res.socket as import("node:tls").TLSSocket).getPeerCertificate().raw);
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, cert }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("certificates from an ACME CA (Pebble)", () => {
+  it("issues one for a verified domain over HTTP-01, which the router then serves by SNI; plain HTTP redirects there", async () => {
+    const { hostname } = await liveDomain("<h1>shop over TLS</h1>");
+    expect(router.https()).toBeNull(); // HTTPS opens with the first certificate
+
+    const result = await tendCertificates({ ...deps(), max: 20 });
+    expect(result.issued).toContain(hostname);
+    const row = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+    expect(row).toMatchObject({ state: "issued", source: "acme", names: [hostname], lastError: null, attempts: 0 });
+    expect(row.issuer).toMatch(/Pebble Intermediate CA/);
+    // Renewed at two thirds of its lifetime; the key sealed, never stored as PEM.
+    const lifetime = row.notAfter!.getTime() - row.notBefore!.getTime();
+    expect(Math.abs(row.nextAttemptAt!.getTime() - (row.notBefore!.getTime() + (lifetime * 2) / 3))).toBeLessThan(1000);
+    expect(row.keyEnc).not.toContain("PRIVATE KEY");
+    expect(await db.acmeChallenge.count({ where: { hostname } })).toBe(0);
+    expect(logged.join("\n")).not.toContain("PRIVATE KEY");
+
+    await until(async () => (router.https()?.certificates ?? 0) >= 1, 10_000, 50);
+    const port = router.https()!.port;
+    const served = await httpsGet(hostname, port);
+    expect(served.status).toBe(200);
+    expect(served.body).toContain("shop over TLS");
+    expect(served.cert.checkHost(hostname)).toBe(hostname);
+    expect(served.cert.fingerprint256).toBe(new X509Certificate(row.certPem!).fingerprint256);
+
+    const plain = await request(router.port, hostname, "/pricing?plan=pro");
+    expect(plain.status).toBe(308);
+    expect(plain.headers.location).toBe(`https://${hostname}:${port}/pricing?plan=pro`);
+    // Names without a certificate stay on plain HTTP.
+    expect((await request(router.port, "nothing-here.localhost", "/")).status).toBe(404);
+  });
+
+  it("answers the CA's HTTP-01 request for a pending token only, on any host", async () => {
+    await db.acmeChallenge.create({ data: { token: "tok_abc-123", keyAuthorization: "tok_abc-123.thumbprint", hostname: "a.example.test" } });
+    const hit = await request(router.port, "a.example.test", "/.well-known/acme-challenge/tok_abc-123");
+    expect({ status: hit.status, body: hit.body.toString(), type: hit.headers["content-type"] }).toEqual({ status: 200, body: "tok_abc-123.thumbprint", type: "text/plain" });
+    for (const path of ["/.well-known/acme-challenge/unknown", "/.well-known/acme-challenge/..%2f..%2fetc", "/.well-known/acme-challenge/"]) {
+      expect((await request(router.port, "a.example.test", path)).status).toBe(404);
+    }
+    await db.acmeChallenge.delete({ where: { token: "tok_abc-123" } });
+  });
+
+  it("keeps the CA's message and retries later when validation fails; renews while HTTPS keeps answering", async () => {
+    // A domain whose name does not resolve any more: Pebble cannot reach it.
+    const broken = await liveDomain("<h1>unreachable</h1>");
+    dns.removeRecords(broken.hostname);
+    const good = await liveDomain("<h1>renewed shop</h1>");
+    const before = Date.now();
+    const first = await tendCertificates({ ...deps(), max: 20 });
+    expect(first.failed).toContain(broken.hostname);
+    expect(first.issued).toContain(good.hostname);
+    const failed = await db.certificate.findUniqueOrThrow({ where: { hostname: broken.hostname } });
+    expect(failed).toMatchObject({ state: "failed", attempts: 1, certPem: null });
+    // The CA's own words: it could not resolve the name to fetch the challenge.
+    expect(failed.lastError).toMatch(new RegExp(`could not resolve URL .*http://${broken.hostname.replace(/\./g, "\\.")}:${router.port}/\\.well-known/acme-challenge/`));
+    expect(failed.nextAttemptAt!.getTime() - before).toBeGreaterThanOrEqual(55_000);
+    // Not due again yet: a second pass leaves it alone.
+    expect((await tendCertificates({ ...deps(), max: 20 })).failed).not.toContain(broken.hostname);
+
+    await until(async () => (router.https()?.certificates ?? 0) >= 2, 10_000, 50);
+    const port = router.https()!.port;
+    const old = (await httpsGet(good.hostname, port)).cert.fingerprint256;
+    // Renewal (made due now) while a client sends requests without pause.
+    let stop = false;
+    const answers: number[] = [];
+    let errors = 0;
+    const traffic = (async () => {
+      while (!stop) {
+        try {
+          answers.push((await httpsGet(good.hostname, port)).status);
+        } catch {
+          errors++;
+        }
+      }
+    })();
+    await db.certificate.update({ where: { hostname: good.hostname }, data: { nextAttemptAt: new Date() } });
+    const renewed = await tendCertificates({ ...deps(), max: 20 });
+    expect(renewed.issued).toContain(good.hostname);
+    const fresh = new X509Certificate((await db.certificate.findUniqueOrThrow({ where: { hostname: good.hostname } })).certPem!).fingerprint256;
+    expect(fresh).not.toBe(old);
+    await until(async () => (await httpsGet(good.hostname, port)).cert.fingerprint256 === fresh, 10_000, 50);
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await traffic;
+    expect(answers.length).toBeGreaterThan(10);
+    expect({ errors, failed: answers.filter((s) => s !== 200).length }).toEqual({ errors: 0, failed: 0 });
+  });
+
+  it("stops serving a certificate whose domain is removed", async () => {
+    const { hostname, ctx } = await liveDomain("<h1>soon gone</h1>");
+    await tendCertificates({ ...deps(), max: 20 });
+    const count = (await db.certificate.count({ where: { certPem: { not: null } } })) as number;
+    await until(async () => router.https()?.certificates === count, 10_000, 50);
+    const domain = await db.domain.findUniqueOrThrow({ where: { hostname } });
+    await ctx.db.domain.delete({ where: { id: domain.id } });
+    const result = await tendCertificates({ ...deps(), max: 20 });
+    expect(result.removed).toEqual([hostname]);
+    await until(async () => router.https()?.certificates === count - 1, 10_000, 50);
+  });
+});

@@ -1,0 +1,55 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
+
+export type CertificateInfo = { names: string[]; issuer: string; notBefore: Date; notAfter: Date; fingerprint: string };
+
+export class CertificateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CertificateError";
+  }
+}
+
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+// What a PEM chain says about its leaf (the first certificate): the names it
+// covers, who issued it, its validity. With `keyPem`, also that the key is the
+// leaf's, and with `hostname` that the leaf covers it; a chain that fails any
+// check is refused with a sentence saying which.
+export function readCertificate(chainPem: string, opts: { keyPem?: string; hostname?: string } = {}): CertificateInfo {
+  const blocks = chainPem.match(PEM_BLOCK);
+  if (!blocks) throw new CertificateError("That is not a PEM certificate: it has no BEGIN CERTIFICATE block.");
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(blocks[0]);
+  } catch (e) {
+    throw new CertificateError(`The certificate cannot be read: ${(e as Error).message}.`);
+  }
+  if (opts.keyPem !== undefined) {
+    let matches = false;
+    try {
+      matches = leaf.checkPrivateKey(createPrivateKey(opts.keyPem));
+    } catch (e) {
+      throw new CertificateError(`The private key cannot be read: ${(e as Error).message}.`);
+    }
+    if (!matches) throw new CertificateError("The private key is not the certificate's: they do not match.");
+  }
+  const names = (leaf.subjectAltName ?? "")
+    .split(", ")
+    .filter((n) => n.startsWith("DNS:"))
+    .map((n) => n.slice(4).toLowerCase());
+  if (opts.hostname !== undefined && !leaf.checkHost(opts.hostname)) {
+    throw new CertificateError(`The certificate does not cover ${opts.hostname}: it is for ${names.join(", ") || "no host name"}.`);
+  }
+  return {
+    names,
+    issuer: leaf.issuer.replace(/\n/g, ", "),
+    notBefore: new Date(leaf.validFrom),
+    notAfter: new Date(leaf.validTo),
+    fingerprint: leaf.fingerprint256,
+  };
+}
+
+// When an issued certificate is renewed: at two thirds of its lifetime (Let's
+// Encrypt's advice; a 90-day one at day 60, leaving 30 days for retries).
+export const renewalTime = (info: { notBefore: Date; notAfter: Date }) =>
+  new Date(info.notBefore.getTime() + ((info.notAfter.getTime() - info.notBefore.getTime()) * 2) / 3);

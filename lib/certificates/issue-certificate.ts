@@ -1,0 +1,97 @@
+import * as acme from "acme-client";
+import type { Db } from "@/lib/db/client";
+import { acmeClient } from "@/lib/certificates/acme-account";
+import type { AcmeSettings } from "@/lib/certificates/acme-settings";
+import { readCertificate, renewalTime } from "@/lib/certificates/certificate-info";
+import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificates";
+import type { SecretKey } from "@/lib/secrets/keyring";
+import { seal, sealedKeyId } from "@/lib/secrets/seal";
+
+export type IssueDeps = { db: Db; secretKey: SecretKey; settings: AcmeSettings; log?: (line: string) => void; now?: () => Date };
+
+// Retries after a failure: 1 min, 2, 4… up to 6 h; a CA that says "rate
+// limited" is asked again in an hour at the soonest.
+const RETRY_MIN_MS = 60_000;
+const RETRY_MAX_MS = 6 * 3600_000;
+const RATE_LIMITED_MS = 3600_000;
+export const retryDelayMs = (attempts: number, rateLimited: boolean) =>
+  Math.max(rateLimited ? RATE_LIMITED_MS : 0, Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, attempts - 1)));
+
+// Orders a certificate for one host name from the ACME CA and stores it
+// (RFC 8555: order, HTTP-01 authorization answered by every router from
+// acme_challenges, finalize with a fresh P-256 key, download the chain). The
+// row must be claimed (lib/certificates/tend-certificates.ts). On success the
+// routers are told and serve it; on failure the CA's message is kept with the
+// next attempt's time, and a certificate already issued keeps serving.
+export async function issueCertificate(deps: IssueDeps, hostname: string): Promise<"issued" | "failed"> {
+  const { db, secretKey, settings } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tokens: string[] = [];
+  try {
+    const client = await acmeClient(db, secretKey, settings);
+    const key = await acme.crypto.createPrivateEcdsaKey();
+    const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, key);
+    const chain = await client.auto({
+      csr,
+      termsOfServiceAgreed: true,
+      email: settings.email ?? undefined,
+      challengePriority: ["http-01"],
+      // The CA checks the routers' answers itself; a check from here would go through this machine's DNS, not the world's.
+      skipChallengeVerification: true,
+      challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+        tokens.push(challenge.token);
+        await db.acmeChallenge.upsert({ where: { token: challenge.token }, create: { token: challenge.token, keyAuthorization, hostname }, update: { keyAuthorization } });
+      },
+      challengeRemoveFn: async (_authz, challenge) => {
+        await db.acmeChallenge.deleteMany({ where: { token: challenge.token } });
+      },
+    });
+    const keyPem = key.toString();
+    const info = readCertificate(chain, { keyPem, hostname });
+    const keyEnc = seal(secretKey, keyPem);
+    await db.$transaction(async (tx) => {
+      await tx.certificate.update({
+        where: { hostname },
+        data: {
+          state: "issued",
+          certPem: chain,
+          keyEnc,
+          keyId: sealedKeyId(keyEnc)!,
+          issuer: info.issuer,
+          names: info.names,
+          notBefore: info.notBefore,
+          notAfter: info.notAfter,
+          issuedAt: now(),
+          lastError: null,
+          attempts: 0,
+          nextAttemptAt: renewalTime(info),
+        },
+      });
+      await notifyCertificatesChanged(tx);
+    });
+    deps.log?.(`certificate for ${hostname} issued by ${info.issuer}, valid until ${info.notAfter.toISOString()}`);
+    return "issued";
+  } catch (e) {
+    const message = caMessage(e);
+    const row = await db.certificate.findUnique({ where: { hostname }, select: { attempts: true, certPem: true } });
+    if (!row) return "failed"; // its domain went away meanwhile
+    const attempts = row.attempts + 1;
+    await db.certificate.update({
+      where: { hostname },
+      data: {
+        // An issued certificate keeps serving until it expires; the failure is shown beside it.
+        state: row.certPem ? "issued" : "failed",
+        lastError: message,
+        attempts,
+        nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, /rateLimited|rate limit/i.test(message))),
+      },
+    });
+    deps.log?.(`certificate for ${hostname} failed (attempt ${attempts}): ${message}`);
+    return "failed";
+  } finally {
+    if (tokens.length) await db.acmeChallenge.deleteMany({ where: { token: { in: tokens } } }).catch(() => undefined);
+  }
+}
+
+// acme-client's errors carry the CA's own words (an RFC 7807 problem's detail).
+const caMessage = (e: unknown) => ((e as Error).message || String(e)).slice(0, 2000);

@@ -1,0 +1,31 @@
+import type pg from "pg";
+import type { SecretKey } from "@/lib/secrets/keyring";
+import { unseal, UnsealError } from "@/lib/secrets/seal";
+
+export type ServedCertificate = { serverName: string; cert: string; key: string };
+
+// Every certificate a router serves over HTTPS (issued or uploaded, renewing
+// included: the current one serves until its successor is stored), its key
+// opened with the router's key ring. A key that cannot be opened is left out
+// and said once; the others still serve.
+export async function loadCertificates(pool: pg.Pool, secretKey: SecretKey, log?: (line: string) => void): Promise<ServedCertificate[]> {
+  const { rows } = await pool.query<{ hostname: string; cert_pem: string; key_enc: string }>(
+    `SELECT hostname, cert_pem, key_enc FROM certificates WHERE cert_pem IS NOT NULL AND key_enc IS NOT NULL AND (not_after IS NULL OR not_after > now()) ORDER BY hostname`,
+  );
+  const served: ServedCertificate[] = [];
+  for (const row of rows) {
+    try {
+      served.push({ serverName: row.hostname, cert: row.cert_pem, key: unseal(secretKey, row.key_enc) });
+    } catch (e) {
+      if (!(e instanceof UnsealError)) throw e;
+      log?.(`the certificate key of ${row.hostname} could not be opened (${e.message}); it is not served`);
+    }
+  }
+  return served;
+}
+
+/** The HTTP-01 answer for a token (RFC 8555 8.3), while its order is validated. */
+export async function loadChallenge(pool: pg.Pool, token: string): Promise<string | null> {
+  const { rows } = await pool.query<{ key_authorization: string }>(`SELECT key_authorization FROM acme_challenges WHERE token = $1`, [token]);
+  return rows[0]?.key_authorization ?? null;
+}

@@ -1,0 +1,93 @@
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { childEnv } from "@/lib/platform/child-env";
+
+// Pebble (Let's Encrypt's RFC 8555 test CA, Debian package `pebble`) for
+// tests: its ACME API on a free port over HTTPS with a certificate made here,
+// its validation of HTTP-01 challenges sent to `httpPort` (the router's) and
+// names resolved through `dnsPort` (lib/testing/dns-server.ts). `nonceReject`
+// is the share of nonces it refuses on purpose (PEBBLE_WFE_NONCEREJECT).
+export type Pebble = {
+  directoryUrl: string;
+  /** The PEM that Pebble's own HTTPS (the ACME API) is signed with: ACME_CA_FILE's content. */
+  apiCa: string;
+  /** The root that issued certificates chain to (for a TLS client checking the router). */
+  issuingRoot: () => Promise<string>;
+  close: () => Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function get(url: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+export async function startPebble(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "pebble-"));
+  const [api, management] = [await freePort(), await freePort()];
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=pebble",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+  ], { stdio: "ignore" });
+  writeFileSync(
+    path.join(dir, "config.json"),
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${api}`,
+        managementListenAddress: `127.0.0.1:${management}`,
+        certificate: path.join(dir, "cert.pem"),
+        privateKey: path.join(dir, "key.pem"),
+        httpPort: opts.httpPort,
+        tlsPort: await freePort(),
+        ocspResponderURL: "",
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
+  const child = spawn("pebble", ["-config", path.join(dir, "config.json"), "-dnsserver", `127.0.0.1:${opts.dnsPort}`], {
+    env: childEnv({ PATH: process.env.PATH, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: String(opts.nonceReject ?? 0) }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+  const apiCa = readFileSync(path.join(dir, "cert.pem"), "utf8");
+  const directoryUrl = `https://127.0.0.1:${api}/dir`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`pebble exited:\n${output}`);
+    const up = await get(directoryUrl, apiCa).then((r) => r.status === 200, () => false);
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`pebble did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    directoryUrl,
+    apiCa,
+    issuingRoot: async () => (await get(`https://127.0.0.1:${management}/roots/0`, apiCa)).body,
+    close: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
