@@ -1,29 +1,15 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { E2E_ADMIN, expect, routerGet, setDnsRecords, shot, signIn, test } from "./fixtures";
+import { demoLiveDeployment, E2E_ADMIN, expect, routerGet, setDnsRecords, shot, signIn, test } from "./fixtures";
 
 // Custom domains end to end: the platform resolves TXT records through the DNS
 // server global-setup started (DNS_SERVERS), whose records this spec sets.
 const HOST = "shop.example.test";
 
-type Summary = { id: string; status: string };
-
 // No serious or critical WCAG 2.1 A/AA violation in the state on screen.
 async function expectAccessible(page: Page) {
   const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
-}
-
-// The demo's live production deployment, deploying it first if nothing is live.
-async function demoLiveDeployment(page: Page): Promise<string> {
-  const list = async (): Promise<Summary[]> => (await (await page.request.get("/api/projects/demo/deployments?environment=production")).json()).deployments;
-  const live = (await list()).find((d) => d.status === "live");
-  if (live) return live.id;
-  const created = await page.request.post("/api/projects/demo/deployments", { data: {} });
-  expect(created.status()).toBe(201);
-  const { deployment } = await created.json();
-  await expect.poll(async () => (await list()).find((d) => d.id === deployment.id)?.status, { timeout: 240_000, intervals: [1000] }).toBe("live");
-  return deployment.id;
 }
 
 test("add and verify a domain", async ({ page }) => {

@@ -25,6 +25,19 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.waitForURL(/\/projects/);
 }
 
+// The demo's live production deployment, deploying it first if nothing is live.
+export async function demoLiveDeployment(page: Page): Promise<string> {
+  type Summary = { id: string; status: string };
+  const list = async (): Promise<Summary[]> => (await (await page.request.get("/api/projects/demo/deployments?environment=production")).json()).deployments;
+  const live = (await list()).find((d) => d.status === "live");
+  if (live) return live.id;
+  const created = await page.request.post("/api/projects/demo/deployments", { data: {} });
+  expect(created.status()).toBe(201);
+  const { deployment } = await created.json();
+  await expect.poll(async () => (await list()).find((d) => d.id === deployment.id)?.status, { timeout: 240_000, intervals: [1000] }).toBe("live");
+  return deployment.id;
+}
+
 // Node's fetch cannot set Host; the router picks the app by it.
 export function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startDnsServer } from "@/lib/testing/dns-server";
+import { freePort, preparePebble } from "@/lib/testing/pebble";
 import { startPlatform } from "@/lib/testing/platform-process";
 
 // Boots the real platform (built console, worker, router, embedded Postgres)
@@ -16,8 +17,15 @@ export default async function globalSetup() {
   // Every API write the suite makes is traced for e2e/audit-completeness.check.ts.
   const auditTraceFile = path.join(os.tmpdir(), `slipway-e2e-audit-${process.pid}.jsonl`);
   rmSync(auditTraceFile, { force: true });
+  // HTTPS: certificates from Pebble (a real ACME CA) for domains the specs verify (e2e/https.spec.ts).
+  const pebble = await preparePebble();
+  const httpsPort = await freePort();
   const platform = await startPlatform({
     env: {
+      ROUTER_HTTPS_PORT: String(httpsPort),
+      ACME_DIRECTORY_URL: pebble.directoryUrl,
+      ACME_CA_FILE: pebble.caFile,
+      ACME_EMAIL: "ops@e2e.test",
       SLIPWAY_ADMIN_EMAIL: E2E_ADMIN.email,
       SLIPWAY_ADMIN_PASSWORD: E2E_ADMIN.password,
       DNS_SERVERS: dns.address,
@@ -34,6 +42,15 @@ export default async function globalSetup() {
     await closeDns();
     throw e;
   });
+  const ca = await pebble.start({ httpPort: Number(new URL(platform.routerUrl).port), dnsPort: dns.port, nonceReject: 10 }).catch(async (e) => {
+    await platform.stop();
+    await closeDns();
+    throw e;
+  });
+  const rootFile = path.join(os.tmpdir(), `slipway-e2e-pebble-root-${process.pid}.pem`);
+  writeFileSync(rootFile, await ca.issuingRoot());
+  process.env.E2E_HTTPS_PORT = String(httpsPort);
+  process.env.E2E_PEBBLE_ROOT_FILE = rootFile;
   process.env.E2E_DNS_ZONE_FILE = dnsZoneFile;
   process.env.E2E_BASE_URL = platform.consoleUrl;
   process.env.E2E_ROUTER_URL = platform.routerUrl;
@@ -43,6 +60,8 @@ export default async function globalSetup() {
   process.env.E2E_AUDIT_TRACE_FILE = auditTraceFile;
   return async () => {
     await platform.stop();
+    await ca.close();
+    rmSync(rootFile, { force: true });
     await closeDns();
     rmSync(auditTraceFile, { force: true });
   };

@@ -3,17 +3,18 @@
 import { domainState, DomainStatusBadge } from "@/components/domains/domain-status";
 import { useVerifyDomain } from "@/components/domains/queries";
 import { TxtRecordTable } from "@/components/domains/txt-record-table";
-import type { Domain, VerifyResult } from "@/components/domains/types";
+import { CertificateLine } from "@/components/domains/certificate-line";
+import type { Domain, DomainList, VerifyResult } from "@/components/domains/types";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { RelativeTime } from "@/components/ui/relative-time";
 
-type Props = { slug: string; domain: Domain; canManage: boolean; onRemove: () => void };
+type Props = { slug: string; domain: Domain; https: DomainList["https"]; canManage: boolean; onRemove: () => void };
 
 // One domain: where it points, its state, and until it is verified the record
 // to create and a Verify button that checks DNS now and says what it found.
-export function DomainCard({ slug, domain, canManage, onRemove }: Props) {
+export function DomainCard({ slug, domain, https, canManage, onRemove }: Props) {
   const verify = useVerifyDomain(slug);
   // The result of a check made here, until a later check (the worker's, seen on a refetch) replaces it.
   const result = verify.data?.domain.lastCheckedAt === domain.lastCheckedAt ? verify.data : undefined;
@@ -75,6 +76,7 @@ export function DomainCard({ slug, domain, canManage, onRemove }: Props) {
             re-check it.
           </Alert>
         )}
+        {verified && <CertificateLine domain={domain} https={https} />}
         {!verified && <Instructions domain={domain} canManage={canManage} />}
       </article>
     </Panel>

@@ -48,7 +48,7 @@ export function DomainsView({ slug }: { slug: string }) {
       <PageHeader
         title="Domains"
         description="Serve this project on host names you own."
-        actions={domains.data?.length ? addButton : undefined}
+        actions={domains.data?.domains.length ? addButton : undefined}
       />
       {!canManage && (
         <div className="mb-6">
@@ -62,7 +62,7 @@ export function DomainsView({ slug }: { slug: string }) {
         <Loading label="Loading domains" rows={2} />
       ) : domains.isError ? (
         <LoadError title="The domains could not be loaded." error={domains.error} onRetry={() => domains.refetch()} />
-      ) : domains.data.length === 0 ? (
+      ) : domains.data.domains.length === 0 ? (
         <EmptyState title="No custom domains yet" action={addButton || undefined}>
           {canManage
             ? "Add a domain you own, like shop.example.com, to serve production or a branch preview on it."
@@ -70,9 +70,9 @@ export function DomainsView({ slug }: { slug: string }) {
         </EmptyState>
       ) : (
         <ul className="space-y-4" aria-label="Custom domains">
-          {domains.data.map((d) => (
+          {domains.data.domains.map((d) => (
             <li key={d.id}>
-              <DomainCard slug={p.slug} domain={d} canManage={canManage} onRemove={() => setRemoving(d)} />
+              <DomainCard slug={p.slug} domain={d} https={domains.data.https} canManage={canManage} onRemove={() => setRemoving(d)} />
             </li>
           ))}
         </ul>

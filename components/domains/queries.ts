@@ -17,15 +17,19 @@ const domainPath = (id: string) => `/api/domains/${encodeURIComponent(id)}`;
 export function useDomains(slug: string) {
   return useQuery({
     queryKey: domainKeys.list(slug),
-    queryFn: () => apiFetch<DomainList>(listPath(slug)).then((r) => r.domains),
-    refetchInterval: (query) => (query.state.data?.some((d) => d.status === "pending") ? 15_000 : false),
+    queryFn: () => apiFetch<DomainList>(listPath(slug)),
+    // Also while a certificate is being requested or renewed (the worker tries every minute).
+    refetchInterval: (query) =>
+      query.state.data?.domains.some((d) => d.status === "pending" || (d.status === "verified" && query.state.data?.https.acme && d.certificate?.state !== "issued"))
+        ? 15_000
+        : false,
   });
 }
 
 function useUpdateList(slug: string) {
   const queryClient = useQueryClient();
   return (update: (domains: Domain[]) => Domain[]) => {
-    queryClient.setQueryData<Domain[]>(domainKeys.list(slug), (old) => old && update(old));
+    queryClient.setQueryData<DomainList>(domainKeys.list(slug), (old) => old && { ...old, domains: update(old.domains) });
     void queryClient.invalidateQueries({ queryKey: domainKeys.list(slug), exact: true });
   };
 }

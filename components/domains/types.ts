@@ -1,3 +1,4 @@
+import type { CertificateView } from "@/lib/certificates/certificate-view";
 import type { DomainStatus } from "@/lib/generated/prisma/enums";
 
 // The JSON shapes of the domains API (dates arrive as ISO strings).
@@ -14,8 +15,9 @@ export type Domain = {
   lastError: string | null;
   createdAt: string;
   txtRecord: { type: "TXT"; name: string; value: string };
+  certificate: CertificateView | null;
 };
 
-export type DomainList = { domains: Domain[] };
+export type DomainList = { domains: Domain[]; https: { acme: boolean; port: number | null } };
 export type VerifyResult = { domain: Domain; verified: boolean; error: string | null };
 export type AddDomainBody = { hostname: string; branch: string | null };

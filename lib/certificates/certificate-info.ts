@@ -42,7 +42,7 @@ export function readCertificate(chainPem: string, opts: { keyPem?: string; hostn
   }
   return {
     names,
-    issuer: leaf.issuer.replace(/\n/g, ", "),
+    issuer: issuerName(leaf.issuer),
     notBefore: new Date(leaf.validFrom),
     notAfter: new Date(leaf.validTo),
     fingerprint: leaf.fingerprint256,
@@ -53,3 +53,11 @@ export function readCertificate(chainPem: string, opts: { keyPem?: string; hostn
 // Encrypt's advice; a 90-day one at day 60, leaving 30 days for retries).
 export const renewalTime = (info: { notBefore: Date; notAfter: Date }) =>
   new Date(info.notBefore.getTime() + ((info.notAfter.getTime() - info.notBefore.getTime()) * 2) / 3);
+
+// "Let's Encrypt (R11)" from "C=US\nO=Let's Encrypt\nCN=R11": the organisation, and the CA's own name.
+function issuerName(dn: string): string {
+  const field = (key: string) => dn.split("\n").find((l) => l.startsWith(`${key}=`))?.slice(key.length + 1);
+  const [o, cn] = [field("O"), field("CN")];
+  if (o && cn) return `${o} (${cn})`;
+  return o ?? cn ?? dn.replace(/\n/g, ", ");
+}

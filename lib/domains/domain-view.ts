@@ -1,9 +1,11 @@
-import type { Domain } from "@/lib/generated/prisma/client";
+import type { Certificate, Domain } from "@/lib/generated/prisma/client";
+import { toCertificateView } from "@/lib/certificates/certificate-view";
 import { displayHostname, txtRecordName, txtRecordValue } from "@/lib/domains/hostname";
 
-// What the API returns for a domain: its state and the TXT record that proves
-// control of it. The token is no secret: it is meant to be published in DNS.
-export function toDomainView(d: Domain) {
+// What the API returns for a domain: its state, the TXT record that proves
+// control of it, and its certificate (null: none yet). The token is no
+// secret: it is meant to be published in DNS.
+export function toDomainView(d: Domain, certificate: Certificate | null = null) {
   return {
     id: d.id,
     hostname: d.hostname,
@@ -15,6 +17,7 @@ export function toDomainView(d: Domain) {
     lastError: d.lastError,
     createdAt: d.createdAt,
     txtRecord: { type: "TXT" as const, name: txtRecordName(d.hostname), value: txtRecordValue(d.verificationToken) },
+    certificate: certificate && toCertificateView(certificate),
   };
 }
 

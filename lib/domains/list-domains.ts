@@ -1,4 +1,5 @@
 import type { Ctx } from "@/lib/auth/ctx";
+import { loadConfig } from "@/lib/config/env";
 import { toDomainView } from "@/lib/domains/domain-view";
 import { getProject } from "@/lib/projects/get-project";
 
@@ -6,5 +7,12 @@ import { getProject } from "@/lib/projects/get-project";
 export async function listDomains({ ctx, slug }: { ctx: Ctx; slug: string }) {
   const { project } = await getProject({ ctx, slug, action: "domain.read" });
   const rows = await ctx.db.domain.findMany({ where: { projectId: project.id }, orderBy: [{ createdAt: "asc" }, { hostname: "asc" }] });
-  return { domains: rows.map(toDomainView) };
+  const certificates = await ctx.db.certificate.findMany({ where: { hostname: { in: rows.map((r) => r.hostname) } } });
+  const byHost = new Map(certificates.map((c) => [c.hostname, c]));
+  const config = loadConfig();
+  return {
+    domains: rows.map((r) => toDomainView(r, byHost.get(r.hostname) ?? null)),
+    // Whether this server asks a CA for certificates (ACME_DIRECTORY_URL) and serves HTTPS (ROUTER_HTTPS_PORT).
+    https: { acme: config.ACME_DIRECTORY_URL !== undefined, port: config.ROUTER_HTTPS_PORT ?? null },
+  };
 }

@@ -2,6 +2,7 @@ import { recordAudit } from "@/lib/audit/record-audit";
 import type { Ctx } from "@/lib/auth/ctx";
 import type { TxtCheck } from "@/lib/domains/check-txt";
 import { notifyDomainsChanged } from "@/lib/domains/notify-domains";
+import { enqueue } from "@/lib/jobs/enqueue";
 import type { DomainStatus } from "@/lib/generated/prisma/enums";
 
 // A pending domain whose record never appeared stops being re-checked by the
@@ -37,7 +38,11 @@ export async function recordCheck(ctx: Ctx, { id, check, audit }: { id: string; 
       },
     });
     const changed = status !== current.status;
-    if (changed && status === "verified") await notifyDomainsChanged(tx);
+    if (changed && status === "verified") {
+      await notifyDomainsChanged(tx);
+      // Its certificate is requested now, not at the worker's next minute (nothing happens without ACME_DIRECTORY_URL).
+      await enqueue(tx, "tend-certificates", {}, { queue: "certificates", maxAttempts: 1 });
+    }
     if (audit === "always" || changed) {
       await recordAudit(tx, ctx, {
         teamId: current.project.teamId,

@@ -20,7 +20,7 @@ export type Pebble = {
   close: () => Promise<void>;
 };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as net.AddressInfo;
@@ -41,53 +41,70 @@ function get(url: string, ca: string): Promise<{ status: number; body: string }>
   });
 }
 
-export async function startPebble(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+// Its ports and API certificate first (the platform's ACME_DIRECTORY_URL and
+// ACME_CA_FILE), then start() once the router's HTTP port is known.
+export async function preparePebble() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "pebble-"));
-  const [api, management] = [await freePort(), await freePort()];
+  const [api, management, tlsPort] = [await freePort(), await freePort(), await freePort()];
+  const caFile = path.join(dir, "cert.pem");
   execFileSync("openssl", [
     "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=pebble",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", caFile,
   ], { stdio: "ignore" });
-  writeFileSync(
-    path.join(dir, "config.json"),
-    JSON.stringify({
-      pebble: {
-        listenAddress: `127.0.0.1:${api}`,
-        managementListenAddress: `127.0.0.1:${management}`,
-        certificate: path.join(dir, "cert.pem"),
-        privateKey: path.join(dir, "key.pem"),
-        httpPort: opts.httpPort,
-        tlsPort: await freePort(),
-        ocspResponderURL: "",
-        externalAccountBindingRequired: false,
-      },
-    }),
-  );
-  const child = spawn("pebble", ["-config", path.join(dir, "config.json"), "-dnsserver", `127.0.0.1:${opts.dnsPort}`], {
-    env: childEnv({ PATH: process.env.PATH, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: String(opts.nonceReject ?? 0) }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const apiCa = readFileSync(path.join(dir, "cert.pem"), "utf8");
+  const apiCa = readFileSync(caFile, "utf8");
   const directoryUrl = `https://127.0.0.1:${api}/dir`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`pebble exited:\n${output}`);
-    const up = await get(directoryUrl, apiCa).then((r) => r.status === 200, () => false);
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`pebble did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return {
     directoryUrl,
+    caFile,
     apiCa,
-    issuingRoot: async () => (await get(`https://127.0.0.1:${management}/roots/0`, apiCa)).body,
-    close: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
-      rmSync(dir, { recursive: true, force: true });
+    async start(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+      writeFileSync(
+        path.join(dir, "config.json"),
+        JSON.stringify({
+          pebble: {
+            listenAddress: `127.0.0.1:${api}`,
+            managementListenAddress: `127.0.0.1:${management}`,
+            certificate: caFile,
+            privateKey: path.join(dir, "key.pem"),
+            httpPort: opts.httpPort,
+            tlsPort,
+            ocspResponderURL: "",
+            externalAccountBindingRequired: false,
+          },
+        }),
+      );
+      const child = spawn("pebble", ["-config", path.join(dir, "config.json"), "-dnsserver", `127.0.0.1:${opts.dnsPort}`], {
+        env: childEnv({ PATH: process.env.PATH, PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: String(opts.nonceReject ?? 0) }),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      const close = async () => {
+        if (child.exitCode === null) {
+          child.kill("SIGTERM");
+          await new Promise((r) => child.once("exit", r));
+        }
+        rmSync(dir, { recursive: true, force: true });
+      };
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (child.exitCode !== null) {
+          await close();
+          throw new Error(`pebble exited:\n${output}`);
+        }
+        if (await get(directoryUrl, apiCa).then((r) => r.status === 200, () => false)) break;
+        if (Date.now() > deadline) {
+          await close();
+          throw new Error(`pebble did not start:\n${output}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { directoryUrl, apiCa, issuingRoot: async () => (await get(`https://127.0.0.1:${management}/roots/0`, apiCa)).body, close };
     },
   };
+}
+
+export async function startPebble(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+  return (await preparePebble()).start(opts);
 }
