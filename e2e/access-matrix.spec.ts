@@ -189,6 +189,9 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/rollouts/[id]/abort": async () => ({ path: `/api/rollouts/${rollout.id}/abort` }),
       "DELETE /api/domains/[id]": async (allowed) => ({ path: `/api/domains/${allowed ? await domain() : sharedDomain}` }),
       "POST /api/domains/[id]/verify": async () => ({ path: `/api/domains/${sharedDomain}/verify` }),
+      // Allowed callers get the verb's own refusal (the shared domain is not verified): 400, not 403/404.
+      "PUT /api/domains/[id]/certificate": async () => ({ path: `/api/domains/${sharedDomain}/certificate`, data: { certificate: "x", privateKey: "y" } }),
+      "DELETE /api/domains/[id]/certificate": async () => ({ path: `/api/domains/${sharedDomain}/certificate` }),
       "GET /api/teams/[teamId]/audit": async () => ({ path: `/api/teams/${teamId}/audit` }),
       "POST /api/teams/[teamId]/invitations": async () => ({ path: `/api/teams/${teamId}/invitations`, data: { email: `${fresh("invite")}@access.e2e.test`, role: "viewer" } }),
       "GET /api/teams/[teamId]/members": async () => ({ path: `/api/teams/${teamId}/members` }),

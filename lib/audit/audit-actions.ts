@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   "domain.add",
   "domain.verify",
   "domain.remove",
+  "domain.certificate.upload",
+  "domain.certificate.remove",
   "member.invite",
   "member.join",
   "member.changeRole",

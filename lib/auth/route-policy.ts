@@ -52,6 +52,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
 
   "/api/domains/[id]": { DELETE: action("domain.write") },
   "/api/domains/[id]/verify": { POST: action("domain.write") },
+  "/api/domains/[id]/certificate": { PUT: action("domain.write"), DELETE: action("domain.write") },
 
   "/api/teams/[teamId]/audit": { GET: action("audit.read") },
   "/api/teams/[teamId]/invitations": { POST: action("member.invite") },
