@@ -94,3 +94,61 @@ test("a verified domain gets a certificate by itself: HTTPS serves the app, plai
   await expect.poll(async () => (await routerGet(process.env.E2E_ROUTER_URL!, host, "/")).status, { timeout: 5000 }).toBe(404);
   setDnsRecords({});
 });
+
+test("an admin uploads their own certificate for a domain: a bad pair is refused with the reason, a good one is served, and removing it goes back to the CA", async ({ page }) => {
+  test.setTimeout(300_000);
+  const host = `own-${Date.now().toString(36)}.example.test`;
+  const httpsPort = Number(process.env.E2E_HTTPS_PORT);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  await demoLiveDeployment(page);
+  const { domain } = await (await page.request.post("/api/projects/demo/domains", { data: { hostname: host } })).json();
+  setDnsRecords({ [domain.txtRecord.name]: { TXT: [domain.txtRecord.value] }, [host]: { A: ["127.0.0.1"] } });
+  await page.goto("/projects/demo/domains");
+  const card = page.locator(`[data-testid="domain"][data-hostname="${host}"]`);
+  await card.getByRole("button", { name: `Verify ${host}` }).click();
+  await expect(card.getByTestId("domain-status")).toHaveAttribute("data-status", "verified");
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-own-cert-"));
+  try {
+    const make = (name: string, san: string) => {
+      execFileSync("openssl", [
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", `/O=Own Ops/CN=${san}`,
+        "-addext", `subjectAltName=DNS:${san}`, "-keyout", path.join(dir, `${name}.key`), "-out", path.join(dir, `${name}.crt`),
+      ], { stdio: "ignore" });
+      return { cert: readFileSync(path.join(dir, `${name}.crt`), "utf8"), key: readFileSync(path.join(dir, `${name}.key`), "utf8") };
+    };
+    const wrong = make("wrong", "elsewhere.example.test");
+    const good = make("good", host);
+
+    await card.getByRole("button", { name: "Use your own certificate" }).click();
+    const dialog = page.getByRole("dialog", { name: `Your own certificate for ${host}` });
+    await dialog.getByLabel("Certificate chain (PEM)").fill(wrong.cert);
+    await dialog.getByLabel("Private key (PEM)").fill(wrong.key);
+    await dialog.getByRole("button", { name: "Use this certificate" }).click();
+    await expect(dialog.getByRole("alert")).toContainText(`The certificate does not cover ${host}: it is for elsewhere.example.test.`);
+    await shot(page, "domains-certificate-upload-refused");
+
+    await dialog.getByLabel("Certificate chain (PEM)").fill(good.cert);
+    await dialog.getByLabel("Private key (PEM)").fill(good.key);
+    await dialog.getByRole("button", { name: "Use this certificate" }).click();
+    await expect(dialog).toBeHidden();
+    const certificate = card.getByTestId("domain-certificate");
+    await expect(certificate).toContainText(`uploaded certificate from Own Ops (${host})`);
+    await shot(page, "domains-certificate-uploaded");
+    // Served by SNI to a client that trusts it.
+    await expect
+      .poll(async () => (await httpsGet(host, httpsPort, good.cert).catch(() => null))?.cert.fingerprint256, { timeout: 10_000 })
+      .toBe(new X509Certificate(good.cert).fingerprint256);
+
+    await card.getByRole("button", { name: "Remove the uploaded certificate" }).click();
+    await page.getByRole("dialog", { name: `Remove the uploaded certificate of ${host}?` }).getByRole("button", { name: "Remove certificate" }).click();
+    // The CA's takes over: requested at once.
+    await expect(certificate).toContainText("Pebble Intermediate CA", { timeout: 90_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await card.getByRole("button", { name: `Remove ${host}` }).click();
+  await page.getByRole("dialog", { name: `Remove ${host}?` }).getByRole("button", { name: "Remove domain" }).click();
+  await expect(card).toHaveCount(0);
+  setDnsRecords({});
+});

@@ -3,6 +3,7 @@
 import { domainState, DomainStatusBadge } from "@/components/domains/domain-status";
 import { useVerifyDomain } from "@/components/domains/queries";
 import { TxtRecordTable } from "@/components/domains/txt-record-table";
+import { CertificateActions } from "@/components/domains/certificate-dialog";
 import { CertificateLine } from "@/components/domains/certificate-line";
 import type { Domain, DomainList, VerifyResult } from "@/components/domains/types";
 import { Alert } from "@/components/ui/alert";
@@ -76,7 +77,12 @@ export function DomainCard({ slug, domain, https, canManage, onRemove }: Props) 
             re-check it.
           </Alert>
         )}
-        {verified && <CertificateLine domain={domain} https={https} />}
+        {verified && (
+          <div className="space-y-2">
+            <CertificateLine domain={domain} https={https} />
+            {canManage && <CertificateActions slug={slug} domain={domain} />}
+          </div>
+        )}
         {!verified && <Instructions domain={domain} canManage={canManage} />}
       </article>
     </Panel>

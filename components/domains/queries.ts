@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { CertificateView } from "@/lib/certificates/certificate-view";
 import type { AddDomainBody, Domain, DomainList, VerifyResult } from "@/components/domains/types";
 import { apiFetch } from "@/components/lib/api-fetch";
 import { projectKeys } from "@/components/projects/queries";
@@ -56,5 +57,23 @@ export function useRemoveDomain(slug: string) {
   return useMutation({
     mutationFn: (id: string) => apiFetch<{ ok: true }>(domainPath(id), { method: "DELETE" }).then(() => id),
     onSuccess: (id) => updateList((list) => list.filter((d) => d.id !== id)),
+  });
+}
+
+// An operator's own certificate (PUT), or back to the CA's (DELETE); the list is read again for the certificate's view.
+export function useUploadCertificate(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...body }: { id: string; certificate: string; privateKey: string }) =>
+      apiFetch<{ certificate: CertificateView }>(`${domainPath(id)}/certificate`, { method: "PUT", body }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: domainKeys.list(slug), exact: true }),
+  });
+}
+
+export function useRemoveCertificate(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<{ ok: true }>(`${domainPath(id)}/certificate`, { method: "DELETE" }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: domainKeys.list(slug), exact: true }),
   });
 }

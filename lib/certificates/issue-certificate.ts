@@ -49,9 +49,10 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
     const keyPem = key.toString();
     const info = readCertificate(chain, { keyPem, hostname });
     const keyEnc = seal(secretKey, keyPem);
-    await db.$transaction(async (tx) => {
-      await tx.certificate.update({
-        where: { hostname },
+    // Only while it is still the CA's to fill: an operator may have uploaded their own meanwhile.
+    const stored = await db.$transaction(async (tx) => {
+      const { count } = await tx.certificate.updateMany({
+        where: { hostname, source: "acme" },
         data: {
           state: "issued",
           certPem: chain,
@@ -67,17 +68,19 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
           nextAttemptAt: renewalTime(info),
         },
       });
-      await notifyCertificatesChanged(tx);
+      if (count > 0) await notifyCertificatesChanged(tx);
+      return count > 0;
     });
+    if (!stored) return "failed";
     deps.log?.(`certificate for ${hostname} issued by ${info.issuer}, valid until ${info.notAfter.toISOString()}`);
     return "issued";
   } catch (e) {
     const message = caMessage(e);
-    const row = await db.certificate.findUnique({ where: { hostname }, select: { attempts: true, certPem: true } });
-    if (!row) return "failed"; // its domain went away meanwhile
+    const row = await db.certificate.findUnique({ where: { hostname }, select: { attempts: true, certPem: true, source: true } });
+    if (!row || row.source !== "acme") return "failed"; // its domain went away, or its operator uploaded one, meanwhile
     const attempts = row.attempts + 1;
-    await db.certificate.update({
-      where: { hostname },
+    await db.certificate.updateMany({
+      where: { hostname, source: "acme" },
       data: {
         // An issued certificate keeps serving until it expires; the failure is shown beside it.
         state: row.certPem ? "issued" : "failed",

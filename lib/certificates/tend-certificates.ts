@@ -10,11 +10,13 @@ const CLAIM_MS = 10 * 60_000;
 // gone go (and the routers stop serving them), and up to `max` rows that are
 // due (new, failed and due again, or past two thirds of their lifetime) are
 // claimed (FOR UPDATE SKIP LOCKED: two workers never order the same name) and
-// ordered one after another.
-export async function tendCertificates(deps: IssueDeps & { max?: number }) {
+// ordered one after another. `only`: just these names (a domain verified a
+// moment ago), not whatever else is due.
+export async function tendCertificates(deps: IssueDeps & { max?: number; only?: string[] }) {
   const { db } = deps;
   const now = deps.now?.() ?? new Date();
-  const verified = await db.domain.findMany({ where: { status: "verified" }, select: { hostname: true } });
+  const only = deps.only ?? null;
+  const verified = await db.domain.findMany({ where: { status: "verified", ...(only ? { hostname: { in: only } } : {}) }, select: { hostname: true } });
   if (verified.length) await db.certificate.createMany({ data: verified.map((d) => ({ hostname: d.hostname, nextAttemptAt: now })), skipDuplicates: true });
   const removed = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ hostname: string }[]>`
@@ -29,6 +31,7 @@ export async function tendCertificates(deps: IssueDeps & { max?: number }) {
       state = CASE WHEN state = 'issued' THEN 'renewing'::"CertificateState" ELSE state END, updated_at = now()
     WHERE id IN (
       SELECT id FROM certificates WHERE source = 'acme' AND next_attempt_at <= ${now}
+        AND (${only}::text[] IS NULL OR hostname = ANY(${only}::text[]))
       ORDER BY next_attempt_at LIMIT ${deps.max ?? 5} FOR UPDATE SKIP LOCKED)
     RETURNING hostname`;
   const issued: string[] = [];

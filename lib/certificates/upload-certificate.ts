@@ -7,6 +7,7 @@ import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificate
 import { findDomain } from "@/lib/domains/find-domain";
 import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
+import { enqueue } from "@/lib/jobs/enqueue";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 import { seal, sealedKeyId } from "@/lib/secrets/seal";
 
@@ -67,13 +68,14 @@ export async function uploadCertificate({ ctx, id, input, now = new Date() }: { 
 }
 
 // Removes an uploaded certificate: the domain goes back to ACME (a certificate
-// is requested at the worker's next pass, when ACME is configured).
+// is requested now, when ACME is configured).
 export async function removeUploadedCertificate({ ctx, id }: { ctx: Ctx; id: string }) {
   const domain = await findDomain({ ctx, id, action: "domain.write" });
   return ctx.db.$transaction(async (tx) => {
     const { count } = await tx.certificate.deleteMany({ where: { hostname: domain.hostname, source: "uploaded" } });
     if (count === 0) throw invalid(`${domain.hostname} has no uploaded certificate.`);
     await notifyCertificatesChanged(tx);
+    await enqueue(tx, "tend-certificates", { hostname: domain.hostname }, { queue: "certificates", maxAttempts: 1 });
     await recordAudit(tx, ctx, { teamId: domain.project.teamId, action: "domain.certificate.remove", targetType: "domain", targetId: domain.id, data: { hostname: domain.hostname } });
     return { ok: true };
   });

@@ -41,7 +41,7 @@ export async function recordCheck(ctx: Ctx, { id, check, audit }: { id: string; 
     if (changed && status === "verified") {
       await notifyDomainsChanged(tx);
       // Its certificate is requested now, not at the worker's next minute (nothing happens without ACME_DIRECTORY_URL).
-      await enqueue(tx, "tend-certificates", {}, { queue: "certificates", maxAttempts: 1 });
+      await enqueue(tx, "tend-certificates", { hostname: current.hostname }, { queue: "certificates", maxAttempts: 1 });
     }
     if (audit === "always" || changed) {
       await recordAudit(tx, ctx, {

@@ -30,12 +30,14 @@ export const jobs = {
     handler: () => purgeExpiredInvitations({ ctx: systemCtx(db(), "purge-expired-invitations") }),
   }),
   // Certificates of verified domains: ordered, retried, renewed (lib/certificates/tend-certificates.ts); nothing without ACME_DIRECTORY_URL.
+  // `hostname`: one domain just verified (or given back to the CA), done first.
   "tend-certificates": define({
-    payload: z.object({}).passthrough(),
-    handler: async () => {
+    payload: z.object({ hostname: z.string().max(253).optional() }).passthrough(),
+    handler: async ({ hostname }) => {
       const settings = acmeSettings(loadConfig());
       if (!settings) return { skipped: "ACME_DIRECTORY_URL is not set" };
-      return tendCertificates({ db: db(), secretKey: await currentSecretKey(), settings, log: (line) => console.log(`certificates: ${line}`) });
+      const log = (line: string) => console.log(`certificates: ${line}`);
+      return tendCertificates({ db: db(), secretKey: await currentSecretKey(), settings, log, ...(hostname ? { only: [hostname] } : {}) });
     },
   }),
   // Pending custom domains every minute, verified ones daily (lib/domains/recheck-domains.ts).
