@@ -6,6 +6,7 @@ import { canarySimBench } from "@/bench/canary-sim";
 import { coldStartBench } from "@/bench/cold-start";
 import { flipBench } from "@/bench/flip";
 import { historyBench } from "@/bench/history";
+import { httpsBench } from "@/bench/https";
 import { loadBench } from "@/bench/load";
 import { routerBench } from "@/bench/router";
 import { serverFlipBench } from "@/bench/server-flip";
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<void>> = {
   load: loadBench,
   "server-flip": serverFlipBench,
   "server-proxy": serverProxyBench,
+  https: httpsBench,
 };
 const only = process.argv[2];
 

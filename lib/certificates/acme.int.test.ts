@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import https from "node:https";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -103,6 +104,13 @@ describe("certificates from an ACME CA (Pebble)", () => {
     expect(served.body).toContain("shop over TLS");
     expect(served.cert.checkHost(hostname)).toBe(hostname);
     expect(served.cert.fingerprint256).toBe(new X509Certificate(row.certPem!).fingerprint256);
+
+    // Modern defaults: TLS 1.2 and 1.3 only (openssl, allowed to offer old versions, is refused with a protocol alert).
+    const handshake = (version: string) =>
+      spawnSync("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", hostname, `-${version}`, "-cipher", "DEFAULT:@SECLEVEL=0"], { input: "", encoding: "utf8", timeout: 10_000 });
+    for (const old of ["tls1", "tls1_1"]) expect(handshake(old).stderr).toMatch(/alert protocol version/);
+    expect(handshake("tls1_2").stdout).toMatch(/New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES/);
+    expect(handshake("tls1_3").stdout).toMatch(/New, TLSv1\.3, Cipher is TLS_AES/);
 
     const plain = await request(router.port, hostname, "/pricing?plan=pro");
     expect(plain.status).toBe(308);
