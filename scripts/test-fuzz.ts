@@ -8,7 +8,7 @@ import { FUZZ_RESULTS_DIR, type FuzzRecord } from "@/lib/security/fuzz/fuzz-reco
 
 const root = path.resolve(import.meta.dirname, "..");
 const runs = process.env.FUZZ_RUNS ?? "10000";
-const CLASSES = ["archive-entries", "url-paths", "host-headers", "env-keys-values", "branch-names", "git-urls", "hostnames", "json-bodies", "webhook-payloads"];
+const CLASSES = ["archive-entries", "url-paths", "host-headers", "env-keys-values", "branch-names", "git-urls", "hostnames", "json-bodies", "webhook-payloads", "tls-sni", "acme-challenges"];
 
 rmSync(FUZZ_RESULTS_DIR, { recursive: true, force: true });
 const report = path.join(root, "test-results", "fuzz-vitest.json");
