@@ -10,6 +10,17 @@ export type AcmeSettings = {
   eab: { kid: string; hmacKey: string } | null;
   /** PEM of the CAs to trust for the ACME server's own HTTPS, when it is not publicly trusted. */
   ca: string | null;
+  /** DNS-01 through RFC 2136 updates, for the wildcard of the apps' domain; null: no wildcard certificate. */
+  dns: DnsUpdateSettings | null;
+};
+
+export type DnsUpdateSettings = {
+  host: string;
+  port: number;
+  zone: string;
+  /** The name every app gets a certificate under: *.<APPS_DOMAIN>. */
+  wildcard: string;
+  tsig: { algorithm: string; name: string; secret: string } | null;
 };
 
 export function acmeSettings(config: Config): AcmeSettings | null {
@@ -26,9 +37,28 @@ export function acmeSettings(config: Config): AcmeSettings | null {
     }
   }
   return {
+    dns: dnsSettings(config),
     directoryUrl: config.ACME_DIRECTORY_URL,
     email: config.ACME_EMAIL ?? null,
     eab: config.ACME_EAB_KID && config.ACME_EAB_HMAC_KEY ? { kid: config.ACME_EAB_KID, hmacKey: config.ACME_EAB_HMAC_KEY } : null,
     ca,
+  };
+}
+
+function dnsSettings(config: Config): DnsUpdateSettings | null {
+  if (!config.ACME_DNS_SERVER) return null;
+  if (config.APPS_DOMAIN === "localhost") throw new Error("ACME_DNS_SERVER is set, but APPS_DOMAIN is localhost: a wildcard certificate needs a real domain.");
+  const zone = config.ACME_DNS_ZONE ?? config.APPS_DOMAIN;
+  if (config.APPS_DOMAIN !== zone && !config.APPS_DOMAIN.endsWith(`.${zone}`)) {
+    throw new Error(`ACME_DNS_ZONE (${zone}) does not contain APPS_DOMAIN (${config.APPS_DOMAIN}).`);
+  }
+  const m = /^(.+):(\d+)$/.exec(config.ACME_DNS_SERVER);
+  const [algorithm, name, secret] = config.ACME_DNS_TSIG_KEY?.split(":") ?? [];
+  return {
+    host: m ? m[1].replace(/^\[|\]$/g, "") : config.ACME_DNS_SERVER,
+    port: m ? Number(m[2]) : 53,
+    zone,
+    wildcard: `*.${config.APPS_DOMAIN}`,
+    tsig: config.ACME_DNS_TSIG_KEY ? { algorithm, name, secret } : null,
   };
 }

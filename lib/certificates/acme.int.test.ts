@@ -30,7 +30,7 @@ beforeAll(async () => {
   router = await startTestRouter(inject("databaseUrl"), dataDir, { https: true, log: (l) => logged.push(l) });
   // Pebble refuses a third of nonces on purpose: each is retried, never a failure.
   pebble = await startPebble({ httpPort: router.port, dnsPort: dns.port, nonceReject: 30 });
-  settings = { directoryUrl: pebble.directoryUrl, email: "ops@example.test", eab: null, ca: pebble.apiCa };
+  settings = { directoryUrl: pebble.directoryUrl, email: "ops@example.test", eab: null, ca: pebble.apiCa, dns: null };
   root = await pebble.issuingRoot();
 }, 60_000);
 afterAll(async () => {

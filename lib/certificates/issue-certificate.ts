@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/client";
 import { acmeClient } from "@/lib/certificates/acme-account";
 import type { AcmeSettings } from "@/lib/certificates/acme-settings";
 import { readCertificate, renewalTime } from "@/lib/certificates/certificate-info";
+import { type TxtChange, updateTxt } from "@/lib/certificates/dns-update";
 import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificates";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { seal, sealedKeyId } from "@/lib/secrets/seal";
@@ -19,7 +20,8 @@ export const retryDelayMs = (attempts: number, rateLimited: boolean) =>
 
 // Orders a certificate for one host name from the ACME CA and stores it
 // (RFC 8555: order, HTTP-01 authorization answered by every router from
-// acme_challenges, finalize with a fresh P-256 key, download the chain). The
+// acme_challenges, or DNS-01 through an RFC 2136 update for the wildcard
+// *.<APPS_DOMAIN>; finalize with a fresh P-256 key, download the chain). The
 // row must be claimed (lib/certificates/tend-certificates.ts). On success the
 // routers are told and serve it; on failure the CA's message is kept with the
 // next attempt's time, and a certificate already issued keeps serving.
@@ -27,7 +29,11 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
   const { db, secretKey, settings } = deps;
   const now = deps.now ?? (() => new Date());
   const tokens: string[] = [];
+  const records: TxtChange[] = [];
+  const wildcard = hostname.startsWith("*.");
   try {
+    if (wildcard && (!settings.dns || settings.dns.wildcard !== hostname)) throw new Error(`${hostname} needs DNS-01, and ACME_DNS_SERVER is not set for it.`);
+    const dns = settings.dns;
     const client = await acmeClient(db, secretKey, settings);
     const key = await acme.crypto.createPrivateEcdsaKey();
     const [, csr] = await acme.crypto.createCsr({ commonName: hostname, altNames: [hostname] }, key);
@@ -35,15 +41,22 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
       csr,
       termsOfServiceAgreed: true,
       email: settings.email ?? undefined,
-      challengePriority: ["http-01"],
-      // The CA checks the routers' answers itself; a check from here would go through this machine's DNS, not the world's.
+      challengePriority: wildcard ? ["dns-01"] : ["http-01"],
+      // The CA checks the answers itself; a check from here would go through this machine's DNS, not the world's.
       skipChallengeVerification: true,
-      challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+      challengeCreateFn: async (authz, challenge, keyAuthorization) => {
+        if (challenge.type === "dns-01") {
+          // For the wildcard the CA asks for the TXT record of the base name (RFC 8555 8.4).
+          const record: TxtChange = { op: "add", name: `_acme-challenge.${authz.identifier.value}`, value: keyAuthorization };
+          await updateTxt(dns!, record);
+          records.push(record);
+          return;
+        }
         tokens.push(challenge.token);
         await db.acmeChallenge.upsert({ where: { token: challenge.token }, create: { token: challenge.token, keyAuthorization, hostname }, update: { keyAuthorization } });
       },
       challengeRemoveFn: async (_authz, challenge) => {
-        await db.acmeChallenge.deleteMany({ where: { token: challenge.token } });
+        if (challenge.type === "http-01") await db.acmeChallenge.deleteMany({ where: { token: challenge.token } });
       },
     });
     const keyPem = key.toString();
@@ -93,6 +106,10 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
     return "failed";
   } finally {
     if (tokens.length) await db.acmeChallenge.deleteMany({ where: { token: { in: tokens } } }).catch(() => undefined);
+    // The TXT records go whatever happened (a failed order's too); a removal that fails is said, not thrown.
+    for (const r of records) {
+      await updateTxt(settings.dns!, { ...r, op: "delete" }).catch((e) => deps.log?.(`the TXT record ${r.name} could not be removed: ${(e as Error).message}`));
+    }
   }
 }
 

@@ -17,7 +17,10 @@ export async function tendCertificates(deps: IssueDeps & { max?: number; only?: 
   const now = deps.now?.() ?? new Date();
   const only = deps.only ?? null;
   const verified = await db.domain.findMany({ where: { status: "verified", ...(only ? { hostname: { in: only } } : {}) }, select: { hostname: true } });
-  if (verified.length) await db.certificate.createMany({ data: verified.map((d) => ({ hostname: d.hostname, nextAttemptAt: now })), skipDuplicates: true });
+  // With DNS-01 configured, the wildcard of the apps' domain too: every <project>.<APPS_DOMAIN> name is then HTTPS.
+  const wildcard = deps.settings.dns && (!only || only.includes(deps.settings.dns.wildcard)) ? [deps.settings.dns.wildcard] : [];
+  const names = [...verified.map((d) => d.hostname), ...wildcard];
+  if (names.length) await db.certificate.createMany({ data: names.map((hostname) => ({ hostname, nextAttemptAt: now })), skipDuplicates: true });
   const removed = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ hostname: string }[]>`
       DELETE FROM certificates c WHERE c.source = 'acme' AND c.hostname NOT LIKE '*.%'

@@ -31,6 +31,21 @@ const schema = z.object({
   ACME_EAB_HMAC_KEY: z.string().regex(/^[A-Za-z0-9_-]+=*$/, "must be the base64url key the CA gave").optional(),
   // A PEM file of CAs to trust for the ACME server's own HTTPS (a private CA; a test server).
   ACME_CA_FILE: z.string().min(1).optional(),
+  // DNS-01 for the wildcard *.<APPS_DOMAIN>: RFC 2136 dynamic updates (nsupdate) to the
+  // operator's primary DNS server for ACME_DNS_ZONE (default APPS_DOMAIN), signed with a
+  // TSIG key written as algorithm:name:base64-secret (the form nsupdate -y takes).
+  ACME_DNS_SERVER: z
+    .string()
+    .refine(isDnsServer, "must be an IP address, optionally with :port (e.g. 192.0.2.53 or 127.0.0.1:5353)")
+    .optional(),
+  ACME_DNS_ZONE: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase zone name such as example.com")
+    .optional(),
+  ACME_DNS_TSIG_KEY: z
+    .string()
+    .regex(/^hmac-(sha256|sha384|sha512):[A-Za-z0-9._-]{1,200}:[A-Za-z0-9+/]+={0,2}$/, "must be algorithm:name:secret, e.g. hmac-sha256:slipway:<base64 secret>")
+    .optional(),
   // Router processes (one per core by default), how often each re-reads the
   // whole route table (missed notifications heal), and its file cache.
   ROUTER_WORKERS: z.coerce.number({ error: "must be a number" }).int().min(0).max(256).default(0),
@@ -122,7 +137,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? "environment");
     const got = env[name];
-    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD|HMAC/.test(name) ? "" : ` (got "${got}")`;
+    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD|HMAC|TSIG/.test(name) ? "" : ` (got "${got}")`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : shown}.`);
   }
   const c = parsed.data;

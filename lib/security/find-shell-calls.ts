@@ -110,6 +110,10 @@ function calledName(expr: ts.Expression, local: Map<string, string>, namespaces:
 }
 
 // process.execPath and the like: this Node binary, never a shell.
+// process.execPath, or toolPath("<a constant name that is not a shell>") (lib/sandbox/sandbox-mode.ts: that tool's path).
 function isKnownBinary(expr: ts.Expression) {
-  return ts.isPropertyAccessExpression(expr) && expr.getText() === "process.execPath";
+  if (ts.isPropertyAccessExpression(expr)) return expr.getText() === "process.execPath";
+  if (!ts.isCallExpression(expr) || !ts.isIdentifier(expr.expression) || expr.expression.text !== "toolPath") return false;
+  const [name] = expr.arguments;
+  return expr.arguments.length === 1 && ts.isStringLiteralLike(name) && !SHELLS.has(name.text);
 }

@@ -35,8 +35,13 @@ describe("starting processes", () => {
     expect(flagged(head + 'execFile("git", ["clone", url], opts);')).toEqual(['execFile() options are not an object literal, so "shell" cannot be checked']);
     expect(flagged(head + 'spawn("/bin/sh", ["-c", "echo " + name]);')).toEqual(['spawn("/bin/sh", ["-c", …]) with a script that is not a constant']);
     expect(flagged(head + "spawn(shellPath, [\"-c\", script]);")).toEqual(["spawn(shellPath, …) may start a shell"]);
+    expect(flagged(head + 'spawn(toolPath("bash"), ["-c", script]); spawn(toolPath(tool), ["-c", x]);')).toEqual([
+      'spawn(toolPath("bash"), …) may start a shell',
+      "spawn(toolPath(tool), …) may start a shell",
+    ]);
     // Allowed: argument lists, shell: false, constant scripts with arguments passed as "$@".
     expect(flagged(head + 'spawn("git", ["clone", "--", url], { cwd, shell: false }); execFile(process.execPath, [script]);')).toEqual([]);
+    expect(flagged(head + 'spawn(toolPath("named"), ["-g", "-c", conf]);')).toEqual([]);
     expect(flagged(head + "spawn(\"/bin/sh\", [\"-c\", 'exec \"$@\"', \"sh\", bin, ...args], { stdio: \"ignore\" });")).toEqual([]);
   });
 });

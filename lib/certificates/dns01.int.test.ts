@@ -1,0 +1,91 @@
+import { X509Certificate } from "node:crypto";
+import { Resolver } from "node:dns/promises";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AcmeSettings } from "@/lib/certificates/acme-settings";
+import { acmeSettings } from "@/lib/certificates/acme-settings";
+import { updateTxt } from "@/lib/certificates/dns-update";
+import { tendCertificates } from "@/lib/certificates/tend-certificates";
+import { loadConfig } from "@/lib/config/env";
+import { startTestRouter, type TestRouter, until } from "@/lib/router/testing";
+import { testDb } from "@/lib/testing/db";
+import { testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { type Named, startNamed } from "@/lib/testing/named";
+import { type Pebble, startPebble } from "@/lib/testing/pebble";
+
+const db = testDb();
+const dataDir = testDataDir();
+const run = Math.random().toString(36).slice(2, 8);
+const appsDomain = `apps-${run}.example.test`;
+
+let named: Named;
+let pebble: Pebble;
+let router: TestRouter;
+let settings: AcmeSettings;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  named = await startNamed(appsDomain);
+  router = await startTestRouter(inject("databaseUrl"), dataDir, { https: true });
+  // Pebble resolves the TXT records through BIND, where the updates go.
+  pebble = await startPebble({ httpPort: router.port, dnsPort: named.port, nonceReject: 20 });
+  settings = acmeSettings(
+    loadConfig({ APPS_DOMAIN: appsDomain, ACME_DIRECTORY_URL: pebble.directoryUrl, ACME_DNS_SERVER: named.address, ACME_DNS_TSIG_KEY: named.tsigKey } as unknown as NodeJS.ProcessEnv),
+  )!;
+  settings.ca = pebble.apiCa;
+}, 60_000);
+afterAll(async () => {
+  await pebble?.close();
+  await named?.close();
+});
+
+const txt = async (name: string) => {
+  const resolver = new Resolver();
+  resolver.setServers([named.address]);
+  return (await resolver.resolveTxt(name).catch(() => [])).map((chunks) => chunks.join(""));
+};
+
+describe("the wildcard of the apps' domain through DNS-01 (RFC 2136 updates to BIND)", () => {
+  it("is ordered with a TSIG-signed TXT record that is removed afterwards, and served for every one-label name under it", async () => {
+    expect(settings.dns).toMatchObject({ zone: appsDomain, wildcard: `*.${appsDomain}`, port: named.port });
+    const result = await tendCertificates({ db, secretKey: testSecretKey(), settings, only: [`*.${appsDomain}`], log: (l) => logged.push(l) });
+    expect(result.issued).toEqual([`*.${appsDomain}`]);
+    const row = await db.certificate.findUniqueOrThrow({ where: { hostname: `*.${appsDomain}` } });
+    expect(row).toMatchObject({ state: "issued", names: [`*.${appsDomain}`], lastError: null });
+    expect(await txt(`_acme-challenge.${appsDomain}`)).toEqual([]); // cleaned up
+
+    const fingerprint = new X509Certificate(row.certPem!).fingerprint256;
+    const root = await pebble.issuingRoot();
+    const presented = (name: string) =>
+      new Promise<string | null>((resolve) => {
+        const port = router.https()?.port;
+        if (!port) return resolve(null);
+        https
+          .get({ host: "127.0.0.1", port, servername: name, headers: { host: name }, ca: root, agent: false }, (res) => {
+            resolve(new X509Certificate((res.socket as TLSSocket).getPeerCertificate().raw).fingerprint256);
+            res.resume();
+          })
+          .on("error", () => resolve(null));
+      });
+    await until(async () => (await presented(`shop.${appsDomain}`)) === fingerprint, 10_000, 50);
+    // Any project name under it, trusted through Pebble's root; not two labels down.
+    expect(await presented(`blog-1234.${appsDomain}`)).toBe(fingerprint);
+    expect(await presented(`a.b.${appsDomain}`)).toBeNull();
+  });
+
+  it("refuses an update the server does not accept (a wrong TSIG key), naming it, and keeps the CA's message on the certificate", async () => {
+    const wrongKey = { ...settings.dns!, tsig: { algorithm: "hmac-sha256", name: "slipway-test", secret: Buffer.alloc(32, 7).toString("base64") } };
+    await expect(updateTxt(wrongKey, { op: "add", name: `_acme-challenge.${appsDomain}`, value: "abc" })).rejects.toThrow(/the DNS update was refused \(nsupdate exit 2\): .*(BADSIG|BADKEY|tsig)/i);
+    await expect(updateTxt(settings.dns!, { op: "add", name: `x.${appsDomain}\nupdate delete ${appsDomain}`, value: "abc" })).rejects.toThrow(/refused to send an update/);
+    await db.certificate.update({ where: { hostname: `*.${appsDomain}` }, data: { nextAttemptAt: new Date() } });
+    // A new ACME account: the CA would otherwise reuse the first test's valid authorization and ask for no record at all.
+    await db.acmeAccount.deleteMany({ where: { directoryUrl: pebble.directoryUrl } });
+    const failed = await tendCertificates({ db, secretKey: testSecretKey(), settings: { ...settings, dns: wrongKey }, only: [`*.${appsDomain}`] });
+    expect(failed.failed).toEqual([`*.${appsDomain}`]);
+    const row = await db.certificate.findUniqueOrThrow({ where: { hostname: `*.${appsDomain}` } });
+    // The issued one keeps serving; the failure is shown beside it.
+    expect(row.state).toBe("issued");
+    expect(row.lastError).toMatch(/the DNS update was refused/);
+  });
+});
