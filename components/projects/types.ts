@@ -33,6 +33,8 @@ export type Project = ProjectSource & {
   rolloutSettings: RolloutChoice | null;
   // host:port entries the sandboxed migrate step and functions may reach besides the internet.
   egressAllow: string[];
+  // Strict-Transport-Security on its HTTPS responses.
+  hsts: boolean;
   createdAt: string;
   team: { id: string; name: string; slug: string };
 };
@@ -51,7 +53,7 @@ export type CreateProjectBody = {
 export type ProjectDetail = { project: Project; role: Role };
 
 // PATCH /api/projects/:slug takes any subset; an empty command means the default.
-export type ProjectSettings = Pick<Project, "slug" | "installCommand" | "buildCommand" | "outputDirectory" | "productionBranch" | "rolloutSettings" | "egressAllow">;
+export type ProjectSettings = Pick<Project, "slug" | "installCommand" | "buildCommand" | "outputDirectory" | "productionBranch" | "rolloutSettings" | "egressAllow" | "hsts">;
 export type UpdateProjectSettingsBody = Partial<{
   installCommand: string;
   buildCommand: string;
@@ -59,6 +61,7 @@ export type UpdateProjectSettingsBody = Partial<{
   productionBranch: string;
   rolloutSettings: RolloutChoice | null;
   egressAllow: string[];
+  hsts: boolean;
 }>;
 
 // The deployment list of a project page.

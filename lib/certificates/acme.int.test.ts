@@ -7,6 +7,7 @@ import type { AcmeSettings } from "@/lib/certificates/acme-settings";
 import { tendCertificates } from "@/lib/certificates/tend-certificates";
 import { addDomain } from "@/lib/domains/add-domain";
 import { removeDomain } from "@/lib/domains/remove-domain";
+import { updateProjectSettings } from "@/lib/projects/update-project-settings";
 import { createTxtLookup } from "@/lib/domains/resolver";
 import { verifyDomain } from "@/lib/domains/verify-domain";
 import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
@@ -54,14 +55,14 @@ async function liveDomain(body: string) {
 }
 
 // An HTTPS request as a browser sends it (SNI and Host: the name), trusting only Pebble's root.
-function httpsGet(hostname: string, port: number): Promise<{ status: number; body: string; cert: X509Certificate }> {
+function httpsGet(hostname: string, port: number): Promise<{ status: number; body: string; cert: X509Certificate; headers: import("node:http").IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const req = https.request({ host: "127.0.0.1", port, servername: hostname, headers: { host: hostname }, ca: root, agent: false }, (res) => {
       const cert = new X509Certificate((res.socket as import("node:tls").TLSSocket).getPeerCertificate().raw);
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, cert }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, cert, headers: res.headers }));
     });
     req.on("error", reject);
     req.end();
@@ -82,7 +83,7 @@ const fingerprint = async (hostname: string) => new X509Certificate((await db.ce
 
 describe("certificates from an ACME CA (Pebble)", () => {
   it("issues one for a verified domain over HTTP-01, which the router then serves by SNI; plain HTTP redirects there", async () => {
-    const { hostname } = await liveDomain("<h1>shop over TLS</h1>");
+    const { hostname, ctx, project } = await liveDomain("<h1>shop over TLS</h1>");
     expect(await presented(hostname)).toBeNull();
 
     const result = await tendCertificates({ ...deps(), only: [hostname] });
@@ -112,9 +113,15 @@ describe("certificates from an ACME CA (Pebble)", () => {
     expect(handshake("tls1_2").stdout).toMatch(/New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES/);
     expect(handshake("tls1_3").stdout).toMatch(/New, TLSv1\.3, Cipher is TLS_AES/);
 
+    // HSTS, a project setting: sent over HTTPS only once it is on.
+    expect(served.headers["strict-transport-security"]).toBeUndefined();
+    await updateProjectSettings({ ctx, slug: project.slug, input: { hsts: true } });
+    await until(async () => (await httpsGet(hostname, port)).headers["strict-transport-security"] === "max-age=31536000", 10_000, 50);
+
     const plain = await request(router.port, hostname, "/pricing?plan=pro");
     expect(plain.status).toBe(308);
     expect(plain.headers.location).toBe(`https://${hostname}:${port}/pricing?plan=pro`);
+    expect(plain.headers["strict-transport-security"]).toBeUndefined();
     // Names without a certificate stay on plain HTTP.
     expect((await request(router.port, "nothing-here.localhost", "/")).status).toBe(404);
   });

@@ -8,6 +8,8 @@ import { acmeSettings } from "@/lib/certificates/acme-settings";
 import { updateTxt } from "@/lib/certificates/dns-update";
 import { tendCertificates } from "@/lib/certificates/tend-certificates";
 import { loadConfig } from "@/lib/config/env";
+import { appUrl } from "@/lib/routes/app-url";
+import { appsHost } from "@/lib/routes/apps-host";
 import { startTestRouter, type TestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { testDataDir, testSecretKey } from "@/lib/testing/deploy";
@@ -72,6 +74,20 @@ describe("the wildcard of the apps' domain through DNS-01 (RFC 2136 updates to B
     // Any project name under it, trusted through Pebble's root; not two labels down.
     expect(await presented(`blog-1234.${appsDomain}`)).toBe(fingerprint);
     expect(await presented(`a.b.${appsDomain}`)).toBeNull();
+
+    // The console's app URLs turn https:// (with ROUTER_HTTPS_PORT), and stay http:// without the wildcard.
+    const saved = { APPS_DOMAIN: process.env.APPS_DOMAIN, ROUTER_HTTPS_PORT: process.env.ROUTER_HTTPS_PORT };
+    try {
+      Object.assign(process.env, { APPS_DOMAIN: appsDomain, ROUTER_HTTPS_PORT: "8443" });
+      expect(appUrl("shop", await appsHost(db))).toBe(`https://shop.${appsDomain}:8443`);
+      process.env.APPS_DOMAIN = `other-${appsDomain}`;
+      expect(appUrl("shop", await appsHost(db))).toMatch(new RegExp(`^http://shop\\.other-${appsDomain.replace(/\./g, "\\.")}:\\d+$`));
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 
   it("refuses an update the server does not accept (a wrong TSIG key), naming it, and keeps the CA's message on the certificate", async () => {

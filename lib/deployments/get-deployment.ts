@@ -31,7 +31,7 @@ export async function getDeployment({ ctx, id }: { ctx: Ctx; id: string }) {
       project: { slug: d.project.slug, name: d.project.name },
       // The host label of the route it publishes to (production or its branch), and that route's URL.
       routeName: routeNameFor(d.project.slug, d.environment, d.branch),
-      url: appUrl(routeNameFor(d.project.slug, d.environment, d.branch), appsHost()),
+      url: appUrl(routeNameFor(d.project.slug, d.environment, d.branch), await appsHost(ctx.db)),
       bundle: bundle ? { digest: bundle.digest, fileCount: bundle.fileCount, totalBytes: Number(bundle.totalBytes), verified: !!bundle.verifiedAt } : null,
     },
     stages: stages.map((s) => ({ name: s.name, position: s.position, status: s.status, detail: s.detail, startedAt: s.startedAt, finishedAt: s.finishedAt })),

@@ -7,6 +7,7 @@ import { getProject } from "@/lib/projects/get-project";
 import { branchName, outputDirectory } from "@/lib/projects/project-input";
 import { type RolloutChoice, rolloutChoiceSchema, settingsIssue } from "@/lib/rollouts/rollout-settings";
 import { loadConfig } from "@/lib/config/env";
+import { ROUTES_CHANNEL } from "@/lib/routes/lock-route";
 import { checkAllowList, type HostPort, parseHostPort } from "@/lib/sandbox/egress-rules";
 
 // An empty command means "use the default" (npm ci / npm install, npm run build).
@@ -68,6 +69,7 @@ const input = z
     productionBranch: branchName.optional(),
     rolloutSettings: rolloutSettings.optional(),
     egressAllow: egressAllow.optional(),
+    hsts: z.boolean("hsts must be true or false.").optional(),
   })
   .strict();
 
@@ -79,6 +81,7 @@ export const projectSettingsSelect = {
   productionBranch: true,
   rolloutSettings: true,
   egressAllow: true,
+  hsts: true,
 } as const;
 
 // The build and rollout settings a deployment uses unless the app's slipway.json says otherwise.
@@ -92,6 +95,8 @@ export async function updateProjectSettings({ ctx, slug, input: raw }: { ctx: Ct
   return ctx.db.$transaction(async (tx) => {
     const { project } = await getProject({ ctx, slug, action: "project.update", tx });
     const updated = await tx.project.update({ where: { id: project.id }, data, select: projectSettingsSelect });
+    // The routers read HSTS with the routes: a full re-read (on commit) brings it to every route of the project.
+    if (rest.hsts !== undefined) await tx.$executeRaw`SELECT pg_notify(${ROUTES_CHANNEL}, ${JSON.stringify({ resync: true })})`;
     await recordAudit(tx, ctx, { teamId: project.teamId, action: "project.update", targetType: "project", targetId: project.id, data: audited });
     return { project: updated };
   });

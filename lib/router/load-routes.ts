@@ -14,7 +14,7 @@ const deploymentColumns = (alias: string) =>
    ${alias}.bundle_digest AS ${alias}_digest, ${alias}.runtime_env_enc AS ${alias}_env,
    coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa,
    coalesce(${alias}.build_settings->>'runtime', 'static') = 'server' AS ${alias}_server,
-   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow,
+   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow, p.hsts AS ${alias}_hsts,
    ${alias}.expires_at AS ${alias}_expires`;
 
 const ROUTES_SQL = `
@@ -40,6 +40,7 @@ function deploymentFrom(row: Row, alias: string): DeploymentRef | null {
     sandboxId: Number(row[`${alias}_sandbox`]),
     egressAllow: (row[`${alias}_allow`] as string[] | null) ?? [],
     expiresAt: (row[`${alias}_expires`] as Date | null) ?? null,
+    hsts: row[`${alias}_hsts`] === true,
   };
 }
 

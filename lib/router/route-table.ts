@@ -18,6 +18,8 @@ export type DeploymentRef = {
   egressAllow: string[];
   /** The end of its fixed lifetime, if it has one: its deployment URL answers 404 after it. */
   expiresAt: Date | null;
+  /** Its project sends Strict-Transport-Security on HTTPS responses. */
+  hsts: boolean;
   /** Filled in by the router on first use: this deployment's indexed bundle. */
   loaded?: LoadedBundle;
 };

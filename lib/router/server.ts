@@ -57,6 +57,9 @@ const WEBSOCKET_DRAIN_MS = 1_000;
 // How often requests to a preview or deployment URL renew its runtime's wantedAt (well under RUNTIME_IDLE_SEC, at least 5 s).
 const WANTED_EVERY_MS = 2_000;
 
+// A year, the value HSTS preload lists ask for (without includeSubDomains: a project's name is one host).
+const HSTS = "max-age=31536000";
+
 // ACME HTTP-01 (RFC 8555 8.3): what a CA fetches from any host being validated.
 const CHALLENGE_PATH = "/.well-known/acme-challenge/";
 
@@ -255,6 +258,8 @@ export function createRouter(opts: RouterOptions) {
     // A preview or a deployment URL whose fixed lifetime has ended is gone (production ignores lifetimes).
     if (target.idles && d.expiresAt && d.expiresAt.getTime() <= Date.now()) return pageResponse(pages.expired());
     const stamp: Record<string, string> = { "x-slipway-deployment": d.id, "x-slipway-sha": d.sha };
+    // Only over HTTPS (RFC 6797 7.2: a browser ignores it on plain HTTP anyway).
+    if (d.hsts && secureRequests.has(req)) stamp["strict-transport-security"] = HSTS;
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
     if (!target.measured) {
       const served = serve(req, d, stamp, target.idles === true);
@@ -332,7 +337,8 @@ export function createRouter(opts: RouterOptions) {
     // A plain GET (no condition, no range, no cookie to set) of a file answered
     // before: the same status, headers and bytes again.
     const plain = req.method === "GET" && !stamp["set-cookie"] && !req.headers.has("range") && !req.headers.has("if-none-match");
-    const key = plain ? `${d.id}\0${lookup.status}\0${encodingOf(req.headers.get("accept-encoding"))}\0${lookup.entry.path}` : "";
+    // Keyed by whether it carries HSTS too: an HTTPS answer of a project with HSTS on differs from its plain one.
+    const key = plain ? `${d.id}\0${lookup.status}\0${encodingOf(req.headers.get("accept-encoding"))}\0${stamp["strict-transport-security"] ? "h" : ""}\0${lookup.entry.path}` : "";
     if (plain) {
       const hit = answered.get(key);
       if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup };

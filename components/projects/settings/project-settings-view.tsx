@@ -7,6 +7,7 @@ import { ProjectNotFound } from "@/components/projects/project-view";
 import { useProject } from "@/components/projects/queries";
 import { BuildSettingsForm } from "@/components/projects/settings/build-settings-form";
 import { CanarySettingsForm } from "@/components/projects/settings/canary-settings-form";
+import { HttpsSettingsForm } from "@/components/projects/settings/https-settings-form";
 import { NetworkSettingsForm } from "@/components/projects/settings/network-settings-form";
 import { WebhookSection } from "@/components/projects/settings/webhook-section";
 import { Alert } from "@/components/ui/alert";
@@ -47,6 +48,7 @@ export function ProjectSettingsView({ slug, rolloutDefaults }: Props) {
         <BuildSettingsForm project={project} canEdit={canEdit} />
         <CanarySettingsForm project={project} canEdit={canEdit} defaults={rolloutDefaults} />
         <NetworkSettingsForm project={project} canEdit={canEdit} />
+        <HttpsSettingsForm project={project} canEdit={canEdit} />
         <WebhookSection project={project} canEdit={canEdit} />
       </div>
     </>

@@ -10,5 +10,5 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function ProjectPage({ params }: Props) {
   const { slug } = await params;
-  return <ProjectView slug={slug} appsHost={appsHost()} />;
+  return <ProjectView slug={slug} appsHost={await appsHost()} />;
 }

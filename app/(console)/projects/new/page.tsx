@@ -6,12 +6,12 @@ import { PageHeader } from "@/components/ui/page-header";
 
 export const metadata: Metadata = { title: "New project" };
 
-export default function NewProjectPage() {
+export default async function NewProjectPage() {
   return (
     <div className="mx-auto max-w-2xl">
       <Breadcrumb trail={[{ href: "/projects", label: "Projects" }]} current="New project" />
       <PageHeader title="New project" description="Tell Slipway where your app's source lives and how it builds." />
-      <CreateProjectForm appsHost={appsHost()} />
+      <CreateProjectForm appsHost={await appsHost()} />
     </div>
   );
 }

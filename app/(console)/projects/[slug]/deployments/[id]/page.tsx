@@ -12,5 +12,5 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function DeploymentPage({ params }: Props) {
   const { slug, id } = await params;
-  return <DeploymentView key={id} slug={slug} id={id} appsHost={appsHost()} />;
+  return <DeploymentView key={id} slug={slug} id={id} appsHost={await appsHost()} />;
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "projects" ADD COLUMN "hsts" BOOLEAN NOT NULL DEFAULT false;
