@@ -33,6 +33,18 @@ export function readCertificate(chainPem: string, opts: { keyPem?: string; hostn
     }
     if (!matches) throw new CertificateError("The private key is not the certificate's: they do not match.");
   }
+  // Each certificate of the chain must be signed by the next one (leaf first, as servers send them).
+  for (let i = 0; i + 1 < blocks.length; i++) {
+    let [child, parent]: X509Certificate[] = [];
+    try {
+      [child, parent] = [new X509Certificate(blocks[i]), new X509Certificate(blocks[i + 1])];
+    } catch (e) {
+      throw new CertificateError(`Certificate ${i + 2} of the chain cannot be read: ${(e as Error).message}.`);
+    }
+    if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
+      throw new CertificateError(`The chain is out of order or broken: certificate ${i + 1} (${child.subject.replace(/\n/g, ", ")}) is not signed by certificate ${i + 2} (${parent.subject.replace(/\n/g, ", ")}). Put the domain's certificate first, then each issuer.`);
+    }
+  }
   const names = (leaf.subjectAltName ?? "")
     .split(", ")
     .filter((n) => n.startsWith("DNS:"))

@@ -8,7 +8,7 @@ import type { TLSSocket } from "node:tls";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { removeUploadedCertificate, uploadCertificate } from "@/lib/certificates/upload-certificate";
 import { addDomain } from "@/lib/domains/add-domain";
-import { startTestRouter, until } from "@/lib/router/testing";
+import { request, startTestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { seedArchiveProject, testDataDir } from "@/lib/testing/deploy";
 import { appError } from "@/lib/testing/expect-app-error";
@@ -65,6 +65,9 @@ describe("an uploaded certificate", () => {
       });
     const mine = new X509Certificate(pair.certificate).fingerprint256;
     await until(async () => (await presented()) === mine, 10_000, 50);
+    // It expires in two days and Slipway does not renew uploads: /readyz says so.
+    const ready = JSON.parse((await request(router.adminPort, "localhost", "/readyz")).body.toString());
+    expect(ready.https.expiringSoon).toContainEqual({ hostname, notAfter: new Date(new X509Certificate(pair.certificate).validTo).toISOString() });
 
     await removeUploadedCertificate({ ctx, id: domain.id });
     expect(await db.certificate.count({ where: { hostname } })).toBe(0);
@@ -79,6 +82,14 @@ describe("an uploaded certificate", () => {
     ["a certificate for other names", () => selfSigned("other", ["other.example.test"]), /^The certificate does not cover own-.*: it is for other\.example\.test\.$/],
     ["an unreadable key", (h: string) => ({ ...selfSigned("c", [h]), privateKey: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }), /^The private key cannot be read/],
     ["an empty field", () => ({ certificate: "", privateKey: "k" }), /^certificate: The certificate is required/],
+    [
+      "a chain whose second certificate did not sign the first",
+      (h: string) => {
+        const pair = selfSigned("chained", [h]);
+        return { ...pair, certificate: pair.certificate + selfSigned("unrelated", ["ca.example.test"]).certificate };
+      },
+      /^The chain is out of order or broken: certificate 1 \(.*\) is not signed by certificate 2 \(.*CN=ca\.example\.test\)/,
+    ],
   ])("refuses %s, naming the problem, and stores nothing", async (_name, make, message) => {
     const { ctx, hostname, domain, verify } = await verifiedDomain();
     await verify();

@@ -2,20 +2,20 @@ import type pg from "pg";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
-export type ServedCertificate = { serverName: string; cert: string; key: string };
+export type ServedCertificate = { serverName: string; cert: string; key: string; notAfter: Date | null; renewing: boolean };
 
 // Every certificate a router serves over HTTPS (issued or uploaded, renewing
 // included: the current one serves until its successor is stored), its key
 // opened with the router's key ring. A key that cannot be opened is left out
 // and said once; the others still serve.
 export async function loadCertificates(pool: pg.Pool, secretKey: SecretKey, log?: (line: string) => void): Promise<ServedCertificate[]> {
-  const { rows } = await pool.query<{ hostname: string; cert_pem: string; key_enc: string }>(
-    `SELECT hostname, cert_pem, key_enc FROM certificates WHERE cert_pem IS NOT NULL AND key_enc IS NOT NULL AND (not_after IS NULL OR not_after > now()) ORDER BY hostname`,
+  const { rows } = await pool.query<{ hostname: string; cert_pem: string; key_enc: string; not_after: Date | null; state: string }>(
+    `SELECT hostname, cert_pem, key_enc, not_after, state FROM certificates WHERE cert_pem IS NOT NULL AND key_enc IS NOT NULL AND (not_after IS NULL OR not_after > now()) ORDER BY hostname`,
   );
   const served: ServedCertificate[] = [];
   for (const row of rows) {
     try {
-      served.push({ serverName: row.hostname, cert: row.cert_pem, key: unseal(secretKey, row.key_enc) });
+      served.push({ serverName: row.hostname, cert: row.cert_pem, key: unseal(secretKey, row.key_enc), notAfter: row.not_after, renewing: row.state === "renewing" });
     } catch (e) {
       if (!(e instanceof UnsealError)) throw e;
       log?.(`the certificate key of ${row.hostname} could not be opened (${e.message}); it is not served`);

@@ -44,6 +44,8 @@ export type RouterOptions = {
   servers?: { node: string; timeoutMs: number };
   /** HTTPS is on: the certificates to serve, each time they change (tls-listener.ts). */
   certificates?: (served: ServedCertificate[]) => Promise<void>;
+  /** For /readyz: what HTTPS serves, and which certificates expire within 14 days with no renewal under way. */
+  httpsHealth?: () => { port: number | null; served: number; expiringSoon: { hostname: string; notAfter: string }[] };
 };
 
 // How long a request for a server deployment with no ready instance (a preview
@@ -513,7 +515,9 @@ export function createRouter(opts: RouterOptions) {
       const status = !s.hasTable ? "unavailable" : s.database === "up" ? "ready" : "degraded";
       // The platform's other processes (restarts, a crash loop) are reported, not judged:
       // the router serves apps whatever happened to the worker or the console.
-      return jsonResponse(s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []) });
+      // Certificates close to expiry are a warning here too, not a failure: the current ones still serve.
+      const https = opts.httpsHealth?.() ?? null;
+      return jsonResponse(s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []), https });
     }
     const route = /^\/routes\/([a-z0-9-]{1,100})$/.exec(target);
     if (route && req.method === "GET") {

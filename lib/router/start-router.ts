@@ -47,7 +47,12 @@ export async function startRouter(opts: StartRouterOptions) {
           log: opts.log,
         });
   try {
-    router = createRouter({ ...opts, functions: { ...opts.functions, workDir }, certificates: tls ? (certs) => tls.update(certs) : undefined });
+    router = createRouter({
+      ...opts,
+      functions: { ...opts.functions, workDir },
+      certificates: tls ? (certs) => tls.update(certs) : undefined,
+      httpsHealth: tls ? () => tls.health() : undefined,
+    });
   } catch (err) {
     // Fail to start without leaving the directory behind.
     await rm(workDir, { recursive: true, force: true });
@@ -66,7 +71,7 @@ export async function startRouter(opts: StartRouterOptions) {
       error: () => failurePage(),
       // WebSockets to server deployments (servers/websocket-relay.ts).
       websocket: websocketRelay as WebSocketHandler<never>,
-      ...(tlsCerts ? { tls: tlsCerts } : {}),
+      ...(tlsCerts ? { tls: tlsCerts.map(({ serverName, cert, key }) => ({ serverName, cert, key })) } : {}),
     });
   const listen = (port: number, fetch: ServeOptions["fetch"]) => {
     const server = serve(port, fetch);

@@ -11,6 +11,7 @@ import type { ServedCertificate } from "@/lib/router/load-certificates";
 // queue moves to the new one instead of being reset.
 export class TlsListener {
   private server: BunServer | null = null;
+  private current: ServedCertificate[] = [];
   private served = "";
   private exact = new Set<string>();
   private wildcards = new Set<string>();
@@ -35,6 +36,12 @@ export class TlsListener {
     return this.queue;
   }
 
+  /** For /readyz: how many certificates it serves, and those that expire within `days` with no renewal under way. */
+  health(days = 14, now = Date.now()) {
+    const soon = this.current.filter((c) => c.notAfter && c.notAfter.getTime() - now < days * 86_400_000 && !c.renewing);
+    return { port: this.port, served: this.current.length, expiringSoon: soon.map((c) => ({ hostname: c.serverName, notAfter: c.notAfter!.toISOString() })) };
+  }
+
   /** Whether HTTPS has a certificate for this (lowercase) host name. */
   covers = (hostname: string): boolean => {
     if (this.exact.has(hostname)) return true;
@@ -44,6 +51,7 @@ export class TlsListener {
 
   private async apply(certs: ServedCertificate[]) {
     if (this.closed) return;
+    this.current = certs;
     const signature = certs.map((c) => `${c.serverName}\n${c.cert}`).join("\n\n");
     if (signature === this.served) return;
     const old = this.server;

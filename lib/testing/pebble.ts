@@ -57,7 +57,8 @@ export async function preparePebble() {
     directoryUrl,
     caFile,
     apiCa,
-    async start(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+    // `eab`: External Account Binding keys (kid → base64url HMAC key), then required; `blocklist`: names the CA refuses.
+    async start(opts: { httpPort: number; dnsPort: number; nonceReject?: number; eab?: Record<string, string>; blocklist?: string[] }): Promise<Pebble> {
       writeFileSync(
         path.join(dir, "config.json"),
         JSON.stringify({
@@ -69,7 +70,9 @@ export async function preparePebble() {
             httpPort: opts.httpPort,
             tlsPort,
             ocspResponderURL: "",
-            externalAccountBindingRequired: false,
+            externalAccountBindingRequired: opts.eab !== undefined,
+            ...(opts.eab ? { externalAccountMACKeys: opts.eab } : {}),
+            ...(opts.blocklist ? { domainBlocklist: opts.blocklist } : {}),
           },
         }),
       );
@@ -105,6 +108,6 @@ export async function preparePebble() {
   };
 }
 
-export async function startPebble(opts: { httpPort: number; dnsPort: number; nonceReject?: number }): Promise<Pebble> {
+export async function startPebble(opts: Parameters<Awaited<ReturnType<typeof preparePebble>>["start"]>[0]): Promise<Pebble> {
   return (await preparePebble()).start(opts);
 }
