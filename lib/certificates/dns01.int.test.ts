@@ -10,7 +10,7 @@ import { tendCertificates } from "@/lib/certificates/tend-certificates";
 import { loadConfig } from "@/lib/config/env";
 import { appUrl } from "@/lib/routes/app-url";
 import { appsHost } from "@/lib/routes/apps-host";
-import { startTestRouter, type TestRouter, until } from "@/lib/router/testing";
+import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { testDataDir, testSecretKey } from "@/lib/testing/deploy";
 import { type Named, startNamed } from "@/lib/testing/named";
@@ -74,6 +74,12 @@ describe("the wildcard of the apps' domain through DNS-01 (RFC 2136 updates to B
     // Any project name under it, trusted through Pebble's root; not two labels down.
     expect(await presented(`blog-1234.${appsDomain}`)).toBe(fingerprint);
     expect(await presented(`a.b.${appsDomain}`)).toBeNull();
+    // Plain HTTP redirects names under the wildcard, one DNS label deep, and nothing that only ends like one.
+    const plain = await request(router.port, `shop.${appsDomain}`, "/x?y=1");
+    expect({ status: plain.status, location: plain.headers.location }).toEqual({ status: 308, location: `https://shop.${appsDomain}:${router.https()!.port}/x?y=1` });
+    for (const host of [`a/b@evil.${appsDomain}`, `a.b.${appsDomain}`, `-x.${appsDomain}`, `evil.com#.${appsDomain}`]) {
+      expect((await request(router.port, host, "/")).status, host).not.toBe(308);
+    }
 
     // The console's app URLs turn https:// (with ROUTER_HTTPS_PORT), and stay http:// without the wildcard.
     const saved = { APPS_DOMAIN: process.env.APPS_DOMAIN, ROUTER_HTTPS_PORT: process.env.ROUTER_HTTPS_PORT };

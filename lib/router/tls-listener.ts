@@ -9,6 +9,9 @@ import type { ServedCertificate } from "@/lib/router/load-certificates";
 // connections finish what they are doing (stop(false)). With the kernel's
 // net.ipv4.tcp_migrate_req, a connection still waiting in the old listener's
 // queue moves to the new one instead of being reset.
+// One DNS label: what a wildcard certificate covers (and all a redirect may carry in its place).
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 export class TlsListener {
   private server: BunServer | null = null;
   private current: ServedCertificate[] = [];
@@ -42,11 +45,11 @@ export class TlsListener {
     return { port: this.port, served: this.current.length, expiringSoon: soon.map((c) => ({ hostname: c.serverName, notAfter: c.notAfter!.toISOString() })) };
   }
 
-  /** Whether HTTPS has a certificate for this (lowercase) host name. */
+  /** Whether HTTPS has a certificate for this (lowercase) host name; a wildcard covers one DNS label, nothing else. */
   covers = (hostname: string): boolean => {
     if (this.exact.has(hostname)) return true;
     const dot = hostname.indexOf(".");
-    return dot > 0 && this.wildcards.has(hostname.slice(dot + 1));
+    return dot > 0 && LABEL.test(hostname.slice(0, dot)) && this.wildcards.has(hostname.slice(dot + 1));
   };
 
   private async apply(certs: ServedCertificate[]) {
