@@ -135,6 +135,18 @@ test("an admin uploads their own certificate for a domain: a bad pair is refused
     const certificate = card.getByTestId("domain-certificate");
     await expect(certificate).toContainText(`uploaded certificate from Own Ops (${host})`);
     await shot(page, "domains-certificate-uploaded");
+    // The key never comes back: not in the domains API, not in the audit log, not in the page.
+    const keyBody = good.key.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+    const teamId = (await (await page.request.get("/api/me")).json()).teams[0].id as string;
+    for (const url of ["/api/projects/demo/domains", `/api/teams/${teamId}/audit?limit=50`]) {
+      const res = await page.request.get(url);
+      expect(res.status(), url).toBe(200);
+      const text = (await res.text()).replace(/\\n/g, "");
+      if (url.includes("audit")) expect(text, "the upload is audited").toContain("domain.certificate.upload");
+      expect(text.includes(keyBody), `${url} contains the private key`).toBe(false);
+      expect(text.includes("PRIVATE KEY"), `${url} contains a private key`).toBe(false);
+    }
+    expect((await page.content()).includes(keyBody)).toBe(false);
     // Served by SNI to a client that trusts it.
     await expect
       .poll(async () => (await httpsGet(host, httpsPort, good.cert).catch(() => null))?.cert.fingerprint256, { timeout: 10_000 })
