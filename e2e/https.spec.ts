@@ -111,8 +111,9 @@ test("an admin uploads their own certificate for a domain: a bad pair is refused
   const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-own-cert-"));
   try {
     const make = (name: string, san: string) => {
+      // Ten days: close enough to expiry for the console's warning (Slipway never renews an upload).
       execFileSync("openssl", [
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", `/O=Own Ops/CN=${san}`,
+        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "10", "-subj", `/O=Own Ops/CN=${san}`,
         "-addext", `subjectAltName=DNS:${san}`, "-keyout", path.join(dir, `${name}.key`), "-out", path.join(dir, `${name}.crt`),
       ], { stdio: "ignore" });
       return { cert: readFileSync(path.join(dir, `${name}.crt`), "utf8"), key: readFileSync(path.join(dir, `${name}.key`), "utf8") };
@@ -134,6 +135,8 @@ test("an admin uploads their own certificate for a domain: a bad pair is refused
     await expect(dialog).toBeHidden();
     const certificate = card.getByTestId("domain-certificate");
     await expect(certificate).toContainText(`uploaded certificate from Own Ops (${host})`);
+    await expect(certificate).toContainText("It expires within 14 days and no renewal is under way.");
+    await expect(certificate).toHaveAttribute("data-state", "issued");
     await shot(page, "domains-certificate-uploaded");
     // The key never comes back: not in the domains API, not in the audit log, not in the page.
     const keyBody = good.key.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
@@ -151,6 +154,13 @@ test("an admin uploads their own certificate for a domain: a bad pair is refused
     await expect
       .poll(async () => (await httpsGet(host, httpsPort, good.cert).catch(() => null))?.cert.fingerprint256, { timeout: 10_000 })
       .toBe(new X509Certificate(good.cert).fingerprint256);
+
+    // The project page warns too, and links to the domains.
+    await page.goto("/projects/demo");
+    await expect(page.getByTestId("certificate-warnings")).toContainText(`HTTPS certificate expiring within 14 days, with no renewal under way: ${host}`);
+    await shot(page, "project-certificate-warning");
+    await page.getByTestId("certificate-warnings").getByRole("link", { name: "See the domains" }).click();
+    await expect(card).toBeVisible();
 
     await card.getByRole("button", { name: "Remove the uploaded certificate" }).click();
     await page.getByRole("dialog", { name: `Remove the uploaded certificate of ${host}?` }).getByRole("button", { name: "Remove certificate" }).click();

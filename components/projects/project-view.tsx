@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { can } from "@/lib/auth/roles";
 import { DeployActions } from "@/components/deployments/deploy-actions";
+import { CertificateWarnings } from "@/components/domains/certificate-warnings";
 import { useCreateDeployment } from "@/components/deployments/queries";
 import { isApiError } from "@/components/lib/api-fetch";
 import { BranchList } from "@/components/projects/branch-list";
@@ -57,6 +58,7 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
           <Alert tone="error">The deployment could not be started: {deploy.error.message}</Alert>
         </div>
       )}
+      <CertificateWarnings slug={project.slug} />
       <ProjectFacts project={project} url={productionUrl(project.slug, appsHost)} />
       <section aria-labelledby="branches-title" className="mt-8">
         <SectionTitle id="branches-title">Branches</SectionTitle>
