@@ -255,7 +255,11 @@ export function createRouter(opts: RouterOptions) {
   }
 
   function respond(req: Request, target: Target): Answer | Promise<Answer> {
-    if ("page" in target) return pageResponse(target.page);
+    if ("page" in target) {
+      // A name being validated may have nothing live yet: its challenge is answered all the same.
+      const path = requestTarget(req.url);
+      return path.startsWith(CHALLENGE_PATH) ? challenge(path) : pageResponse(target.page);
+    }
     const d = target.deployment;
     // A preview or a deployment URL whose fixed lifetime has ended is gone (production ignores lifetimes).
     if (target.idles && d.expiresAt && d.expiresAt.getTime() <= Date.now()) return pageResponse(pages.expired());
@@ -287,8 +291,10 @@ export function createRouter(opts: RouterOptions) {
   type Served = { response: Answer; warmup: boolean };
 
   function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Served | Promise<Served> {
-    if (d.server) return serveServer(req, d, stamp, idles);
     const target = requestTarget(req.url);
+    // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
+    if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
+    if (d.server) return serveServer(req, d, stamp, idles, target);
     const q = target.indexOf("?");
     const resolved = resolveRequestPath(q === -1 ? target : target.slice(0, q));
     if (!resolved.ok) return { response: pageResponse(pages.badPath(resolved.status), stamp), warmup: false };
@@ -367,7 +373,7 @@ export function createRouter(opts: RouterOptions) {
   // A server deployment: every request goes to one of its ready instances, in
   // turn. With none ready yet (scaled to zero, starting), the request asks for
   // its runtime and waits for one; past INSTANCE_WAIT_MS it gets a 503.
-  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Promise<Served> {
+  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string): Promise<Served> {
     const servers = opts.servers;
     if (!servers) return { response: pageResponse(pages.noServer(), stamp), warmup: false };
     let sockets = instances.get(d.id);
@@ -391,7 +397,6 @@ export function createRouter(opts: RouterOptions) {
     // out of a canary's latency like a function host's first (lib/rollouts/analyze-stage.ts).
     const answered = instanceRequests.get(socketPath) ?? 0;
     if (answered < INSTANCE_WARMUP_REQUESTS) instanceRequests.set(socketPath, answered + 1);
-    const target = requestTarget(req.url);
     const client = clientOf(req);
     const cold = warmup || answered < INSTANCE_WARMUP_REQUESTS;
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold };
@@ -474,14 +479,16 @@ export function createRouter(opts: RouterOptions) {
     }
   }
 
-  // Plain HTTP: ACME's HTTP-01 answers for any host, then a redirect to HTTPS for hosts that have a certificate.
+  // Plain HTTP: a redirect to HTTPS for hosts that have a certificate (but not
+  // ACME's HTTP-01 requests, answered with the rest in respond() and serve(),
+  // where the path is read anyway: nothing here costs a request without HTTPS).
   function fetch(req: Request): Answer | Promise<Answer> {
-    const at = req.url.indexOf(CHALLENGE_PATH);
-    if (at !== -1 && req.url.indexOf("/", 8) === at) return challenge(req.url.slice(at + CHALLENGE_PATH.length));
     if (httpsFor !== null) {
       const host = (req.headers.get("host") ?? "").toLowerCase().replace(/:\d+$/, "");
       if (host && httpsFor(host)) {
-        const location = `https://${host}${httpsPort === 443 ? "" : `:${httpsPort}`}${requestTarget(req.url)}`;
+        const target = requestTarget(req.url);
+        if (target.startsWith(CHALLENGE_PATH)) return challenge(target);
+        const location = `https://${host}${httpsPort === 443 ? "" : `:${httpsPort}`}${target}`;
         return new Response(null, { status: 308, headers: { location, "cache-control": "no-store" } });
       }
     }
@@ -494,7 +501,9 @@ export function createRouter(opts: RouterOptions) {
     return guarded(req);
   }
 
-  async function challenge(token: string): Promise<Response> {
+  // The answer to /.well-known/acme-challenge/<token> (`path`, with any query: then no token matches).
+  async function challenge(path: string): Promise<Response> {
+    const token = path.slice(CHALLENGE_PATH.length);
     const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain", "cache-control": "no-store" } });
     if (!/^[A-Za-z0-9_-]{1,256}$/.test(token)) return text(404, "No such challenge.");
     try {
