@@ -1,4 +1,5 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
+import { sealedKeyId } from "@/lib/secrets/seal";
 
 export type CertificateInfo = { names: string[]; issuer: string; notBefore: Date; notAfter: Date; fingerprint: string };
 
@@ -74,4 +75,21 @@ function issuerName(dn: string): string {
   const [o, cn] = [field("O"), field("CN")];
   if (o && cn) return `${o} (${cn})`;
   return o ?? cn ?? dn.replace(/\n/g, ", ");
+}
+
+// The columns of an issued certificate (ordered or uploaded): its chain, its key sealed, what it says of itself.
+export function issuedColumns(chainPem: string, keyEnc: string, info: CertificateInfo, issuedAt: Date) {
+  return {
+    state: "issued" as const,
+    certPem: chainPem,
+    keyEnc,
+    keyId: sealedKeyId(keyEnc)!,
+    issuer: info.issuer,
+    names: info.names,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    issuedAt,
+    lastError: null,
+    attempts: 0,
+  };
 }

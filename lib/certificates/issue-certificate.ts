@@ -2,11 +2,11 @@ import * as acme from "acme-client";
 import type { Db } from "@/lib/db/client";
 import { acmeClient } from "@/lib/certificates/acme-account";
 import type { AcmeSettings } from "@/lib/certificates/acme-settings";
-import { readCertificate, renewalTime } from "@/lib/certificates/certificate-info";
+import { issuedColumns, readCertificate, renewalTime } from "@/lib/certificates/certificate-info";
 import { type TxtChange, updateTxt } from "@/lib/certificates/dns-update";
 import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificates";
 import type { SecretKey } from "@/lib/secrets/keyring";
-import { seal, sealedKeyId } from "@/lib/secrets/seal";
+import { seal } from "@/lib/secrets/seal";
 
 export type IssueDeps = { db: Db; secretKey: SecretKey; settings: AcmeSettings; log?: (line: string) => void; now?: () => Date };
 
@@ -66,20 +66,7 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
     const stored = await db.$transaction(async (tx) => {
       const { count } = await tx.certificate.updateMany({
         where: { hostname, source: "acme" },
-        data: {
-          state: "issued",
-          certPem: chain,
-          keyEnc,
-          keyId: sealedKeyId(keyEnc)!,
-          issuer: info.issuer,
-          names: info.names,
-          notBefore: info.notBefore,
-          notAfter: info.notAfter,
-          issuedAt: now(),
-          lastError: null,
-          attempts: 0,
-          nextAttemptAt: renewalTime(info),
-        },
+        data: { ...issuedColumns(chain, keyEnc, info, now()), nextAttemptAt: renewalTime(info) },
       });
       if (count > 0) await notifyCertificatesChanged(tx);
       return count > 0;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record-audit";
 import type { Ctx } from "@/lib/auth/ctx";
-import { CertificateError, readCertificate } from "@/lib/certificates/certificate-info";
+import { CertificateError, issuedColumns, readCertificate } from "@/lib/certificates/certificate-info";
 import { toCertificateView } from "@/lib/certificates/certificate-view";
 import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificates";
 import { findDomain } from "@/lib/domains/find-domain";
@@ -9,7 +9,7 @@ import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { currentSecretKey } from "@/lib/secrets/keyring";
-import { seal, sealedKeyId } from "@/lib/secrets/seal";
+import { seal } from "@/lib/secrets/seal";
 
 export const uploadCertificateInput = z
   .object({
@@ -37,21 +37,8 @@ export async function uploadCertificate({ ctx, id, input, now = new Date() }: { 
   if (info.notAfter <= now) throw invalid(`The certificate expired on ${info.notAfter.toISOString().slice(0, 10)}.`);
   if (info.notBefore > now) throw invalid(`The certificate is not valid before ${info.notBefore.toISOString()}.`);
   const keyEnc = seal(await currentSecretKey(), privateKey.trim() + "\n");
-  const data = {
-    source: "uploaded" as const,
-    state: "issued" as const,
-    certPem: certificate.trim() + "\n",
-    keyEnc,
-    keyId: sealedKeyId(keyEnc)!,
-    issuer: info.issuer,
-    names: info.names,
-    notBefore: info.notBefore,
-    notAfter: info.notAfter,
-    issuedAt: now,
-    lastError: null,
-    attempts: 0,
-    nextAttemptAt: null,
-  };
+  // Never renewed by Slipway: no next attempt.
+  const data = { source: "uploaded" as const, ...issuedColumns(certificate.trim() + "\n", keyEnc, info, now), nextAttemptAt: null };
   const row = await ctx.db.$transaction(async (tx) => {
     const saved = await tx.certificate.upsert({ where: { hostname: domain.hostname }, create: { hostname: domain.hostname, ...data }, update: data });
     await notifyCertificatesChanged(tx);
