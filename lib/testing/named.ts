@@ -26,7 +26,7 @@ zone "${zone}" { type primary; file "${dir}/zone.db"; allow-update { key "slipwa
   const child = spawn(toolPath("named"), ["-g", "-c", path.join(dir, "named.conf")], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const close = async () => {
-    if (child.exitCode === null) {
+    if (child.exitCode === null && child.pid !== undefined) {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     }
@@ -46,6 +46,10 @@ zone "${zone}" { type primary; file "${dir}/zone.db"; allow-update { key "slipwa
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`named exited (${code}):\n${output}`));
+    });
+    child.once("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(e.code === "ENOENT" ? "named is missing (Debian: apt-get install bind9; .ci/run installs it)" : e.message));
     });
   }).catch(async (e) => {
     await close();

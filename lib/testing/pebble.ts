@@ -81,10 +81,15 @@ export async function preparePebble() {
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
+      let missing = false;
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        missing = e.code === "ENOENT";
+        output += e.message;
+      });
       child.stdout.on("data", (c: Buffer) => (output += c.toString()));
       child.stderr.on("data", (c: Buffer) => (output += c.toString()));
       const close = async () => {
-        if (child.exitCode === null) {
+        if (child.exitCode === null && !missing) {
           child.kill("SIGTERM");
           await new Promise((r) => child.once("exit", r));
         }
@@ -92,6 +97,10 @@ export async function preparePebble() {
       };
       const deadline = Date.now() + 15_000;
       for (;;) {
+        if (missing) {
+          await close();
+          throw new Error("pebble is missing (Debian: apt-get install pebble; .ci/run installs it)");
+        }
         if (child.exitCode !== null) {
           await close();
           throw new Error(`pebble exited:\n${output}`);
