@@ -68,11 +68,16 @@ test("console pages send a nonce-based CSP, nosniff and a referrer policy, and w
     return id;
   };
   let canary: string | undefined;
+  // Traffic through the router without pause until the charts have drawn it: a burst sent
+  // before every router process had loaded the canary's route would not be measured.
+  let sending = true;
+  let traffic: Promise<void> = Promise.resolve();
   try {
     await deploy("v1", "live");
     canary = await deploy("v2", "canary");
-    // Some traffic through the router, for the charts to have points to draw.
-    for (let i = 0; i < 60; i++) await routerGet(process.env.E2E_ROUTER_URL!, `${slug}.localhost`, "/");
+    traffic = (async () => {
+      while (sending) await routerGet(process.env.E2E_ROUTER_URL!, `${slug}.localhost`, "/").catch(() => undefined);
+    })();
 
     await visit(page, "/projects", nonces);
     await expect(page.getByRole("link", { name: "CSP app" })).toBeVisible();
@@ -81,6 +86,8 @@ test("console pages send a nonce-based CSP, nosniff and a referrer policy, and w
     await visit(page, `/projects/${slug}/deployments/${canary}`, nonces);
     await expect(page.getByTestId("rollout-chart-errors")).toHaveAttribute("data-has-traffic", "true", { timeout: 30_000 });
     await expect(page.getByTestId("rollout-chart-errors").locator("svg.recharts-surface")).toBeVisible();
+    sending = false;
+    await traffic;
     await shot(page, "csp-rollout-charts");
     await visit(page, `/projects/${slug}/settings`, nonces);
     await expect(page.locator("h1").first()).toBeVisible();
@@ -121,6 +128,8 @@ test("console pages send a nonce-based CSP, nosniff and a referrer policy, and w
     expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
     await expect.poll(() => violations.some((v) => /script-src/.test(v))).toBe(true);
   } finally {
+    sending = false;
+    await traffic;
     if (canary) await page.request.post(`/api/deployments/${canary}/promote`);
     rmSync(dir, { recursive: true, force: true });
   }
