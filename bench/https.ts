@@ -11,13 +11,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import tls from "node:tls";
 import { startNginx } from "@/bench/lib/nginx";
 import { ensurePrograms, onCleanup, treeCpuMs } from "@/bench/lib/proc";
 import { deployFiles, type RouterProcess, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
 import { median, ratio } from "@/bench/lib/stats";
 import { runWrk, type WrkResult } from "@/bench/lib/wrk";
 import { freePort } from "@/lib/platform/free-port";
+import { presentedFingerprint } from "@/lib/testing/tls-probe";
 import { parseSecretKey } from "@/lib/secrets/keyring";
 import { seal, sealedKeyId } from "@/lib/secrets/seal";
 
@@ -34,17 +34,6 @@ const MODES: Mode[] = [
 
 function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new Error(`https bench: ${message}`);
-}
-
-// The certificate's SNI name as TLS clients see it (checks both servers present the same one).
-function presented(port: number, servername: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: "127.0.0.1", port, servername, rejectUnauthorized: false }, () => {
-      resolve(s.getPeerX509Certificate()?.fingerprint256 ?? "");
-      s.end();
-    });
-    s.on("error", reject);
-  });
 }
 
 async function load(port: number, host: string, mode: Mode, pids: number[], seconds: number): Promise<WrkResult & { cpuUs: number }> {
@@ -96,9 +85,11 @@ export async function httpsBench() {
     cleanups.push(router.stop);
     const nginx = await startNginx(dir, WORKERS, undefined, { cert, key });
     cleanups.push(nginx.stop);
-    const expected = await presented(nginx.port, project.host);
+    // Both present the same certificate for the name.
+    const expected = await presentedFingerprint(nginx.port, project.host);
+    check(expected !== null, "nginx presented no certificate");
     const deadline = Date.now() + 20_000;
-    while ((await presented(httpsPort, project.host).catch(() => "")) !== expected) {
+    while ((await presentedFingerprint(httpsPort, project.host)) !== expected) {
       check(Date.now() < deadline, "the router did not serve the certificate within 20 s");
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -2,7 +2,8 @@ import { rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startDnsServer } from "@/lib/testing/dns-server";
-import { freePort, preparePebble } from "@/lib/testing/pebble";
+import { freePort } from "@/lib/platform/free-port";
+import { preparePebble } from "@/lib/testing/pebble";
 import { startPlatform } from "@/lib/testing/platform-process";
 
 // Boots the real platform (built console, worker, router, embedded Postgres)

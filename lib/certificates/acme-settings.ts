@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Config } from "@/lib/config/env";
+import { parseHostPort } from "@/lib/sandbox/egress-rules";
 
 // The ACME CA Slipway asks for certificates (configuration; Let's Encrypt in
 // production, its staging, a private CA, Pebble in tests). null: none is
@@ -52,11 +53,11 @@ function dnsSettings(config: Config): DnsUpdateSettings | null {
   if (config.APPS_DOMAIN !== zone && !config.APPS_DOMAIN.endsWith(`.${zone}`)) {
     throw new Error(`ACME_DNS_ZONE (${zone}) does not contain APPS_DOMAIN (${config.APPS_DOMAIN}).`);
   }
-  const m = /^(.+):(\d+)$/.exec(config.ACME_DNS_SERVER);
+  const server = parseHostPort(config.ACME_DNS_SERVER) ?? { host: config.ACME_DNS_SERVER, port: 53 };
   const [algorithm, name, secret] = config.ACME_DNS_TSIG_KEY?.split(":") ?? [];
   return {
-    host: m ? m[1].replace(/^\[|\]$/g, "") : config.ACME_DNS_SERVER,
-    port: m ? Number(m[2]) : 53,
+    host: server.host,
+    port: server.port,
     zone,
     wildcard: `*.${config.APPS_DOMAIN}`,
     tsig: config.ACME_DNS_TSIG_KEY ? { algorithm, name, secret } : null,

@@ -1,7 +1,5 @@
 import { X509Certificate } from "node:crypto";
 import { Resolver } from "node:dns/promises";
-import https from "node:https";
-import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AcmeSettings } from "@/lib/certificates/acme-settings";
 import { acmeSettings } from "@/lib/certificates/acme-settings";
@@ -15,6 +13,7 @@ import { testDb } from "@/lib/testing/db";
 import { testDataDir, testSecretKey } from "@/lib/testing/deploy";
 import { type Named, startNamed } from "@/lib/testing/named";
 import { type Pebble, startPebble } from "@/lib/testing/pebble";
+import { presentedFingerprint } from "@/lib/testing/tls-probe";
 
 const db = testDb();
 const dataDir = testDataDir();
@@ -59,17 +58,10 @@ describe("the wildcard of the apps' domain through DNS-01 (RFC 2136 updates to B
 
     const fingerprint = new X509Certificate(row.certPem!).fingerprint256;
     const root = await pebble.issuingRoot();
-    const presented = (name: string) =>
-      new Promise<string | null>((resolve) => {
-        const port = router.https()?.port;
-        if (!port) return resolve(null);
-        https
-          .get({ host: "127.0.0.1", port, servername: name, headers: { host: name }, ca: root, agent: false }, (res) => {
-            resolve(new X509Certificate((res.socket as TLSSocket).getPeerCertificate().raw).fingerprint256);
-            res.resume();
-          })
-          .on("error", () => resolve(null));
-      });
+    const presented = async (name: string) => {
+      const port = router.https()?.port;
+      return port ? presentedFingerprint(port, name, root) : null;
+    };
     await until(async () => (await presented(`shop.${appsDomain}`)) === fingerprint, 10_000, 50);
     // Any project name under it, trusted through Pebble's root; not two labels down.
     expect(await presented(`blog-1234.${appsDomain}`)).toBe(fingerprint);

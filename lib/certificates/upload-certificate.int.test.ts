@@ -1,10 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import https from "node:https";
 import os from "node:os";
 import path from "node:path";
-import type { TLSSocket } from "node:tls";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { removeUploadedCertificate, uploadCertificate } from "@/lib/certificates/upload-certificate";
 import { addDomain } from "@/lib/domains/add-domain";
@@ -12,6 +10,7 @@ import { request, startTestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { seedArchiveProject, testDataDir } from "@/lib/testing/deploy";
 import { appError } from "@/lib/testing/expect-app-error";
+import { presentedFingerprint } from "@/lib/testing/tls-probe";
 
 const db = testDb();
 const dataDir = testDataDir();
@@ -52,17 +51,10 @@ describe("an uploaded certificate", () => {
     expect(JSON.stringify(audit.data)).not.toContain("PRIVATE KEY");
 
     // What the router presents for this name (other tests' certificates may be in the table too).
-    const presented = () =>
-      new Promise<string | null>((resolve) => {
-        const port = router.https()?.port;
-        if (!port) return resolve(null);
-        https
-          .get({ host: "127.0.0.1", port, servername: hostname, headers: { host: hostname }, rejectUnauthorized: false, agent: false }, (res) => {
-            resolve(new X509Certificate((res.socket as TLSSocket).getPeerCertificate().raw).fingerprint256);
-            res.resume();
-          })
-          .on("error", () => resolve(null));
-      });
+    const presented = async () => {
+      const port = router.https()?.port;
+      return port ? presentedFingerprint(port, hostname) : null;
+    };
     const mine = new X509Certificate(pair.certificate).fingerprint256;
     await until(async () => (await presented()) === mine, 10_000, 50);
     // It expires in two days and Slipway does not renew uploads: /readyz says so.

@@ -95,6 +95,8 @@ export function createRouter(opts: RouterOptions) {
   const functions = new FunctionPool({ source, ...opts.functions });
   const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);
+  // Certificate keys opened at the last load (load-certificates.ts).
+  const openedKeys = new Map<string, string>();
   // Plain GETs' answers, ready to send again (see serveFrom). The body is a
   // Blob: immutable, so Bun sends it without the copy a byte array costs each
   // time (28 against 38 µs of CPU per 100 KB response, measured).
@@ -130,7 +132,7 @@ export function createRouter(opts: RouterOptions) {
         setTimeout(() => closeRelaysTo(socketPath, 1001, "the app is being replaced"), WEBSOCKET_DRAIN_MS).unref();
       }
     },
-    reloadCertificates: opts.certificates && (async (): Promise<void> => opts.certificates!(await loadCertificates(sync.pool, opts.secretKey, opts.log))),
+    reloadCertificates: opts.certificates && (async (): Promise<void> => opts.certificates!(await loadCertificates(sync.pool, opts.secretKey, openedKeys, opts.log))),
     prepare: async (entries) => {
       await Promise.all(entries.flatMap((r) => [r.live, r.canary]).map((d) => d && bundles.get(d.bundleDigest, d.spaFallback)));
     },

@@ -252,7 +252,7 @@ class DeploymentRun {
   /** A later pass found it again: a mutable change (a newer envRevision) replaces its instances one at a time. */
   reconfigure(w: Wanted) {
     const newer = w.envRevision > this.w.envRevision;
-    this.w = { ...w, settings: this.w.settings };
+    this.w = w;
     if (newer) this.rolling = this.rolling.then(() => this.roll()).catch((e) => this.sup.opts.onError?.(e));
   }
 

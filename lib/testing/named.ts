@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { toolPath } from "@/lib/sandbox/sandbox-mode";
-import { freePort } from "@/lib/testing/pebble";
+import { freePort } from "@/lib/platform/free-port";
 
 // BIND (Debian package bind9), the DNS server operators run, as the primary of
 // one zone on a free loopback port, accepting RFC 2136 updates signed with a

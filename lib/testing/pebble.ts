@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { childEnv } from "@/lib/platform/child-env";
+import { freePort } from "@/lib/platform/free-port";
 
 // Pebble (Let's Encrypt's RFC 8555 test CA, Debian package `pebble`) for
 // tests: its ACME API on a free port over HTTPS with a certificate made here,
@@ -19,14 +19,6 @@ export type Pebble = {
   issuingRoot: () => Promise<string>;
   close: () => Promise<void>;
 };
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 function get(url: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -205,13 +205,17 @@ export function proxiedRequestHeaders(headers: Headers, client: ClientAddress): 
     if (HOP_BY_HOP.has(name) || listed.has(name) || FORWARDED.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX)) continue;
     out[name] = value;
   }
-  if (client.address) out["x-forwarded-for"] = client.address;
-  const host = headers.get("host");
-  if (host) out["x-forwarded-host"] = host;
-  out["x-forwarded-proto"] = client.secure ? "https" : "http";
+  for (const [name, value] of forwardingHeaders(headers.get("host"), client)) out[name] = value;
   return out;
 }
 
+/** The x-forwarded-* headers the router sets itself (what a client sent in them is dropped). */
+export function forwardingHeaders(host: string | null, client: ClientAddress): [string, string][] {
+  const set: [string, string][] = [["x-forwarded-proto", client.secure ? "https" : "http"]];
+  if (client.address) set.push(["x-forwarded-for", client.address]);
+  if (host) set.push(["x-forwarded-host", host]);
+  return set;
+}
 
 function responseHeaders(raw: string[], ours: Record<string, string>): Headers {
   const out = new Headers();

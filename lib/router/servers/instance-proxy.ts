@@ -1,5 +1,5 @@
 import { formatDuration } from "@/lib/build/sandbox/run-step";
-import { type ClientAddress, connectionTokens, errorResponse, FORWARDED, HOP_BY_HOP, INTERNAL_PREFIX } from "@/lib/router/functions/proxy";
+import { type ClientAddress, connectionTokens, errorResponse, FORWARDED, forwardingHeaders, HOP_BY_HOP, INTERNAL_PREFIX } from "@/lib/router/functions/proxy";
 
 // HTTP/1.1 from the router to an instance of a server deployment, over the
 // instance's Unix socket (lib/runtime/instance.ts): the request body streams
@@ -68,10 +68,7 @@ export async function proxyToInstance(req: Request, to: InstanceRequest): Promis
 /** The client's headers as the instance gets them (edited in place). */
 export function forwardedHeaders(headers: Headers, client: ClientAddress): Headers {
   strip(headers, (name) => FORWARDED.has(name) || name === "content-length" || name.startsWith(INTERNAL_PREFIX));
-  if (client.address) headers.set("x-forwarded-for", client.address);
-  const host = headers.get("host");
-  if (host) headers.set("x-forwarded-host", host);
-  headers.set("x-forwarded-proto", client.secure ? "https" : "http");
+  for (const [name, value] of forwardingHeaders(headers.get("host"), client)) headers.set(name, value);
   return headers;
 }
 
