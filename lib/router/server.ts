@@ -186,7 +186,8 @@ export function createRouter(opts: RouterOptions) {
     return parsed;
   };
 
-  function resolveTarget(hostHeader: string | undefined, cookie: string | undefined): Target | Promise<Target> {
+  function resolveTarget(req: Request): Target | Promise<Target> {
+    const hostHeader = req.headers.get("host") ?? undefined;
     const host = hostOf(hostHeader);
     if (!host) return { page: pages.badHost() };
     if (host.kind === "deployment") return deploymentTarget(host.slug, host.deploymentId, hostHeader!);
@@ -194,7 +195,8 @@ export function createRouter(opts: RouterOptions) {
     if (!route) return { page: pages.unknownHost(hostHeader!.split(":")[0], opts.appsDomain) };
     if (!route.live) return { page: pages.nothingLive(hostHeader!.split(":")[0]) };
     if (!route.canary) return { deployment: route.live, idles: route.kind === "branch" };
-    return splitTraffic(route, route.live, route.canary, cookie);
+    // The cookie is read only here: most requests go to a route without a canary.
+    return splitTraffic(route, route.live, route.canary, req.headers.get("cookie") ?? undefined);
   }
 
   // New visitors' cohorts step through all 10,000 values in a scrambled order
@@ -252,7 +254,7 @@ export function createRouter(opts: RouterOptions) {
   type Answer = Response | undefined;
 
   function handle(req: Request): Answer | Promise<Answer> {
-    const found = resolveTarget(req.headers.get("host") ?? undefined, req.headers.get("cookie") ?? undefined);
+    const found = resolveTarget(req);
     return found instanceof Promise ? found.then((t) => respond(req, t)) : respond(req, found);
   }
 
@@ -298,21 +300,45 @@ export function createRouter(opts: RouterOptions) {
     if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
     if (d.server) return serveServer(req, d, stamp, idles, target);
     const q = target.indexOf("?");
-    const resolved = resolveRequestPath(q === -1 ? target : target.slice(0, q));
+    const rawPath = q === -1 ? target : target.slice(0, q);
+    // A plain GET (no condition, no range, no cookie to set) answered before:
+    // the same status, headers and bytes again. Kept by deployment, encoding,
+    // whether it carries HSTS (an HTTPS answer of a project with HSTS on
+    // differs from its plain one), and the file; the usual paths of a file
+    // ("/a.css", "/", "/docs/") are also kept as sent, so that their next
+    // request skips resolving the path (a bundle never changes).
+    const plain = req.method === "GET" && !stamp["set-cookie"] && !req.headers.has("range") && !req.headers.has("if-none-match");
+    const keep = plain ? { prefix: `${d.id}\0${encodingOf(req.headers.get("accept-encoding"))}\0${stamp["strict-transport-security"] ? "h" : ""}\0`, rawPath } : null;
+    if (keep !== null) {
+      const hit = answered.get(keep.prefix + rawPath);
+      if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup: false };
+    }
+    const resolved = resolveRequestPath(rawPath);
     if (!resolved.ok) return { response: pageResponse(pages.badPath(resolved.status), stamp), warmup: false };
     const bundle: LoadedBundle | undefined = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
-    if (!bundle) return loadThenServe(req, d, stamp, target, resolved.path);
-    return serveFrom(req, d, stamp, bundle, target, resolved.path, false);
+    if (!bundle) return loadThenServe(req, d, stamp, target, resolved.path, keep);
+    return serveFrom(req, d, stamp, bundle, target, resolved.path, keep, false);
   }
 
-  async function loadThenServe(req: Request, d: DeploymentRef, stamp: Record<string, string>, target: string, filePath: string): Promise<Served> {
+  type Keep = { prefix: string; rawPath: string } | null;
+
+  // Whether `rawPath` is one of the few usual paths of the file it found (so
+  // that one file is kept under a handful of names at most, whatever paths
+  // visitors make up): "/<file>", or its directory or clean URL, with or
+  // without the trailing slash; never a fallback (404 page, SPA index).
+  function usualPath(rawPath: string, filePath: string, found: string): boolean {
+    if (rawPath !== `/${filePath}` && rawPath !== `/${filePath}/`) return false;
+    return found === filePath || found === (filePath === "" ? "index.html" : `${filePath}/index.html`) || found === `${filePath}.html`;
+  }
+
+  async function loadThenServe(req: Request, d: DeploymentRef, stamp: Record<string, string>, target: string, filePath: string, keep: Keep): Promise<Served> {
     let bundle: LoadedBundle;
     try {
       bundle = d.loaded = await bundles.get(d.bundleDigest, d.spaFallback);
     } catch {
       return { response: pageResponse(pages.unavailable(), stamp), warmup: true };
     }
-    return serveFrom(req, d, stamp, bundle, target, filePath, true);
+    return serveFrom(req, d, stamp, bundle, target, filePath, keep, true);
   }
 
   function serveFrom(
@@ -322,6 +348,8 @@ export function createRouter(opts: RouterOptions) {
     bundle: LoadedBundle,
     target: string,
     filePath: string,
+    /** How a plain GET's answer is kept (see serve), or null. */
+    keep: Keep,
     warmup: boolean,
   ): Served | Promise<Served> {
     const page = (p: Page): Served => ({ response: pageResponse(p, stamp), warmup });
@@ -344,14 +372,14 @@ export function createRouter(opts: RouterOptions) {
 
     const lookup = bundle.index.lookup(filePath);
     if (!lookup) return page(pages.notFound());
-    // A plain GET (no condition, no range, no cookie to set) of a file answered
-    // before: the same status, headers and bytes again.
-    const plain = req.method === "GET" && !stamp["set-cookie"] && !req.headers.has("range") && !req.headers.has("if-none-match");
-    // Keyed by whether it carries HSTS too: an HTTPS answer of a project with HSTS on differs from its plain one.
-    const key = plain ? `${d.id}\0${lookup.status}\0${encodingOf(req.headers.get("accept-encoding"))}\0${stamp["strict-transport-security"] ? "h" : ""}\0${lookup.entry.path}` : "";
-    if (plain) {
+    const key = keep && `${keep.prefix}${lookup.status}:${lookup.entry.path}`;
+    const usual = keep !== null && lookup.status === 200 && usualPath(keep.rawPath, filePath, lookup.entry.path);
+    if (key !== null) {
       const hit = answered.get(key);
-      if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup };
+      if (hit) {
+        if (usual) answered.set(keep.prefix + keep.rawPath, hit);
+        return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup };
+      }
     }
     let response: StaticResponse | Promise<StaticResponse>;
     try {
@@ -361,9 +389,10 @@ export function createRouter(opts: RouterOptions) {
     }
     const finish = (r: StaticResponse): Served => {
       const headers = new Headers(Object.assign(r.headers, stamp));
-      if (plain && Buffer.isBuffer(r.body)) {
+      if (keep && key !== null && Buffer.isBuffer(r.body)) {
         const kept = { status: r.status, headers, body: new Blob([bodyOf(r.body) as Uint8Array<ArrayBuffer>]) };
         answered.set(key, kept);
+        if (usual) answered.set(keep.prefix + keep.rawPath, kept);
         return { response: new Response(kept.body, { status: r.status, headers }), warmup };
       }
       return { response: new Response(bodyOf(r.body), { status: r.status, headers }), warmup };

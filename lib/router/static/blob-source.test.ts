@@ -26,6 +26,21 @@ describe("ByteLru", () => {
   });
 });
 
+describe("ByteLru under a flood of one-time keys", () => {
+  it("keeps a value that is asked for between the inserts, and stays within its budget", () => {
+    const lru = new ByteLru<Buffer>(100, (b) => b.length);
+    lru.set("popular", Buffer.alloc(10));
+    for (let i = 0; i < 1000; i++) {
+      lru.set(`once-${i}`, Buffer.alloc(10));
+      expect(lru.get("popular")).toBeDefined();
+      expect(lru.bytes).toBeLessThanOrEqual(100);
+    }
+    expect(lru.size).toBe(10);
+    expect(lru.has("once-0")).toBe(false);
+    expect(lru.has("once-999")).toBe(true);
+  });
+});
+
 describe("createBlobSource", () => {
   it("reads blobs, caches them, and bounds the cache by total bytes", async () => {
     const files = { a: "a".repeat(100), b: "b".repeat(100), c: "c".repeat(100) };

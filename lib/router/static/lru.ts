@@ -1,7 +1,11 @@
 // A least-recently-used map bounded by the total byte size of its values.
-// A value larger than the whole budget is never stored.
+// A value larger than the whole budget is never stored. Recency is kept the
+// "second chance" way (CLOCK): a hit only marks its item, and eviction, going
+// from the oldest, moves marked items to the newest end instead of removing
+// them. A hit is then one Map lookup, not a delete and an insert (the router
+// looks up a kept answer on every request).
 export class ByteLru<V> {
-  private readonly items = new Map<string, { value: V; bytes: number }>();
+  private readonly items = new Map<string, { value: V; bytes: number; used: boolean }>();
   private total = 0;
 
   constructor(
@@ -20,9 +24,7 @@ export class ByteLru<V> {
   get(key: string): V | undefined {
     const item = this.items.get(key);
     if (!item) return undefined;
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.items.delete(key);
-    this.items.set(key, item);
+    item.used = true;
     return item.value;
   }
 
@@ -34,11 +36,17 @@ export class ByteLru<V> {
     const bytes = this.sizeOf(value);
     this.delete(key);
     if (bytes > this.maxBytes) return false;
-    this.items.set(key, { value, bytes });
+    this.items.set(key, { value, bytes, used: false });
     this.total += bytes;
+    // Map iteration visits entries moved to the end too, unmarked by then: this ends.
     for (const [oldest, item] of this.items) {
       if (this.total <= this.maxBytes) break;
       this.items.delete(oldest);
+      if (item.used && oldest !== key) {
+        item.used = false;
+        this.items.set(oldest, item);
+        continue;
+      }
       this.total -= item.bytes;
     }
     return true;
