@@ -163,6 +163,7 @@ test("every API route × method × actor answers as the route policy table says;
       "GET /api/projects/[slug]/domains": async () => ({ path: `/api/projects/${slug}/domains` }),
       "POST /api/projects/[slug]/domains": async () => ({ path: `/api/projects/${slug}/domains`, data: { hostname: `${fresh("d")}.access.example.test` } }),
       "GET /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env` }),
+      "GET /api/projects/[slug]/logs": async () => ({ path: `/api/projects/${slug}/logs?status=5xx` }),
       "POST /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env`, data: { changes: [{ op: "set", key: "ACCESS_CELL", value: fresh("v"), targets: ["preview"] }] } }),
       "GET /api/projects/[slug]/webhook": async () => ({ path: `/api/projects/${slug}/webhook` }),
       "POST /api/projects/[slug]/webhook": async () => ({ path: `/api/projects/${slug}/webhook` }),
@@ -175,6 +176,7 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/deployments/[id]/redeploy": async () => ({ path: `/api/deployments/${preview}/redeploy` }),
       "GET /api/deployments/[id]/rollout": async () => ({ path: `/api/deployments/${v2}/rollout` }),
       "GET /api/deployments/[id]/runtime": async () => ({ path: `/api/deployments/${v2}/runtime` }),
+      "GET /api/deployments/[id]/runtime-logs": async () => ({ path: `/api/deployments/${v2}/runtime-logs?source=app` }),
       // Pause and resume each start from the state they change (the owner sets it up first).
       "POST /api/rollouts/[id]/pause": async () => {
         await owner.post(`/api/rollouts/${rollout.id}/resume`);

@@ -144,7 +144,7 @@ function DebugOutput({ variables, logs }: { variables: string[] | null; logs: Ru
         <span className="font-mono text-xs text-zinc-900">{variables === null ? "(cannot be read now)" : variables.length ? variables.join(", ") : "none"}</span>
       </p>
       <pre className="max-h-80 overflow-auto rounded-lg bg-zinc-950 px-4 py-3 font-mono text-xs whitespace-pre-wrap text-zinc-100 [overflow-wrap:anywhere]" data-testid="runtime-log">
-        {logs.length === 0 ? "No output yet." : logs.map((l) => `#${l.slot + 1} ${l.stream === "stderr" ? "!" : " "} ${l.text}`).join("\n")}
+        {logs.length === 0 ? "No output yet." : logs.map((l) => `${l.instance ?? ""} ${l.stream === "stderr" ? "!" : " "} ${l.text}`).join("\n")}
       </pre>
     </div>
   );

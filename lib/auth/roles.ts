@@ -30,6 +30,8 @@ export const POLICY = {
   "domain.read": "viewer",
   "domain.write": "admin",
   "audit.read": "admin",
+  // Runtime logs: what the apps printed and which requests they served (values of variables are masked, but apps print what they like).
+  "logs.read": "developer",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof POLICY;

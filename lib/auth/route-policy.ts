@@ -34,6 +34,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/projects/[slug]/deployments": { GET: action("project.read"), POST: action("deployment.create") },
   "/api/projects/[slug]/domains": { GET: action("domain.read"), POST: action("domain.write") },
   "/api/projects/[slug]/env": { GET: action("env.read"), POST: action("env.write") },
+  "/api/projects/[slug]/logs": { GET: action("logs.read") },
   "/api/projects/[slug]/webhook": { GET: action("project.read"), POST: action("project.update") },
 
   "/api/deployments/[id]": { GET: action("project.read") },
@@ -44,6 +45,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/deployments/[id]/redeploy": { POST: action("deployment.create") },
   "/api/deployments/[id]/rollout": { GET: action("project.read") },
   "/api/deployments/[id]/runtime": { GET: action("project.read") },
+  "/api/deployments/[id]/runtime-logs": { GET: action("logs.read") },
 
   "/api/rollouts/[id]/abort": { POST: action("rollout.control") },
   "/api/rollouts/[id]/pause": { POST: action("rollout.control") },

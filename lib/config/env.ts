@@ -52,6 +52,10 @@ const schema = z.object({
   ROUTER_RESYNC_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(3600).default(30),
   // Request metrics of routes running a rollout (the canary analysis needs them; "off" only to measure their cost).
   ROUTER_METRICS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  // Runtime logs (lib/logs/): every routed request and every line functions
+  // and instances write, kept LOG_RETENTION_DAYS ("off" only to measure their cost).
+  RUNTIME_LOGS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+  LOG_RETENTION_DAYS: z.coerce.number({ error: "must be a number" }).int().min(1).max(3650).default(7),
   ROUTER_CACHE_MB: z.coerce.number({ error: "must be a number" }).int().min(1).max(65_536).default(256),
   // Server functions: per-request time limit and memory limit of each deployment's function process.
   FUNCTION_TIMEOUT_SEC: z.coerce.number({ error: "must be a number" }).int().min(1).max(900).default(10),

@@ -8,6 +8,7 @@ import { acmeSettings } from "@/lib/certificates/acme-settings";
 import { tendCertificates } from "@/lib/certificates/tend-certificates";
 import { loadConfig } from "@/lib/config/env";
 import { recheckDomains } from "@/lib/domains/recheck-domains";
+import { pruneLogs } from "@/lib/logs/prune-logs";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
@@ -45,12 +46,17 @@ export const jobs = {
     payload: z.object({}).passthrough(),
     handler: () => recheckDomains({ ctx: systemCtx(db(), "recheck-domains") }),
   }),
+  // Runtime log lines past LOG_RETENTION_DAYS, and the metric buckets of ended rollouts as old (lib/logs/prune-logs.ts).
+  "prune-logs": define({
+    payload: z.object({}).passthrough(),
+    handler: () => pruneLogs({ db: db(), retentionDays: loadConfig().LOG_RETENTION_DAYS }),
+  }),
 };
 
 export type JobName = keyof typeof jobs;
 
 // Recurring jobs, in graphile-worker's crontab format.
-export const crontab = ["0 * * * * purge-expired-invitations", "* * * * * recheck-domains ?max=1", "* * * * * tend-certificates ?max=1"].join("\n");
+export const crontab = ["0 * * * * purge-expired-invitations", "17 * * * * prune-logs", "* * * * * recheck-domains ?max=1", "* * * * * tend-certificates ?max=1"].join("\n");
 
 export function taskList(): TaskList {
   const list: TaskList = {};

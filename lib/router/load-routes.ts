@@ -3,6 +3,7 @@ import type { ManifestEntry } from "@/lib/bundles/build-manifest";
 import { branchRouteName, productionRouteName } from "@/lib/routes/route-names";
 import type { DeploymentRef, RouteEntry } from "@/lib/router/route-table";
 import { REQUEST_RUNTIME_SQL } from "@/lib/runtime/request-runtime";
+import { instanceLabel } from "@/lib/logs/instance-label";
 
 // The router's reads, in plain SQL over node-postgres: it needs LISTEN anyway,
 // and a handful of small queries do not justify a query engine per process.
@@ -102,18 +103,21 @@ export async function loadManifest(db: Queryable, digest: string): Promise<Manif
 
 // The ready instances of server deployments on this machine, by deployment:
 // the Unix sockets the router may send their requests to (lib/runtime/).
-export async function loadReadyInstances(db: Queryable, node: string): Promise<Map<string, string[]>> {
+export async function loadReadyInstances(db: Queryable, node: string): Promise<{ ready: Map<string, string[]>; labels: Map<string, string> }> {
   const { rows } = await db.query(
-    `SELECT deployment_id, socket_path FROM runtime_instances WHERE node = $1 AND state = 'ready' AND socket_path IS NOT NULL ORDER BY deployment_id, slot`,
+    `SELECT deployment_id, socket_path, slot FROM runtime_instances WHERE node = $1 AND state = 'ready' AND socket_path IS NOT NULL ORDER BY deployment_id, slot`,
     [node],
   );
   const ready = new Map<string, string[]>();
+  // Each socket's instance as the runtime logs name it.
+  const labels = new Map<string, string>();
   for (const r of rows) {
     const list = ready.get(r.deployment_id) ?? [];
     list.push(r.socket_path);
     ready.set(r.deployment_id, list);
+    labels.set(r.socket_path, instanceLabel(node, r.slot));
   }
-  return ready;
+  return { ready, labels };
 }
 
 /** A server deployment is wanted now (a request for it), so its runtime starts or stays up (a failed one stays failed). Returns its state. */

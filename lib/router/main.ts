@@ -21,6 +21,7 @@ async function main() {
     cacheBytes: config.ROUTER_CACHE_MB * 1024 * 1024,
     resyncMs: config.ROUTER_RESYNC_SEC * 1000,
     metrics: config.ROUTER_METRICS === "on",
+    logs: config.RUNTIME_LOGS === "on",
     host: config.BIND_HOST,
     port: config.ROUTER_PORT,
     adminPort: config.ROUTER_ADMIN_PORT,

@@ -24,7 +24,7 @@ describe("router while Postgres is down", () => {
     if (pgDataDir) await rm(pgDataDir, { recursive: true, force: true });
   });
 
-  it("keeps serving the last table, reports degraded, and picks up a promote within 1 s once Postgres is back", async () => {
+  it("keeps serving the last table, reports degraded, drops and counts its log lines, and picks up a promote within 1 s once Postgres is back (its logs too)", async () => {
     pgDataDir = makeDataDir();
     const port = await freePort();
     const start = () => startEmbeddedPostgres({ dataDir: pgDataDir, port, database: "outage" });
@@ -51,12 +51,16 @@ describe("router while Postgres is down", () => {
     await server.stop();
     server = undefined;
     await until(async () => (await readyz()).status === "degraded", 5000, 50);
+    // The log store is the same Postgres: request lines cannot be written, so they are dropped and counted, and no request waits for them.
+    const droppedBefore = (await readyz()).logs.dropped;
     for (let i = 0; i < 20; i++) {
       const res = await request(router.port, host, "/");
       expect(res).toMatchObject({ status: 200, body: Buffer.from("v2\n") });
       expect(res.headers["x-slipway-deployment"]).toBe(ids[1]);
     }
     expect((await request(router.adminPort, "localhost", "/readyz")).status).toBe(200);
+    await until(async () => (await readyz()).logs.dropped >= droppedBefore + 20, 3000, 50);
+    expect(router.output().split("\n").filter((l) => l.includes("runtime logs: the log store refused a write"))).toHaveLength(1);
 
     server = await start();
     db = createDb(server.url);
@@ -65,5 +69,9 @@ describe("router while Postgres is down", () => {
     const took = await until(async () => (await request(router.port, host, "/")).body.toString() === "v1\n", 1000, 5);
     expect(took).toBeLessThan(1000);
     await until(async () => (await readyz()).status === "ready", 3000, 50);
+    // And the logs heal by themselves: new lines are written again, and the outage is told once, with its count.
+    await request(router.port, host, "/?after-outage=1");
+    await until(async () => (await db!.logLine.count({ where: { projectId: project.id, path: "/", deploymentId: ids[0] } })) >= 1, 3000, 50);
+    expect(router.output().split("\n").filter((l) => /runtime logs: the log store is back; \d+ line\(s\) were dropped/.test(l))).toHaveLength(1);
   });
 });

@@ -23,6 +23,8 @@ import { type ClientAddress, proxiedRequestHeaders } from "@/lib/router/function
 import { loadCertificates, loadChallenge, type ServedCertificate } from "@/lib/router/load-certificates";
 import { ByteLru } from "@/lib/router/static/lru";
 import { TtlCache } from "@/lib/router/ttl-cache";
+import { LogWriter } from "@/lib/logs/log-writer";
+import { makeMasker } from "@/lib/build/mask-secrets";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
@@ -38,6 +40,8 @@ export type RouterOptions = {
   log?: (line: string) => void;
   /** Record request metrics of routes running a rollout (default on; off only to measure its cost). */
   metrics?: boolean;
+  /** Runtime logs: a line per routed request and the functions' output, to log_lines (default on; off only to measure their cost). */
+  logs?: boolean;
   /** The platform's processes as its supervisor reports them (npm start), for /readyz. */
   processes?: () => ProcessStatus[];
   /** Server deployments: this machine's name in runtime_instances, and the proxy's time limit (to the response's start). */
@@ -75,7 +79,8 @@ const MAX_PARSED_HOSTS = 10_000;
 // `measured`: the route runs a rollout, so both arms are recorded for its analysis.
 // `idles`: reached by a preview's route or a deployment URL, whose server
 // instances stop when nobody asks for them (production's never do).
-type Target = { deployment: DeploymentRef; setCookie?: string; measured?: boolean; idles?: boolean } | { page: Page };
+// `arm`: during a rollout, which side of the split the request went to.
+type Target = { deployment: DeploymentRef; setCookie?: string; measured?: boolean; idles?: boolean; arm?: "live" | "canary" } | { page: Page };
 
 // The visitor's cohort (0–9999), kept in a cookie so a visitor stays on one
 // version for a whole stage, and only ever moves to the canary as its weight grows.
@@ -92,7 +97,21 @@ export function createRouter(opts: RouterOptions) {
   const bundles = new BundleCache((digest) => loadManifest(sync.pool, digest));
   const source = createBlobSource(opts.store, { maxCachedBytes: opts.cacheBytes, maxFileBytes: MAX_CACHED_FILE });
   const compressed = new CompressedCache({ maxBytes: opts.cacheBytes });
-  const functions = new FunctionPool({ source, ...opts.functions });
+  // Runtime logs (lib/logs/log-writer.ts): written in batches, never waited for.
+  const logs = opts.logs === false ? null : new LogWriter({ query: (text, values) => sync.pool.query(text, values), log: opts.log });
+  // The deployments whose functions ran lately: their output lines carry the project and SHA, masked of their variables' values.
+  const functionLogRefs = new Map<string, { d: DeploymentRef; mask: (text: string) => string }>();
+  const functions = new FunctionPool({
+    source,
+    ...opts.functions,
+    onLog: logs
+      ? ({ deploymentId, stream, text }) => {
+          const ref = functionLogRefs.get(deploymentId);
+          if (!ref) return;
+          logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text) });
+        }
+      : undefined,
+  });
   const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);
   // Certificate keys opened at the last load (load-certificates.ts).
@@ -109,6 +128,8 @@ export function createRouter(opts: RouterOptions) {
 
   // Ready instances of server deployments on this machine (socket paths), and where each one's next request goes.
   let instances = new Map<string, string[]>();
+  // Each ready instance's name in the runtime logs ("<node>#<slot>", as its own output lines have it).
+  let instanceLabels = new Map<string, string>();
   const nextInstance = new Map<string, number>();
   // Requests each instance has been sent, up to INSTANCE_WARMUP_REQUESTS.
   const instanceRequests = new Map<string, number>();
@@ -122,7 +143,7 @@ export function createRouter(opts: RouterOptions) {
     reloadInstances: async () => {
       if (!opts.servers) return;
       const before = instances;
-      instances = await loadReadyInstances(sync.pool, opts.servers.node);
+      ({ ready: instances, labels: instanceLabels } = await loadReadyInstances(sync.pool, opts.servers.node));
       for (const wake of instanceWaiters) wake();
       // Instances that left the ready set drain: their WebSockets get a close frame after a grace (before the app's SIGTERM).
       const ready = new Set([...instances.values()].flat());
@@ -209,8 +230,8 @@ export function createRouter(opts: RouterOptions) {
   function splitTraffic(route: RouteEntry, live: DeploymentRef, canary: DeploymentRef, cookie: string | undefined): Target {
     const m = cookie ? COHORT_RE.exec(cookie) : null;
     const cohort = m ? Number(m[1]) : nextCohort();
-    const deployment = cohort < route.canaryWeight * 100 ? canary : live;
-    return { deployment, measured: opts.metrics !== false, setCookie: m ? undefined : cohortCookie(cohort) };
+    const toCanary = cohort < route.canaryWeight * 100;
+    return { deployment: toCanary ? canary : live, arm: toCanary ? "canary" : "live", measured: opts.metrics !== false, setCookie: m ? undefined : cohortCookie(cohort) };
   }
 
   async function deploymentTarget(slug: string, id: string, hostHeader: string): Promise<Target> {
@@ -271,31 +292,63 @@ export function createRouter(opts: RouterOptions) {
     // Only over HTTPS (RFC 6797 7.2: a browser ignores it on plain HTTP anyway).
     if (d.hsts && secureRequests.has(req)) stamp["strict-transport-security"] = HSTS;
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
-    if (!target.measured) {
-      const served = serve(req, d, stamp, target.idles === true);
+    if (!target.measured && !logs) {
+      const served = serve(req, d, stamp, target.idles === true, requestTarget(req.url));
       return served instanceof Promise ? served.then((s) => s.response) : served.response;
     }
-    return measured(req, d, stamp, target.idles === true);
+    const started = performance.now();
+    const path = requestTarget(req.url);
+    const served = serve(req, d, stamp, target.idles === true, path);
+    if (!(served instanceof Promise)) {
+      done(req, target, path, started, served);
+      return served.response;
+    }
+    return served.then(
+      (s) => {
+        done(req, target, path, started, s);
+        return s.response;
+      },
+      (e: unknown) => {
+        done(req, target, path, started, undefined);
+        throw e;
+      },
+    );
   }
 
-  async function measured(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Promise<Answer> {
-    const started = performance.now();
-    let served: Served | undefined;
-    try {
-      served = await serve(req, d, stamp, idles);
-      return served.response;
-    } finally {
-      // Until the response begins: what a visitor waits for, and what both arms are compared on.
-      metrics.record(d.id, performance.now() - started, !served || (served.response?.status ?? 101) >= 500, served?.warmup ?? true);
-    }
+  // A request to a deployment was answered (or failed: `served` undefined):
+  // its metrics if the route runs a rollout, and its line in the runtime logs.
+  // Timed until the response begins: what a visitor waits for, and what both arms are compared on.
+  function done(req: Request, target: Extract<Target, { deployment: DeploymentRef }>, path: string, started: number, served: Served | undefined) {
+    const ms = performance.now() - started;
+    const status = served ? (served.response?.status ?? 101) : 500;
+    const d = target.deployment;
+    if (target.measured) metrics.record(d.id, ms, status >= 500, served?.warmup ?? true);
+    if (!logs) return;
+    const q = path.indexOf("?");
+    const length = served?.response?.headers.get("content-length");
+    logs.add({
+      projectId: d.projectId,
+      deploymentId: d.id,
+      sha: d.sha,
+      at: Date.now(),
+      source: "request",
+      method: req.method,
+      path: q === -1 ? path : path.slice(0, q),
+      status,
+      durationMs: Math.round(ms * 100) / 100,
+      bytes: length ? Number(length) : null,
+      arm: target.arm,
+      instance: served?.instance,
+      text: "",
+    });
   }
 
   // `warmup`: the request was served during a warm-up: its bundle had to be
   // loaded, or its function host was starting (function-pool.ts).
-  type Served = { response: Answer; warmup: boolean };
+  // `instance`: the server instance that answered, by its name in the runtime logs.
+  type Served = { response: Answer; warmup: boolean; instance?: string };
 
-  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean): Served | Promise<Served> {
-    const target = requestTarget(req.url);
+  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string): Served | Promise<Served> {
     // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
     if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
     if (d.server) return serveServer(req, d, stamp, idles, target);
@@ -366,6 +419,10 @@ export function createRouter(opts: RouterOptions) {
           return page({ status: 500, title: "environment unavailable", message });
         }
         const client = clientOf(req);
+        if (logs && functionLogRefs.get(d.id)?.d !== d) {
+          if (functionLogRefs.size >= 1000) functionLogRefs.clear();
+          functionLogRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
+        }
         return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
       }
     }
@@ -430,8 +487,9 @@ export function createRouter(opts: RouterOptions) {
     if (answered < INSTANCE_WARMUP_REQUESTS) instanceRequests.set(socketPath, answered + 1);
     const client = clientOf(req);
     const cold = warmup || answered < INSTANCE_WARMUP_REQUESTS;
-    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold };
-    return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup: cold };
+    const instance = instanceLabels.get(socketPath);
+    if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold, instance };
+    return { response: await proxyToInstance(req, { socketPath, target, client, stamp, timeoutMs: servers.timeoutMs }), warmup: cold, instance };
   }
 
   // Renews a server deployment's wantedAt (once per WANTED_EVERY_MS): its
@@ -557,7 +615,9 @@ export function createRouter(opts: RouterOptions) {
       // the router serves apps whatever happened to the worker or the console.
       // Certificates close to expiry are a warning here too, not a failure: the current ones still serve.
       const https = opts.httpsHealth?.() ?? null;
-      return jsonResponse(s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []), https });
+      // Runtime log lines written and dropped (the log store away or too slow: lines go, requests never wait).
+      const logStats = logs?.stats() ?? null;
+      return jsonResponse(s.hasTable ? 200 : 503, { status, pid: process.pid, ...s, processes: healthOfProcesses(opts.processes?.() ?? []), https, logs: logStats });
     }
     const route = /^\/routes\/([a-z0-9-]{1,100})$/.exec(target);
     if (route && req.method === "GET") {
@@ -588,10 +648,12 @@ export function createRouter(opts: RouterOptions) {
     start: () => {
       sync.start();
       metrics.start();
+      logs?.start();
     },
     async close() {
       await functions.close();
       await metrics.stop();
+      await logs?.stop();
       await sync.close();
     },
   };

@@ -22,11 +22,11 @@ export const runtimeInstanceSchema = z.object({
   readyAt: z.string().nullable(),
 });
 
-export const runtimeLogLineSchema = z.object({ at: z.string(), node: z.string(), slot: z.number(), stream: z.enum(["stdout", "stderr"]), text: z.string() });
+export const runtimeLogLineSchema = z.object({ at: z.string(), instance: z.string().nullable(), stream: z.enum(["stdout", "stderr"]), text: z.string() });
 
 export const runtimeViewSchema = z.object({
   server: z.boolean(),
-  /** Seed 003's debug mode: the lines below are kept, and the names of its variables shown. */
+  /** Seed 003's debug mode: its last output lines (kept for every deployment: the Logs view) and the names of its variables shown here. */
   debug: z.boolean(),
   /** When its fixed lifetime ends (its deployment URL then answers 404), if it has one. */
   expiresAt: z.string().nullable(),
@@ -62,7 +62,9 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
         ctx.db.runtimeInstance.findMany({ where: { deploymentId: id }, orderBy: [{ node: "asc" }, { slot: "asc" }] }),
       ])
     : [null, []];
-  const logs = debug ? await ctx.db.runtimeLogLine.findMany({ where: { deploymentId: id }, orderBy: { id: "desc" }, take: DEBUG_LINES }) : [];
+  const logs = debug
+    ? await ctx.db.logLine.findMany({ where: { deploymentId: id, source: { in: ["stdout", "stderr"] } }, orderBy: { id: "desc" }, take: DEBUG_LINES })
+    : [];
   return runtimeViewSchema.parse({
     server,
     debug,
@@ -70,7 +72,7 @@ export async function getRuntime({ ctx, id }: { ctx: Ctx; id: string }): Promise
     variables: debug ? await variableNames(deployment.runtimeEnvEnc) : null,
     mutableKeys: server && can(role, "env.read") ? deployment.mutableKeys : [],
     envRevision: deployment.envRevision,
-    logs: logs.reverse().map((l) => ({ at: l.createdAt.toISOString(), node: l.node, slot: l.slot, stream: l.stream, text: l.text })),
+    logs: logs.reverse().map((l) => ({ at: l.at.toISOString(), instance: l.instance, stream: l.source, text: l.text })),
     detected: settings?.detected ?? null,
     settings: server ? (settings?.server ?? null) : null,
     state: runtime?.state ?? null,

@@ -26,6 +26,7 @@ const supervisor = new RuntimeSupervisor({
   sandbox: mode.state === "on" ? { uidBase: config.SANDBOX_UID_BASE, pids: config.SANDBOX_PIDS, diskMb: config.SANDBOX_DISK_MB } : null,
   unavailable: mode.state === "unavailable" ? mode.reason : null,
   idleMs: config.RUNTIME_IDLE_SEC * 1000,
+  logs: config.RUNTIME_LOGS === "on",
   log: (line) => console.log(line),
   onError: (e) => outage.error("runtime", e),
   onOk: () => outage.ok(),

@@ -9,6 +9,8 @@ import { parseAllowList } from "@/lib/sandbox/egress-rules";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal } from "@/lib/secrets/seal";
 import { makeMasker } from "@/lib/build/mask-secrets";
+import { instanceLabel } from "@/lib/logs/instance-label";
+import { LogWriter } from "@/lib/logs/log-writer";
 
 // The runtime supervisor of one machine (`node`): runs the instances of every
 // server deployment that is wanted (seed 003's runtime, deployment_runtimes),
@@ -50,6 +52,8 @@ export type RuntimeOptions = {
   maxRestarts?: number;
   restartWindowMs?: number;
   log?: (line: string) => void;
+  /** Keep the instances' output in the runtime logs (default on). */
+  logs?: boolean;
   /** A pass failed (the database is away, most likely); `onOk` after the next that works. */
   onError?: (e: unknown) => void;
   onOk?: () => void;
@@ -70,8 +74,9 @@ type Wanted = {
   sandboxId: number;
   egressAllow: string[];
   expiresAt: Date | null;
-  /** Seed 003's debug mode: every line its instances write is kept (runtime_log_lines). */
-  debug: boolean;
+  /** For its instances' lines in the runtime logs. */
+  projectId: string;
+  sha: string;
 };
 
 export class RuntimeSupervisor {
@@ -79,9 +84,12 @@ export class RuntimeSupervisor {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private closed = false;
-  readonly opts: Required<Omit<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk">> & Pick<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk">;
+  readonly opts: Required<Omit<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk" | "logs">> & Pick<RuntimeOptions, "unavailable" | "log" | "onError" | "onOk" | "logs">;
+  /** Every line its instances write, to the runtime logs (lib/logs/log-writer.ts), unless RUNTIME_LOGS is off. */
+  readonly logs: LogWriter | null;
 
   constructor(opts: RuntimeOptions) {
+    this.logs = opts.logs === false ? null : new LogWriter({ query: (text, values) => opts.db.$executeRawUnsafe(text, ...values), log: opts.log });
     this.opts = {
       tickMs: 500,
       healthTimeoutMs: 60_000,
@@ -95,6 +103,7 @@ export class RuntimeSupervisor {
   }
 
   start() {
+    this.logs?.start();
     const loop = () => {
       if (this.closed) return;
       this.ticking = this.tick()
@@ -122,7 +131,8 @@ export class RuntimeSupervisor {
               runtimeEnvEnc: true,
               envRevision: true,
               expiresAt: true,
-              debug: true,
+              projectId: true,
+              commitSha: true,
               project: { select: { sandboxId: true, egressAllow: true } },
             },
           },
@@ -147,7 +157,8 @@ export class RuntimeSupervisor {
         sandboxId: row.deployment.project.sandboxId,
         egressAllow: row.deployment.project.egressAllow,
         expiresAt: row.deployment.expiresAt,
-        debug: row.deployment.debug,
+        projectId: row.deployment.projectId,
+        sha: row.deployment.commitSha,
       });
     }
     const now = Date.now();
@@ -191,6 +202,7 @@ export class RuntimeSupervisor {
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
     await Promise.all([...this.runs.keys()].map((id) => this.stopRun(id)));
+    await this.logs?.stop();
   }
 }
 
@@ -204,7 +216,7 @@ class DeploymentRun {
   private nextSlot = 0;
   private failed = false;
   private dir: string | null = null;
-  /** Every value its instances were given, for the debug log's masker. */
+  /** Every value its instances were given, masked in their output lines. */
   private readonly values = new Set<string>();
   /** The revision whose replacement did not become ready: not tried again until the next change. */
   private refusedRevision = -1;
@@ -234,7 +246,6 @@ class DeploymentRun {
       return this.fail(`Its bundle or variables could not be prepared: ${(e as Error).message}`);
     }
     if (this.stopping) return;
-    if (w.debug) this.debugLog = new DebugLog(opts.db, w.deploymentId, opts.node, makeMasker([...this.values]));
     for (let i = 0; i < w.settings.instances; i++) this.slots.push(new Slot(this, this.nextSlot++, env, w.envRevision));
     for (const slot of this.slots) void slot.run(this.dir);
   }
@@ -242,12 +253,18 @@ class DeploymentRun {
   private envOf(w: Wanted): Record<string, string> {
     const env = w.runtimeEnvEnc ? (JSON.parse(unseal(this.sup.opts.secretKey, w.runtimeEnvEnc)) as Record<string, string>) : {};
     for (const v of Object.values(env)) this.values.add(v);
-    this.debugLog?.setMask(makeMasker([...this.values]));
+    this.mask = makeMasker([...this.values]);
     return env;
   }
 
-  /** Where a debug deployment's instances' lines go. */
-  debugLog: DebugLog | null = null;
+  /** Hides every value its instances were given (a mutable change adds the new ones). */
+  mask: (text: string) => string = (text) => text;
+
+  /** One line an instance wrote, to the runtime logs. */
+  logLine(slot: number, stream: "stdout" | "stderr", text: string) {
+    const { w } = this;
+    this.sup.logs?.add({ projectId: w.projectId, deploymentId: w.deploymentId, sha: w.sha, at: Date.now(), source: stream, instance: instanceLabel(this.sup.opts.node, slot), text: this.mask(text) });
+  }
 
   /** A later pass found it again: a mutable change (a newer envRevision) replaces its instances one at a time. */
   reconfigure(w: Wanted) {
@@ -333,7 +350,6 @@ class DeploymentRun {
     });
     await new Promise((r) => setTimeout(r, drainMs));
     await Promise.all([...this.slots, ...this.retiring].map((s) => s.stop()));
-    await this.debugLog?.close();
     await db.$transaction(async (tx) => {
       await tx.runtimeInstance.deleteMany({ where: { deploymentId: this.w.deploymentId, node } });
       await notifyInstancesChanged(tx);
@@ -407,7 +423,7 @@ class Slot {
           allow: parseAllowList(w.egressAllow),
           workDir: opts.workDir,
           sandbox: opts.sandbox,
-          onLine: this.owner.debugLog ? (stream, text) => this.owner.debugLog!.add(this.index, stream, text) : undefined,
+          onLine: (stream, text) => this.owner.logLine(this.index, stream, text),
         });
       } catch (e) {
         const reason = `Instance ${this.index + 1} could not be started: ${(e as Error).message}`;
@@ -494,49 +510,4 @@ class Slot {
 function withLines(reason: string, instance: Instance): string {
   const lines = instance.lastLines();
   return lines.length ? `${reason}\nLast lines of its output:\n${lines.join("\n")}` : reason;
-}
-
-// A debug deployment's instance output, stored in batches (never one write
-// per line), every variable's value masked, at most MAX_DEBUG_LINES a second
-// per deployment (the rest counted in one line).
-const MAX_DEBUG_LINES = 1000;
-class DebugLog {
-  private pending: { slot: number; stream: "stdout" | "stderr"; text: string }[] = [];
-  private dropped = 0;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly db: PrismaClient,
-    private readonly deploymentId: string,
-    private readonly node: string,
-    private mask: (text: string) => string,
-  ) {
-    this.timer = setInterval(() => void this.flush(), 500);
-  }
-
-  /** A mutable change brought new values to mask. */
-  setMask(mask: (text: string) => string) {
-    this.mask = mask;
-  }
-
-  add(slot: number, stream: "stdout" | "stderr", text: string) {
-    if (this.pending.length >= MAX_DEBUG_LINES) this.dropped++;
-    else this.pending.push({ slot, stream, text: this.mask(text).slice(0, 10_000) });
-  }
-
-  async flush() {
-    const lines = this.pending;
-    this.pending = [];
-    if (this.dropped) lines.push({ slot: lines[0]?.slot ?? 0, stream: "stderr", text: `(${this.dropped} lines dropped: more than ${MAX_DEBUG_LINES} in half a second)` });
-    this.dropped = 0;
-    if (!lines.length) return;
-    await this.db.runtimeLogLine
-      .createMany({ data: lines.map((l) => ({ deploymentId: this.deploymentId, node: this.node, slot: l.slot, stream: l.stream, text: l.text })) })
-      .catch(() => undefined);
-  }
-
-  async close() {
-    clearInterval(this.timer);
-    await this.flush();
-  }
 }

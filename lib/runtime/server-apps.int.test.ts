@@ -305,13 +305,14 @@ describe("server apps", () => {
     expect((await json(project.slug)).json?.version).toBe("next");
   });
 
-  it("--debug keeps every line its instances write, variable values masked, and names its variables; others keep none", async () => {
+  it("every line its instances write goes to the runtime logs with the deployment and SHA, variable values masked; --debug also shows them and names its variables", async () => {
     const { ctx, project } = await seedArchiveProject(db);
     await seedEnvVar(db, project.id, { key: "API_TOKEN", value: "tok-1234567890", sensitive: true });
     const say = 'console.log("token is " + process.env.API_TOKEN); console.error("a warning");';
     const debug = await deployServer(ctx, project.slug, { version: "debug", beforeListen: say }, { debug: "true" });
     expect(debug.outcome).toBe("live");
-    await until(async () => (await db.runtimeLogLine.count({ where: { deploymentId: debug.deployment.id } })) >= 3, 5000, 100);
+    const appLines = (deploymentId: string) => db.logLine.findMany({ where: { deploymentId, source: { in: ["stdout", "stderr"] } }, orderBy: { id: "asc" } });
+    await until(async () => (await appLines(debug.deployment.id)).length >= 3, 5000, 100);
     const view = await getRuntime({ ctx, id: debug.deployment.id });
     expect(view).toMatchObject({ debug: true, variables: ["API_TOKEN"] });
     expect(view.logs.map((l) => [l.stream, l.text])).toEqual(
@@ -321,11 +322,17 @@ describe("server apps", () => {
         ["stdout", expect.stringMatching(/^listening on /)],
       ]),
     );
+    expect(view.logs[0].instance).toMatch(/#0$/);
     expect(JSON.stringify(view)).not.toContain("tok-1234567890");
 
     const plain = await deployServer(ctx, project.slug, { version: "plain", beforeListen: say });
     await until(async () => (await json(project.slug)).json?.version === "plain", 3000);
-    expect(await db.runtimeLogLine.count({ where: { deploymentId: plain.deployment.id } })).toBe(0);
+    await until(async () => (await appLines(plain.deployment.id)).length >= 3, 5000, 100);
+    const lines = await appLines(plain.deployment.id);
+    for (const l of lines) expect(l).toMatchObject({ projectId: project.id, deploymentId: plain.deployment.id, sha: plain.deployment.commitSha, instance: expect.stringMatching(/#0$/) });
+    expect(lines.map((l) => [l.source, l.text])).toEqual(expect.arrayContaining([["stdout", "token is ••••"], ["stderr", "a warning"]]));
+    expect(lines.map((l) => l.text).join("\n")).not.toContain("tok-1234567890");
+    // The panel shows them only in debug mode; the Logs view has them for every deployment.
     expect(await getRuntime({ ctx, id: plain.deployment.id })).toMatchObject({ debug: false, variables: null, logs: [] });
   });
 
