@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { can } from "@/lib/auth/roles";
 import type { ReactNode } from "react";
 import { formatBytes, shortId, shortSha } from "@/lib/ui/format";
 import { isApiError } from "@/components/lib/api-fetch";
@@ -20,6 +21,7 @@ import { useProject } from "@/components/projects/queries";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { buttonClasses } from "@/components/ui/button";
+import { logsHref } from "@/components/logs/filters";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Duration } from "@/components/ui/duration";
 import { Fact } from "@/components/ui/fact";
@@ -88,13 +90,20 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
           </span>
         }
         actions={
-          <DeploymentActions
-            deployment={d}
-            project={deployTarget}
-            canCancel={canCancel}
-            canDeploy={canDeploy}
-            canPromote={canPromote}
-          />
+          <>
+            {project.data && can(project.data.role, "logs.read") && (
+              <Link href={logsHref(d.project.slug, { deployment: d.id })} className={buttonClasses("secondary")}>
+                Runtime logs
+              </Link>
+            )}
+            <DeploymentActions
+              deployment={d}
+              project={deployTarget}
+              canCancel={canCancel}
+              canDeploy={canDeploy}
+              canPromote={canPromote}
+            />
+          </>
         }
       />
       {failureShown && (

@@ -43,6 +43,11 @@ export function ProjectView({ slug, appsHost }: { slug: string; appsHost: AppsHo
                 Variables
               </Link>
             )}
+            {can(role, "logs.read") && (
+              <Link href={`/projects/${project.slug}/logs`} className={buttonClasses("secondary")}>
+                Logs
+              </Link>
+            )}
             <Link href={`/projects/${project.slug}/domains`} className={buttonClasses("secondary")}>
               Domains
             </Link>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { deploymentHref } from "@/components/deployments/deploy-dialog";
 import type { Rollout } from "@/components/deployments/types";
+import { logsHref } from "@/components/logs/filters";
 import { shortId } from "@/lib/ui/format";
 
 type Kind = "rolled_back" | "aborted" | "succeeded" | "paused";
@@ -33,7 +34,15 @@ export function RolloutBanner({ rollout: r, slug }: { rollout: Rollout; slug: st
     // The controller's reasons name the stage ("… at stage 25%"); without one, the title does.
     case "rolled_back":
       title = r.reason ? "Rolled back automatically" : `Rolled back automatically at ${weight}%`;
-      body = <>All traffic went back to {baseline}, which is still live.</>;
+      body = (
+        <>
+          All traffic went back to {baseline}, which is still live.{" "}
+          <Link href={logsHref(slug, { deployment: r.canaryDeploymentId, status: "5xx", since: r.startedAt, ...(r.finishedAt ? { until: r.finishedAt } : {}) })} className="underline underline-offset-2">
+            See the canary&apos;s failing requests
+          </Link>
+          .
+        </>
+      );
       break;
     case "aborted":
       title = r.reason ? "Rollout aborted" : `Rollout aborted at ${weight}%`;

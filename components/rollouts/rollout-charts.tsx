@@ -1,8 +1,10 @@
 "use client";
 
 import dynamic from "next/dynamic";
+import Link from "next/link";
 import { useMemo, type ReactNode } from "react";
 import type { Rollout, SeriesPoint } from "@/components/deployments/types";
+import { logsHref } from "@/components/logs/filters";
 import type { ChartLine } from "@/components/rollouts/rollout-line-chart";
 import { chartRows, formatMs, formatPoints, hasTraffic, isActive, type ChartRow } from "@/lib/ui/rollout-view";
 
@@ -23,7 +25,7 @@ const millis = (v: number) => formatMs(v);
 // each with the limit the canary must stay under and the stage starts marked.
 // The boxes have a fixed height whatever the data, so nothing below them moves
 // as the series fills in.
-export function RolloutCharts({ rollout: r, series, nowMs }: { rollout: Rollout; series: SeriesPoint[]; nowMs: number }) {
+export function RolloutCharts({ rollout: r, series, nowMs, slug }: { rollout: Rollout; series: SeriesPoint[]; nowMs: number; slug: string }) {
   const { errorRateThreshold, latencyP95Threshold, latencyMinDeltaMs } = r.settings.autoRollback;
   const rows = useMemo(
     () => chartRows(series, r.stageBoundaries, { errorRateThreshold, latencyP95Threshold, latencyMinDeltaMs }),
@@ -81,9 +83,42 @@ export function RolloutCharts({ rollout: r, series, nowMs }: { rollout: Rollout;
           minYMax={10}
         />
       </ChartFigure>
+      <ErrorSpikes slug={slug} canaryId={r.canaryDeploymentId} series={series} />
     </div>
   );
 }
+
+// The steps where the canary failed most, each a link to those failing
+// requests in the Logs view (the chart itself is a picture: these are the
+// way into it for everyone, keyboard and screen readers included).
+function ErrorSpikes({ slug, canaryId, series }: { slug: string; canaryId: string; series: SeriesPoint[] }) {
+  const stepMs = series.length > 1 ? Date.parse(series[1].t) - Date.parse(series[0].t) : 1000;
+  const spikes = series
+    .filter((p) => p.canary.errors > 0)
+    .sort((a, b) => b.canary.errors - a.canary.errors)
+    .slice(0, 5)
+    .sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
+  if (spikes.length === 0) return null;
+  return (
+    <p data-testid="rollout-error-spikes" className="text-xs text-zinc-600 lg:col-span-2">
+      Canary errors:{" "}
+      {spikes.map((p, i) => {
+        const since = new Date(p.t);
+        const until = new Date(since.getTime() + Math.max(1000, stepMs) - 1);
+        return (
+          <span key={p.t}>
+            {i > 0 && ", "}
+            <Link href={logsHref(slug, { deployment: canaryId, status: "5xx", since: since.toISOString(), until: until.toISOString() })} className="font-medium text-red-700 underline underline-offset-2">
+              {clock.format(since)} ({p.canary.errors} failed)
+            </Link>
+          </span>
+        );
+      })}
+    </p>
+  );
+}
+
+const clock = new Intl.DateTimeFormat("en", { timeStyle: "medium" });
 
 const ERROR_LINES: ChartLine[] = [
   { key: "canaryErrorPct", name: "Canary", color: CANARY },

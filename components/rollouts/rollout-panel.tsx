@@ -151,7 +151,7 @@ export function RolloutPanel({ rollout: r, series, canControl, deploymentId, slu
       </div>
       <RolloutBanner rollout={r} slug={slug} />
       <RolloutTimeline rollout={r} series={series} nowMs={nowMs} />
-      <RolloutCharts rollout={r} series={series} nowMs={nowMs} />
+      <RolloutCharts rollout={r} series={series} nowMs={nowMs} slug={slug} />
       <div className="border-t border-zinc-100 pt-4">
         <RolloutSettingsList settings={r.settings} from={r.settingsFrom} />
       </div>

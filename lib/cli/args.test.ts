@@ -12,18 +12,8 @@ import {
   parsePromoteArgs,
   resolveDeployDir,
 } from "@/lib/cli/args";
-import { CliError, UsageError } from "@/lib/cli/errors";
-
-function usageError(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UsageError);
-    expect((e as UsageError).exitCode).toBe(2);
-    return e as UsageError;
-  }
-  throw new Error("expected a UsageError");
-}
+import { CliError } from "@/lib/cli/errors";
+import { usageError } from "@/lib/cli/testing";
 
 describe("parseDeployArgs", () => {
   it("defaults to the current directory, following, with no environment or branch", () => {

@@ -68,7 +68,7 @@ function parse(command: Command | `env ${"pull" | "push"}`, argv: string[], opti
 }
 
 // node:util's messages are long and quote flags oddly; say it in one line.
-function describeParseError(e: unknown): string {
+export function describeParseError(e: unknown): string {
   const err = e as { code?: string; message?: string };
   // e.g. "Option '-b, --branch <value>' argument missing": name the long form.
   const flag = /'(?:-\w, )?(-{1,2}[^' ,]+)/.exec(err.message ?? "")?.[1];
@@ -127,7 +127,7 @@ export function parseDeployArgs(argv: string[]): DeployArgs | Help {
 }
 
 // The shape of a UUID, any version: the console answers "not found" for the rest.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parsePromoteArgs(argv: string[]): PromoteArgs | Help {
   const { values, positionals } = parse("promote", argv, { ...HELP, ...CONNECTION, "confirm-migrations": { type: "boolean" } }, 1);

@@ -310,7 +310,7 @@ describe("slipway (no command, help, unknown)", () => {
     expect(await r.code).toBe(2);
     r = run(["deplyo"]);
     expect(await r.code).toBe(2);
-    expect(r.stderr[0]).toBe('Error: Unknown command "deplyo". Commands: deploy, promote, env, login, logout, whoami.');
+    expect(r.stderr[0]).toBe('Error: Unknown command "deplyo". Commands: deploy, promote, logs, env, login, logout, whoami.');
     r = run(["whoami", "--verbose"]);
     expect(await r.code).toBe(2);
     expect(r.stderr).toEqual(["Error: Unknown option --verbose.", "Run `slipway whoami --help` for usage."]);

@@ -5,6 +5,7 @@ import { paint } from "@/lib/cli/format";
 import { type Io, processIo } from "@/lib/cli/io";
 import { login } from "@/lib/cli/login";
 import { logout } from "@/lib/cli/logout";
+import { logs } from "@/lib/cli/logs";
 import { promote } from "@/lib/cli/promote";
 import { COMMANDS, type Command, OVERVIEW, USAGE } from "@/lib/cli/usage";
 import { whoami } from "@/lib/cli/whoami";
@@ -12,7 +13,7 @@ import { whoami } from "@/lib/cli/whoami";
 // The slipway CLI: a thin client of the console's REST API. Returns the exit
 // code: 0 ok, 1 failed, 2 bad usage, 130 interrupted.
 export type Deps = { fetch?: typeof fetch; pollMs?: number };
-const RUN: Record<Command, (argv: string[], io: Io, deps: Deps) => Promise<number>> = { deploy, promote, env, login, logout, whoami };
+const RUN: Record<Command, (argv: string[], io: Io, deps: Deps) => Promise<number>> = { deploy, promote, logs, env, login, logout, whoami };
 
 export async function main(argv: string[], io: Io = processIo(), deps: Deps = {}): Promise<number> {
   const [command, ...rest] = argv;

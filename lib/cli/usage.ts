@@ -1,5 +1,5 @@
 // Help text, one block per command. `slipway --help` prints the overview.
-export const COMMANDS = ["deploy", "promote", "env", "login", "logout", "whoami"] as const;
+export const COMMANDS = ["deploy", "promote", "logs", "env", "login", "logout", "whoami"] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const CONNECTION = `Connection (every command that talks to the console):
@@ -12,6 +12,7 @@ export const OVERVIEW = `slipway — deploy to a Slipway console from your machi
 Usage:
   slipway deploy [dir] --project <slug> [options]   Upload a directory and build it
   slipway promote <deploymentId>                    Make an earlier deployment live again
+  slipway logs <deploymentId|project> [options]     Print (or follow) requests and app output
   slipway env pull --project <slug> [options]       Write a project's variables to .env
   slipway env push <file> -p <slug> -e <env>        Set variables from a .env file
   slipway login --url <url> --token <token>         Check a token and save it
@@ -65,6 +66,33 @@ Options:
 ${CONNECTION}
 
 Exit status: 0 live (or already live), 1 refused or failed, 2 bad usage.`,
+
+  logs: `Usage: slipway logs <deploymentId|project> [options]
+
+Prints runtime log lines, oldest first: the requests a deployment answered and
+what its code printed to stdout and stderr. A deployment id (a UUID) means that
+deployment; anything else is a project's slug: all of its deployments. Without
+--follow it prints the most recent lines that match and exits.
+
+Each line reads: time, build SHA, source, then the request
+(GET /api/x 500 12.3ms 1.2 kB [canary] node-1#0) or the text as printed.
+
+Options:
+  -f, --follow           Then print new lines as they come, until Ctrl-C
+      --since <time>     Lines from then on: "15m", "2h", "7d" back from now, or
+                         an ISO 8601 time (2026-01-01T12:00:00Z)
+      --until <time>     Lines up to then (the same forms)
+      --status <class>   Requests answered 2xx, 3xx, 4xx or 5xx
+      --source <source>  request, app (stdout and stderr), stdout or stderr
+      --path <prefix>    Requests whose path begins with this, e.g. /api/
+      --text <word>      Lines whose text (or path) contains this, in any case
+  -n, --limit <n>        How many of the most recent lines (1 to 1000, default 100)
+      --json             One JSON object per line (NDJSON), for jq
+  -h, --help             Show this help
+
+${CONNECTION}
+
+Exit status: 0 done (following: stopped with Ctrl-C), 1 failed, 2 bad usage.`,
 
   env: `Usage: slipway env pull --project <slug> [options]
        slipway env push <file> --project <slug> --environment <env> [options]

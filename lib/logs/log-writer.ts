@@ -33,6 +33,7 @@ const BATCH_ROWS = 5000;
 const MAX_PENDING = 20_000;
 const MAX_TEXT = 10_000;
 const MAX_PATH = 2048;
+const STACK_FRAME = /^\s+at /;
 
 const INSERT = `INSERT INTO log_lines (project_id, deployment_id, sha, at, source, method, path, status, status_class, duration_ms, bytes, arm, instance, text)
 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamp(3)[], $5::"LogSource"[], $6::text[], $7::text[], $8::int[], $9::smallint[], $10::real[], $11::int[], $12::text[], $13::text[], $14::text[])`;
@@ -60,6 +61,15 @@ export class LogWriter {
   ) {}
 
   add(entry: LogEntry): void {
+    // A stack trace's frames ("    at f (file.js:1:2)") join the line above them
+    // (the error's message), so an error is one entry, read top to bottom.
+    if (entry.source !== "request" && STACK_FRAME.test(entry.text)) {
+      const last = this.pending[this.pending.length - 1];
+      if (last && last.source === entry.source && last.deploymentId === entry.deploymentId && last.instance === entry.instance && last.text.length < MAX_TEXT) {
+        last.text += `\n${entry.text}`;
+        return;
+      }
+    }
     if (this.pending.length >= (this.opts.maxPending ?? MAX_PENDING)) {
       this.dropped++;
       if (this.outage) this.droppedInOutage++;

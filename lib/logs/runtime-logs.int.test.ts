@@ -71,6 +71,10 @@ describe("runtime logs", () => {
         ["stderr", expect.stringContaining("the ledger is unbalanced")],
       ]),
     );
+    // The error and its stack trace are one entry, frames under the message.
+    const thrown = output.find((l) => l.text.includes("the ledger is unbalanced"))!;
+    expect(thrown.text).toMatch(/threw: Error: the ledger is unbalanced\n\s+at .*api\/ledger\.js:\d+/);
+    expect(output.filter((l) => /^\s+at /.test(l.text))).toEqual([]);
     expect(lines.map((l) => l.text).join("\n")).not.toContain("hunter2-very-secret");
     console.log(`runtime logs: ${lines.length} lines (${requests.length} requests) in the store ${seen} ms after the first request`);
 

@@ -15,7 +15,7 @@ const deploymentColumns = (alias: string) =>
    ${alias}.bundle_digest AS ${alias}_digest, ${alias}.runtime_env_enc AS ${alias}_env,
    coalesce(${alias}.build_settings->>'spaFallback', 'false') = 'true' AS ${alias}_spa,
    coalesce(${alias}.build_settings->>'runtime', 'static') = 'server' AS ${alias}_server,
-   p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow, p.hsts AS ${alias}_hsts,
+   p.slug AS ${alias}_slug, p.sandbox_id AS ${alias}_sandbox, coalesce(p.egress_allow, '{}') AS ${alias}_allow, p.hsts AS ${alias}_hsts,
    ${alias}.expires_at AS ${alias}_expires`;
 
 const ROUTES_SQL = `
@@ -33,6 +33,7 @@ function deploymentFrom(row: Row, alias: string): DeploymentRef | null {
   return {
     id: row[`${alias}_id`] as string,
     projectId: row[`${alias}_project`] as string,
+    projectSlug: row[`${alias}_slug`] as string,
     sha: row[`${alias}_sha`] as string,
     bundleDigest: row[`${alias}_digest`] as string,
     runtimeEnvEnc: (row[`${alias}_env`] as string | null) ?? null,

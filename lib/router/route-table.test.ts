@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type RouteEntry, RouteTable } from "@/lib/router/route-table";
 
-const dep = (id: string) => ({ id, projectId: "p", sha: `sha-${id}`, bundleDigest: `digest-${id}`, runtimeEnvEnc: null, spaFallback: false, server: false, sandboxId: 1, egressAllow: [], expiresAt: null, hsts: false });
+const dep = (id: string) => ({ id, projectId: "p", projectSlug: "p", sha: `sha-${id}`, bundleDigest: `digest-${id}`, runtimeEnvEnc: null, spaFallback: false, server: false, sandboxId: 1, egressAllow: [], expiresAt: null, hsts: false });
 const route = (name: string, version: number, live: string | null): RouteEntry => ({
   name,
   kind: "production",

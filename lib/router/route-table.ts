@@ -7,6 +7,8 @@ import type { LoadedBundle } from "@/lib/router/bundle-cache";
 export type DeploymentRef = {
   id: string;
   projectId: string;
+  /** Its project's slug: how metrics name the project. */
+  projectSlug: string;
   sha: string;
   bundleDigest: string;
   runtimeEnvEnc: string | null;

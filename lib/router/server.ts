@@ -25,6 +25,7 @@ import { ByteLru } from "@/lib/router/static/lru";
 import { TtlCache } from "@/lib/router/ttl-cache";
 import { LogWriter } from "@/lib/logs/log-writer";
 import { makeMasker } from "@/lib/build/mask-secrets";
+import { RouterMetrics } from "@/lib/observability/router-metrics";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
@@ -38,7 +39,7 @@ export type RouterOptions = {
   secretKey: SecretKey;
   functions: { workDir: string; timeoutMs: number; memoryMb: number; sandbox: PoolSandbox };
   log?: (line: string) => void;
-  /** Record request metrics of routes running a rollout (default on; off only to measure its cost). */
+  /** Record request metrics: of routes running a rollout, for their analysis, and of every deployment, for /metrics (default on; off only to measure their cost). */
   metrics?: boolean;
   /** Runtime logs: a line per routed request and the functions' output, to log_lines (default on; off only to measure their cost). */
   logs?: boolean;
@@ -99,18 +100,23 @@ export function createRouter(opts: RouterOptions) {
   const compressed = new CompressedCache({ maxBytes: opts.cacheBytes });
   // Runtime logs (lib/logs/log-writer.ts): written in batches, never waited for.
   const logs = opts.logs === false ? null : new LogWriter({ query: (text, values) => sync.pool.query(text, values), log: opts.log });
+  // Request metrics (rollout buckets and Prometheus counters): off only to measure their cost.
+  const measure = opts.metrics !== false;
+  // Prometheus metrics at the admin port's /metrics (lib/observability/router-metrics.ts).
+  const telemetry = new RouterMetrics({ logs: () => logs?.stats() ?? null, routes: () => table.size, databaseUp: () => sync.status().database === "up" });
   // The deployments whose functions ran lately: their output lines carry the project and SHA, masked of their variables' values.
-  const functionLogRefs = new Map<string, { d: DeploymentRef; mask: (text: string) => string }>();
+  const functionRefs = new Map<string, { d: DeploymentRef; mask: (text: string) => string }>();
   const functions = new FunctionPool({
     source,
     ...opts.functions,
     onLog: logs
       ? ({ deploymentId, stream, text }) => {
-          const ref = functionLogRefs.get(deploymentId);
+          const ref = functionRefs.get(deploymentId);
           if (!ref) return;
           logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text) });
         }
       : undefined,
+    onCrash: (deploymentId) => telemetry.crashed(functionRefs.get(deploymentId)?.d.projectSlug ?? "unknown"),
   });
   const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);
@@ -292,7 +298,7 @@ export function createRouter(opts: RouterOptions) {
     // Only over HTTPS (RFC 6797 7.2: a browser ignores it on plain HTTP anyway).
     if (d.hsts && secureRequests.has(req)) stamp["strict-transport-security"] = HSTS;
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
-    if (!target.measured && !logs) {
+    if (!measure && !logs) {
       const served = serve(req, d, stamp, target.idles === true, requestTarget(req.url));
       return served instanceof Promise ? served.then((s) => s.response) : served.response;
     }
@@ -323,6 +329,7 @@ export function createRouter(opts: RouterOptions) {
     const status = served ? (served.response?.status ?? 101) : 500;
     const d = target.deployment;
     if (target.measured) metrics.record(d.id, ms, status >= 500, served?.warmup ?? true);
+    if (measure) telemetry.requests.record(d.projectSlug, d.id, status, ms);
     if (!logs) return;
     const q = path.indexOf("?");
     const length = served?.response?.headers.get("content-length");
@@ -419,9 +426,9 @@ export function createRouter(opts: RouterOptions) {
           return page({ status: 500, title: "environment unavailable", message });
         }
         const client = clientOf(req);
-        if (logs && functionLogRefs.get(d.id)?.d !== d) {
-          if (functionLogRefs.size >= 1000) functionLogRefs.clear();
-          functionLogRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
+        if (functionRefs.get(d.id)?.d !== d) {
+          if (functionRefs.size >= 1000) functionRefs.clear();
+          functionRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
         }
         return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
       }
@@ -604,10 +611,11 @@ export function createRouter(opts: RouterOptions) {
     }
   }
 
-  // The admin port: health, readiness, and what this process routes a name to.
-  function adminFetch(req: Request): Response {
+  // The admin port: health, readiness, metrics, and what this process routes a name to.
+  function adminFetch(req: Request): Response | Promise<Response> {
     const target = requestTarget(req.url);
     if (target === "/healthz") return jsonResponse(200, { ok: true, pid: process.pid });
+    if (target === "/metrics" && req.method === "GET") return telemetry.text().then((text) => new Response(text, { headers: { "content-type": telemetry.contentType } }));
     if (target === "/readyz") {
       const s = sync.status();
       const status = !s.hasTable ? "unavailable" : s.database === "up" ? "ready" : "degraded";

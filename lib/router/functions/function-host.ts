@@ -37,6 +37,8 @@ export type HostConfig = {
   maxRestarts: number;
   restartWindowMs: number;
   onLog?: (line: FunctionLogLine) => void;
+  /** A host process died unexpectedly (it is restarted, or left failed). */
+  onCrash?: (deploymentId: string, reason: string) => void;
   materialize(bundle: FunctionBundle): Promise<string>;
   /** Where the next host process listens and what it runs; rejects if it cannot be prepared. */
   nextSlot(bundle: FunctionBundle, dir: string): Promise<Slot>;
@@ -209,6 +211,7 @@ export class Host {
   private crashed(reason: string) {
     this.lastError = reason;
     this.proc = null;
+    this.cfg.onCrash?.(this.deploymentId, reason);
     const now = Date.now();
     this.crashTimes = this.crashTimes.filter((t) => now - t < this.cfg.restartWindowMs);
     if (this.crashTimes.length >= this.cfg.maxRestarts) {

@@ -88,6 +88,8 @@ export type FunctionPoolOptions = {
   maxBodyBytes?: number;
   /** The functions' own stdout/stderr, line by line (not called by default). */
   onLog?: (line: FunctionLogLine) => void;
+  /** A deployment's host process died unexpectedly (then restarted, or left failed). */
+  onCrash?: (deploymentId: string, reason: string) => void;
   /** Whether and how hosts are sandboxed (see above). */
   sandbox: PoolSandbox;
 };
@@ -142,6 +144,7 @@ export class FunctionPool {
       maxRestarts: Math.floor(nonNegative(opts.maxRestarts, DEFAULT_MAX_RESTARTS, "maxRestarts")),
       restartWindowMs: nonNegative(opts.restartWindowMs, DEFAULT_RESTART_WINDOW_MS, "restartWindowMs"),
       onLog: opts.onLog,
+      onCrash: opts.onCrash,
       materialize: (bundle) => this.materialize(bundle),
       nextSlot: (bundle, dir) =>
         this.slots.next({

@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
+
+// Runtime logs through the real platform: a function that logs and throws,
+// built and served by npm start's router; its lines in the Logs view, live.
+const FN = `export default async (req) => {
+  const url = new URL(req.url);
+  console.log("charging order " + url.searchParams.get("order"));
+  if (url.searchParams.has("fail")) throw new Error("card declined for order " + url.searchParams.get("order"));
+  return Response.json({ ok: true });
+};`;
+
+function archive(): Buffer {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "e2e-logs-"));
+  try {
+    mkdirSync(path.join(dir, "api"));
+    writeFileSync(path.join(dir, "index.html"), "<h1>shop</h1>");
+    writeFileSync(path.join(dir, "api/charge.js"), FN);
+    writeFileSync(path.join(dir, "slipway.json"), JSON.stringify({ installCommand: "true", buildCommand: "mkdir -p dist/api && cp index.html dist/ && cp api/charge.js dist/api/" }));
+    execFileSync("tar", ["-czf", `${dir}.tar.gz`, "-C", dir, "."]);
+    return readFileSync(`${dir}.tar.gz`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}.tar.gz`, { force: true });
+  }
+}
+
+test("a function's requests and output reach the Logs view within 2 s, with the deployment and SHA; filters narrow them and Pause holds them", async ({ page }) => {
+  test.setTimeout(240_000);
+  await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+  const me = await (await page.request.get("/api/me")).json();
+  const slug = `logs-${Date.now().toString(36)}`;
+  expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Shop", slug, sourceKind: "archive" } })).status()).toBe(201);
+  expect((await page.request.patch(`/api/projects/${slug}`, { data: { rolloutSettings: "skip" } })).status()).toBe(200);
+  const res = await page.request.post(`/api/projects/${slug}/deployments`, { headers: { "content-type": "application/gzip" }, data: archive() });
+  expect(res.status()).toBe(201);
+  const id = (await res.json()).deployment.id as string;
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/deployments/${id}`)).json()).deployment.status, { timeout: 180_000, intervals: [1000] })
+    .toBe("live");
+  const sha = ((await (await page.request.get(`/api/deployments/${id}`)).json()).deployment.commitSha as string).slice(0, 7);
+  const router = process.env.E2E_ROUTER_URL!;
+  const host = `${slug}.localhost`;
+
+  // From the project page to its Logs, which follow live.
+  await page.goto(`/projects/${slug}`);
+  await page.getByRole("link", { name: "Logs", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/logs$`));
+  await expect(page.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  const lines = page.getByRole("list", { name: "Log lines" }).getByRole("listitem");
+
+  expect((await routerGet(router, host, "/api/charge?order=41")).status).toBe(200);
+  const sent = Date.now();
+  expect((await routerGet(router, host, "/api/charge?order=42&fail=1")).status).toBe(500);
+  const declined = lines.filter({ hasText: "card declined for order 42" }).first();
+  await expect(declined).toBeVisible({ timeout: 2000 });
+  const seenMs = Date.now() - sent;
+  const failed = lines.filter({ hasText: "/api/charge" }).filter({ hasText: "500" });
+  await expect(failed).toHaveCount(1);
+  // Every line names its deployment by SHA, a link to the deployment's page.
+  await expect(failed.getByRole("link", { name: sha })).toHaveAttribute("href", `/projects/${slug}/deployments/${id}`);
+  await expect(lines.filter({ hasText: "charging order 41" })).toHaveCount(1);
+  console.log(`logs e2e: the failing request's output was on screen ${seenMs} ms after its response`);
+  await shot(page, "logs-live");
+
+  // Filters live in the URL: the 5xx only.
+  await page.getByLabel("Status").selectOption("5xx");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/status=5xx/);
+  await expect(lines).toHaveCount(1);
+  await expect(lines.first()).toContainText("/api/charge");
+  await expect(lines.first()).toContainText("500");
+
+  // Paused, new lines wait; resumed, they come.
+  await page.getByRole("button", { name: "Pause" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Paused" })).toBeVisible();
+  expect((await routerGet(router, host, "/api/charge?order=43&fail=1")).status).toBe(500);
+  await page.waitForTimeout(2500);
+  await expect(lines).toHaveCount(1);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await expect(lines).toHaveCount(2, { timeout: 3000 });
+
+  // The deployment page links to its own logs.
+  await page.goto(`/projects/${slug}/deployments/${id}`);
+  await page.getByRole("link", { name: "Runtime logs" }).click();
+  await expect(page).toHaveURL(new RegExp(`deployment=${id}`));
+  await expect(lines.filter({ hasText: "charging order 43" })).toHaveCount(1);
+  await shot(page, "logs-deployment");
+});
