@@ -4,7 +4,7 @@
 // on normal return, on failure, and on Ctrl-C / SIGTERM. Plus installing the
 // Debian packages a bench needs when a clean machine lacks them.
 import { type ChildProcess, execFileSync, spawn, type SpawnOptions } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { descendantPids } from "@/bench/lib/stats";
 
@@ -164,9 +164,27 @@ let ticksPerSecond: number | undefined;
  * requests per second.
  */
 export function treeCpuMs(rootPid: number): number {
+  return cpuMsOf(descendantPids(rootPid));
+}
+
+/** The same, for every process of this name (e.g. "postgres": the server and its backends). */
+export function namedCpuMs(name: string): number {
+  const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p) && commOf(Number(p)) === name);
+  return cpuMsOf(pids.map(Number));
+}
+
+function commOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return null;
+  }
+}
+
+function cpuMsOf(pids: Iterable<number>): number {
   ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
   let ticks = 0;
-  for (const pid of descendantPids(rootPid)) {
+  for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -20,6 +20,9 @@ const schema = z.object({
   ROUTER_PORT: port(8080, 0),
   // The router's own /healthz and /readyz, apart from the apps' traffic.
   ROUTER_ADMIN_PORT: port(8081, 0),
+  // A worker's /healthz, /readyz and /metrics (lib/observability/worker-status-server.ts); unset: none.
+  // One worker per port: with several workers on a machine, give each its own.
+  WORKER_METRICS_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535, "must be between 0 and 65535").optional(),
   // HTTPS (TLS with SNI, lib/router/tls-listener.ts); unset: plain HTTP only. It opens once a certificate exists.
   ROUTER_HTTPS_PORT: z.coerce.number({ error: "must be a port number" }).int().min(0).max(65535, "must be between 0 and 65535").optional(),
   // ACME (RFC 8555) certificates for verified domains (lib/certificates/); unset: none are requested.

@@ -9,6 +9,7 @@ import { tendCertificates } from "@/lib/certificates/tend-certificates";
 import { loadConfig } from "@/lib/config/env";
 import { recheckDomains } from "@/lib/domains/recheck-domains";
 import { pruneLogs } from "@/lib/logs/prune-logs";
+import { observeBuild } from "@/lib/observability/worker-metrics";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
@@ -24,7 +25,12 @@ const define = <S extends z.ZodType>(def: JobDef<S>) => def;
 export const jobs = {
   "build-deployment": define({
     payload: z.object({ deploymentId: z.uuid() }),
-    handler: async ({ deploymentId }, job) => runBuild(deploymentId, await buildDepsFromEnv(job.workerId)),
+    handler: async ({ deploymentId }, job) => {
+      const started = performance.now();
+      const outcome = await runBuild(deploymentId, await buildDepsFromEnv(job.workerId));
+      observeBuild(outcome, (performance.now() - started) / 1000);
+      return outcome;
+    },
   }),
   "purge-expired-invitations": define({
     payload: z.object({}).passthrough(),

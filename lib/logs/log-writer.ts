@@ -35,8 +35,12 @@ const MAX_TEXT = 10_000;
 const MAX_PATH = 2048;
 const STACK_FRAME = /^\s+at /;
 
+// One JSON document per batch: JSON.stringify is native and Postgres parses
+// json quickly, where node-postgres would escape 14 arrays element by element
+// in JavaScript (measured: the larger share of the writer's CPU).
 const INSERT = `INSERT INTO log_lines (project_id, deployment_id, sha, at, source, method, path, status, status_class, duration_ms, bytes, arm, instance, text)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamp(3)[], $5::"LogSource"[], $6::text[], $7::text[], $8::int[], $9::smallint[], $10::real[], $11::int[], $12::text[], $13::text[], $14::text[])`;
+SELECT p, d, s, to_timestamp(t / 1000.0) AT TIME ZONE 'UTC', o::"LogSource", m, u, c, c / 100, ms, b, a, i, x
+FROM json_to_recordset($1::json) AS r(p uuid, d uuid, s text, t float8, o text, m text, u text, c int, ms real, b int, a text, i text, x text)`;
 
 // Postgres refuses NUL in text: such bytes become U+FFFD rather than failing the whole batch.
 const clean = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s).replace(/\0/g, "\uFFFD");
@@ -108,7 +112,7 @@ export class LogWriter {
       const batch = this.pending.length <= BATCH_ROWS ? this.pending : this.pending.slice(0, BATCH_ROWS);
       this.pending = this.pending.length <= BATCH_ROWS ? [] : this.pending.slice(BATCH_ROWS);
       try {
-        await this.opts.query(INSERT, columns(batch));
+        await this.opts.query(INSERT, [rows(batch)]);
         this.written += batch.length;
         if (this.outage) {
           this.outage = false;
@@ -128,24 +132,23 @@ export class LogWriter {
   }
 }
 
-function columns(batch: LogEntry[]): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 14 }, () => new Array(batch.length));
-  for (let i = 0; i < batch.length; i++) {
-    const e = batch[i];
-    cols[0][i] = e.projectId;
-    cols[1][i] = e.deploymentId;
-    cols[2][i] = e.sha;
-    cols[3][i] = new Date(e.at).toISOString();
-    cols[4][i] = e.source;
-    cols[5][i] = e.method ?? null;
-    cols[6][i] = e.path === undefined ? null : clean(e.path, MAX_PATH);
-    cols[7][i] = e.status ?? null;
-    cols[8][i] = e.status === undefined ? null : Math.floor(e.status / 100);
-    cols[9][i] = e.durationMs ?? null;
-    cols[10][i] = e.bytes ?? null;
-    cols[11][i] = e.arm ?? null;
-    cols[12][i] = e.instance ?? null;
-    cols[13][i] = clean(e.text, MAX_TEXT);
-  }
-  return cols;
+// The batch as the JSON rows INSERT reads (short keys: it is sent whole).
+function rows(batch: LogEntry[]): string {
+  return JSON.stringify(
+    batch.map((e) => ({
+      p: e.projectId,
+      d: e.deploymentId,
+      s: e.sha,
+      t: e.at,
+      o: e.source,
+      m: e.method,
+      u: e.path === undefined ? undefined : clean(e.path, MAX_PATH),
+      c: e.status,
+      ms: e.durationMs,
+      b: e.bytes ?? undefined,
+      a: e.arm,
+      i: e.instance,
+      x: clean(e.text, MAX_TEXT),
+    })),
+  );
 }

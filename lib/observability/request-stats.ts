@@ -10,7 +10,7 @@ import client from "prom-client";
 //
 // Label cardinality is bounded: no paths, and at most MAX_SERIES deployments;
 // past that, requests count under deployment="other" until series that saw
-// no request for IDLE_MS are dropped at a scrape.
+// no request for IDLE_MS (as scrapes see it) are dropped.
 
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const MAX_SERIES = 1000;
@@ -24,7 +24,9 @@ type Series = {
   buckets: number[];
   sum: number;
   count: number;
-  lastAt: number;
+  /** The count at the last scrape that saw it change, and when (read at scrapes only: the request path reads no clock). */
+  countAtScrape: number;
+  changedAt: number;
 };
 
 export class RequestStats {
@@ -43,7 +45,6 @@ export class RequestStats {
     s.buckets[i]++;
     s.sum += seconds;
     s.count++;
-    s.lastAt = Date.now();
   }
 
   private add(project: string, deployment: string): Series {
@@ -54,8 +55,11 @@ export class RequestStats {
   }
 
   private all(): Series[] {
-    const cutoff = Date.now() - IDLE_MS;
-    for (const [id, s] of this.series) if (s.lastAt < cutoff) this.series.delete(id);
+    const now = Date.now();
+    for (const [id, s] of this.series) {
+      if (s.count !== s.countAtScrape) [s.countAtScrape, s.changedAt] = [s.count, now];
+      else if (now - s.changedAt > IDLE_MS) this.series.delete(id);
+    }
     return this.other ? [...this.series.values(), this.other] : [...this.series.values()];
   }
 
@@ -85,7 +89,8 @@ const newSeries = (project: string, deployment: string): Series => ({
   buckets: new Array<number>(DURATION_BUCKETS.length + 1).fill(0),
   sum: 0,
   count: 0,
-  lastAt: Date.now(),
+  countAtScrape: 0,
+  changedAt: Date.now(),
 });
 
 // A histogram whose values come from RequestStats at each scrape: prom-client

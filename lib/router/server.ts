@@ -332,7 +332,6 @@ export function createRouter(opts: RouterOptions) {
     if (measure) telemetry.requests.record(d.projectSlug, d.id, status, ms);
     if (!logs) return;
     const q = path.indexOf("?");
-    const length = served?.response?.headers.get("content-length");
     logs.add({
       projectId: d.projectId,
       deploymentId: d.id,
@@ -343,7 +342,7 @@ export function createRouter(opts: RouterOptions) {
       path: q === -1 ? path : path.slice(0, q),
       status,
       durationMs: Math.round(ms * 100) / 100,
-      bytes: length ? Number(length) : null,
+      bytes: served?.bytes ?? null,
       arm: target.arm,
       instance: served?.instance,
       text: "",
@@ -353,7 +352,8 @@ export function createRouter(opts: RouterOptions) {
   // `warmup`: the request was served during a warm-up: its bundle had to be
   // loaded, or its function host was starting (function-pool.ts).
   // `instance`: the server instance that answered, by its name in the runtime logs.
-  type Served = { response: Answer; warmup: boolean; instance?: string };
+  // `bytes`: the body's size, where it is known without reading a header (kept files).
+  type Served = { response: Answer; warmup: boolean; instance?: string; bytes?: number };
 
   function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string): Served | Promise<Served> {
     // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
@@ -371,7 +371,7 @@ export function createRouter(opts: RouterOptions) {
     const keep = plain ? { prefix: `${d.id}\0${encodingOf(req.headers.get("accept-encoding"))}\0${stamp["strict-transport-security"] ? "h" : ""}\0`, rawPath } : null;
     if (keep !== null) {
       const hit = answered.get(keep.prefix + rawPath);
-      if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup: false };
+      if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup: false, bytes: hit.body.size };
     }
     const resolved = resolveRequestPath(rawPath);
     if (!resolved.ok) return { response: pageResponse(pages.badPath(resolved.status), stamp), warmup: false };
@@ -442,7 +442,7 @@ export function createRouter(opts: RouterOptions) {
       const hit = answered.get(key);
       if (hit) {
         if (usual) answered.set(keep.prefix + keep.rawPath, hit);
-        return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup };
+        return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup, bytes: hit.body.size };
       }
     }
     let response: StaticResponse | Promise<StaticResponse>;
@@ -457,7 +457,7 @@ export function createRouter(opts: RouterOptions) {
         const kept = { status: r.status, headers, body: new Blob([bodyOf(r.body) as Uint8Array<ArrayBuffer>]) };
         answered.set(key, kept);
         if (usual) answered.set(keep.prefix + keep.rawPath, kept);
-        return { response: new Response(kept.body, { status: r.status, headers }), warmup };
+        return { response: new Response(kept.body, { status: r.status, headers }), warmup, bytes: kept.body.size };
       }
       return { response: new Response(bodyOf(r.body), { status: r.status, headers }), warmup };
     };

@@ -16,10 +16,10 @@ export function workerProcesses(dataDir: string) {
   const h = {
     databaseUrl: "",
     db: undefined as unknown as Db,
-    startWorker() {
+    startWorker(extraEnv: Record<string, string> = {}) {
       const child = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
         cwd: ROOT,
-        env: childEnv({ PATH: process.env.PATH, DATABASE_URL: h.databaseUrl, DATA_DIR: dataDir, SLIPWAY_SECRET_KEY: process.env.SLIPWAY_SECRET_KEY, WORKER_CONCURRENCY: "2" }),
+        env: childEnv({ PATH: process.env.PATH, DATABASE_URL: h.databaseUrl, DATA_DIR: dataDir, SLIPWAY_SECRET_KEY: process.env.SLIPWAY_SECRET_KEY, WORKER_CONCURRENCY: "2", ...extraEnv }),
         stdio: ["ignore", "pipe", "pipe"],
       });
       const output: string[] = [];

@@ -10,6 +10,7 @@ import { announcePresence } from "@/lib/jobs/worker-presence";
 import { OutageLog, waitForDatabase } from "@/lib/platform/outage-log";
 import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
+import { startWorkerStatusServer } from "@/lib/observability/worker-status-server";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
@@ -40,9 +41,13 @@ const runner = await run({
   crontab,
 });
 
+const config = loadConfig();
+// Its /readyz and /metrics, where the operator asked for them.
+const statusServer =
+  config.WORKER_METRICS_PORT === undefined ? null : await startWorkerStatusServer({ db: db(), host: config.BIND_HOST, port: config.WORKER_METRICS_PORT, log: (line) => console.log(line) });
+
 // Every worker looks for builds whose worker died (SKIP LOCKED keeps them from
 // failing the same one twice), then frees the dead workers' job and queue locks.
-const config = loadConfig();
 const LOST_AFTER_MS = config.BUILD_LOST_AFTER_SEC * 1000;
 const REAP_EVERY_MS = Math.min(5000, LOST_AFTER_MS / 3);
 const reap = async () => {
@@ -100,6 +105,7 @@ const stop = async () => {
   stopping = true;
   clearInterval(reaper);
   clearInterval(ticker);
+  statusServer?.close();
   await ticking;
   await runner.stop();
   await Promise.all(presences.map((p) => p.stop()));
