@@ -169,6 +169,7 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/projects/[slug]/webhook": async () => ({ path: `/api/projects/${slug}/webhook` }),
       "GET /api/deployments/[id]": async () => ({ path: `/api/deployments/${v1}` }),
       "POST /api/deployments/[id]/cancel": async (allowed) => ({ path: `/api/deployments/${allowed ? await queued() : sharedQueued}/cancel` }),
+      "GET /api/deployments/[id]/errors": async () => ({ path: `/api/deployments/${v1}/errors` }),
       "GET /api/deployments/[id]/logs": async () => ({ path: `/api/deployments/${v1}/logs` }),
       "GET /api/deployments/[id]/manifest": async () => ({ path: `/api/deployments/${v1}/manifest` }),
       "GET /api/deployments/[id]/promote": async () => ({ path: `/api/deployments/${preview}/promote` }),

@@ -28,7 +28,7 @@ function archive(): Buffer {
   }
 }
 
-test("a function's requests and output reach the Logs view within 2 s, with the deployment and SHA; filters narrow them and Pause holds them", async ({ page }) => {
+test("a function's requests and output reach the Logs view within 2 s, with the deployment and SHA; filters narrow them, Pause holds them, and its errors are grouped", async ({ page }) => {
   test.setTimeout(240_000);
   await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
   const me = await (await page.request.get("/api/me")).json();
@@ -82,6 +82,21 @@ test("a function's requests and output reach the Logs view within 2 s, with the 
   await expect(lines).toHaveCount(1);
   await page.getByRole("button", { name: "Resume" }).click();
   await expect(lines).toHaveCount(2, { timeout: 3000 });
+
+  // The deployment page: its errors, grouped (orders 42 and 43 threw the same error), and a way to their lines.
+  await page.goto(`/projects/${slug}/deployments/${id}`);
+  const group = page.getByTestId("error-group");
+  await expect(group).toHaveCount(1, { timeout: 10_000 });
+  await expect(group).toContainText("card declined for order");
+  await expect(group.getByTestId("error-count")).toHaveText("2 times", { timeout: 10_000 });
+  await group.getByText("Stack trace").click();
+  await expect(group.locator("pre")).toContainText("api/charge.js");
+  await group.scrollIntoViewIfNeeded();
+  await shot(page, "deployment-errors");
+  await group.getByRole("link", { name: "See its log lines" }).click();
+  await expect(page).toHaveURL(/source=stderr/);
+  await expect(lines).toHaveCount(2);
+  await expect(lines.first()).toContainText("card declined for order 43");
 
   // The deployment page links to its own logs.
   await page.goto(`/projects/${slug}/deployments/${id}`);

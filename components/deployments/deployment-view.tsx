@@ -21,6 +21,7 @@ import { useProject } from "@/components/projects/queries";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { buttonClasses } from "@/components/ui/button";
+import { ErrorGroups } from "@/components/logs/error-groups";
 import { logsHref } from "@/components/logs/filters";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Duration } from "@/components/ui/duration";
@@ -117,6 +118,7 @@ export function DeploymentView({ slug, id, appsHost }: { slug: string; id: strin
       <DeploymentFacts detail={query.data} appsHost={appsHost} rollout={currentRollout} />
       <RolloutSection query={rollout} status={d.status} deploymentId={d.id} slug={d.project.slug} />
       <RuntimePanel deploymentId={d.id} />
+      {project.data && can(project.data.role, "logs.read") && <ErrorGroups deploymentId={d.id} slug={d.project.slug} />}
 
       <div className="mt-8 grid gap-x-6 gap-y-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section id="stages-title" title="Stages">

@@ -39,6 +39,10 @@ export function RolloutBanner({ rollout: r, slug }: { rollout: Rollout; slug: st
           All traffic went back to {baseline}, which is still live.{" "}
           <Link href={logsHref(slug, { deployment: r.canaryDeploymentId, status: "5xx", since: r.startedAt, ...(r.finishedAt ? { until: r.finishedAt } : {}) })} className="underline underline-offset-2">
             See the canary&apos;s failing requests
+          </Link>{" "}
+          and{" "}
+          <Link href={`${deploymentHref(slug, r.canaryDeploymentId)}#errors`} className="underline underline-offset-2">
+            its errors
           </Link>
           .
         </>

@@ -39,6 +39,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
 
   "/api/deployments/[id]": { GET: action("project.read") },
   "/api/deployments/[id]/cancel": { POST: action("deployment.cancel") },
+  "/api/deployments/[id]/errors": { GET: action("logs.read") },
   "/api/deployments/[id]/logs": { GET: action("project.read") },
   "/api/deployments/[id]/manifest": { GET: action("project.read") },
   "/api/deployments/[id]/promote": { GET: action("deployment.promote"), POST: action("deployment.promote") },

@@ -1,3 +1,5 @@
+import { errorShape, isErrorEntry } from "@/lib/logs/error-events";
+
 // Runtime log lines on their way to log_lines (prisma/schema.prisma): kept
 // in memory and written in batches, one INSERT of up to BATCH_ROWS rows every
 // FLUSH_MS, never a write per line. Nothing that adds a line waits for a
@@ -24,6 +26,8 @@ export type LogEntry = {
   arm?: "live" | "canary";
   instance?: string;
   text: string;
+  /** The platform records an error event (a function threw, a process exited unexpectedly), whatever the text looks like. */
+  error?: boolean;
 };
 
 export type LogWriterStats = { written: number; dropped: number; pending: number };
@@ -41,6 +45,12 @@ const STACK_FRAME = /^\s+at /;
 const INSERT = `INSERT INTO log_lines (project_id, deployment_id, sha, at, source, method, path, status, status_class, duration_ms, bytes, arm, instance, text)
 SELECT p, d, s, to_timestamp(t / 1000.0) AT TIME ZONE 'UTC', o::"LogSource", m, u, c, c / 100, ms, b, a, i, x
 FROM json_to_recordset($1::json) AS r(p uuid, d uuid, s text, t float8, o text, m text, u text, c int, ms real, b int, a text, i text, x text)`;
+
+// Errors of the batch, grouped (lib/logs/error-events.ts), added to their groups' counts.
+const UPSERT_ERRORS = `INSERT INTO error_groups (id, project_id, deployment_id, sha, fingerprint, message, stack, count, first_seen, last_seen)
+SELECT gen_random_uuid(), p, d, s, f, m, k, n, to_timestamp(t0 / 1000.0) AT TIME ZONE 'UTC', to_timestamp(t1 / 1000.0) AT TIME ZONE 'UTC'
+FROM json_to_recordset($1::json) AS r(p uuid, d uuid, s text, f text, m text, k text, n int, t0 float8, t1 float8)
+ON CONFLICT (deployment_id, fingerprint) DO UPDATE SET count = error_groups.count + excluded.count, last_seen = greatest(error_groups.last_seen, excluded.last_seen)`;
 
 // Postgres refuses NUL in text: such bytes become U+FFFD rather than failing the whole batch.
 const clean = (s: string, max: number) => (s.length > max ? s.slice(0, max) : s).replace(/\0/g, "\uFFFD");
@@ -114,6 +124,8 @@ export class LogWriter {
       try {
         await this.opts.query(INSERT, [rows(batch)]);
         this.written += batch.length;
+        const errors = errorGroups(batch);
+        if (errors !== null) await this.opts.query(UPSERT_ERRORS, [errors]);
         if (this.outage) {
           this.outage = false;
           this.opts.log?.(`runtime logs: the log store is back; ${this.droppedInOutage} line(s) were dropped while it was away`);
@@ -130,6 +142,19 @@ export class LogWriter {
       }
     }
   }
+}
+
+function errorGroups(batch: LogEntry[]): string | null {
+  const groups = new Map<string, { p: string; d: string; s: string; f: string; m: string; k: string; n: number; t0: number; t1: number }>();
+  for (const e of batch) {
+    if (!isErrorEntry(e)) continue;
+    const shape = errorShape(clean(e.text, MAX_TEXT));
+    const key = `${e.deploymentId} ${shape.fingerprint}`;
+    const g = groups.get(key);
+    if (g) [g.n, g.t1] = [g.n + 1, Math.max(g.t1, e.at)];
+    else groups.set(key, { p: e.projectId, d: e.deploymentId, s: e.sha, f: shape.fingerprint, m: shape.message, k: shape.stack, n: 1, t0: e.at, t1: e.at });
+  }
+  return groups.size === 0 ? null : JSON.stringify([...groups.values()]);
 }
 
 // The batch as the JSON rows INSERT reads (short keys: it is sent whole).

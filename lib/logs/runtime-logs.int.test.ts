@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { userCtx } from "@/lib/auth/ctx";
 import { runBuild } from "@/lib/build/run-build";
+import { listErrors } from "@/lib/logs/list-errors";
 import { listLogs } from "@/lib/logs/list-logs";
 import { pruneLogs } from "@/lib/logs/prune-logs";
 import { request, startTestRouter, until } from "@/lib/router/testing";
@@ -16,7 +17,9 @@ const dataDir = testDataDir();
 const FN = `export default async (req) => {
   const url = new URL(req.url);
   console.log("handling " + url.pathname + " with " + process.env.API_SECRET);
-  if (url.searchParams.has("fail")) throw new Error("the ledger is unbalanced");
+  if (url.searchParams.has("fail")) throw new Error("the ledger is unbalanced by " + url.searchParams.get("fail") + " cents");
+  if (url.searchParams.has("die")) process.exit(7);
+  if (url.searchParams.has("warn")) console.error("a warning, not an error");
   return new Response("ok");
 };`;
 
@@ -73,7 +76,7 @@ describe("runtime logs", () => {
     );
     // The error and its stack trace are one entry, frames under the message.
     const thrown = output.find((l) => l.text.includes("the ledger is unbalanced"))!;
-    expect(thrown.text).toMatch(/threw: Error: the ledger is unbalanced\n\s+at .*api\/ledger\.js:\d+/);
+    expect(thrown.text).toMatch(/threw: Error: the ledger is unbalanced by 1 cents\n\s+at .*api\/ledger\.js:\d+/);
     expect(output.filter((l) => /^\s+at /.test(l.text))).toEqual([]);
     expect(lines.map((l) => l.text).join("\n")).not.toContain("hunter2-very-secret");
     console.log(`runtime logs: ${lines.length} lines (${requests.length} requests) in the store ${seen} ms after the first request`);
@@ -106,6 +109,21 @@ describe("runtime logs", () => {
     expect(next.lines[0]).toMatchObject({ source: "request", path: "/", status: 200 });
     expect(next.lastId).toBe(next.lines[0].id);
 
+    // Errors, grouped: the same throw with other numbers is one group; a host that exits is another; a plain stderr line is none.
+    expect((await request(router.port, host, "/api/ledger?fail=250")).status).toBe(500);
+    expect((await request(router.port, host, "/api/ledger?warn=1")).status).toBe(200);
+    expect((await request(router.port, host, "/api/ledger?die=1")).status).toBeGreaterThanOrEqual(500);
+    await until(async () => (await listErrors({ ctx, id: d.id })).errors.length === 2 && (await listErrors({ ctx, id: d.id })).errors.some((e) => e.count === 2), 5000, 100);
+    const grouped = await listErrors({ ctx, id: d.id });
+    expect(grouped.sha).toBe(d.commitSha);
+    const thrownGroup = grouped.errors.find((e) => e.message.includes("the ledger is unbalanced"))!;
+    expect(thrownGroup).toMatchObject({ count: 2, message: "[function api/ledger.js] threw: Error: the ledger is unbalanced by 1 cents" });
+    expect(thrownGroup.stack).toMatch(/^at .*api\/ledger\.js:\d+:\d+/);
+    expect(new Date(thrownGroup.lastSeen).getTime()).toBeGreaterThan(new Date(thrownGroup.firstSeen).getTime());
+    expect(grouped.errors.find((e) => e.message.startsWith("[function host] exited unexpectedly"))).toMatchObject({ count: 1 });
+    expect(JSON.stringify(grouped.errors)).not.toContain("a warning");
+    expect(await appError(listErrors({ ctx: userCtx(db, (await seedMember(db, team.id, "viewer")).id), id: d.id }))).toMatchObject({ code: "forbidden" });
+
     // Bad input is refused with the field named; a viewer may not read logs (developers may).
     expect(await appError(page({ since: "yesterday" }))).toMatchObject({ code: "invalid", message: expect.stringMatching(/^since: /) });
     expect(await appError(page({ status: "6xx" }))).toMatchObject({ code: "invalid", message: expect.stringMatching(/^status: /) });
@@ -113,7 +131,7 @@ describe("runtime logs", () => {
     const viewer = await seedMember(db, team.id, "viewer");
     expect(await appError(listLogs({ ctx: userCtx(db, viewer.id), scope: { slug: project.slug }, input: {} }))).toMatchObject({ code: "forbidden" });
     const developer = await seedMember(db, team.id, "developer");
-    expect((await listLogs({ ctx: userCtx(db, developer.id), scope: { deploymentId: d.id }, input: { status: "5xx" } })).lines).toHaveLength(1);
+    expect((await listLogs({ ctx: userCtx(db, developer.id), scope: { deploymentId: d.id }, input: { status: "5xx" } })).lines).toHaveLength(3);
     await router.close();
   });
 

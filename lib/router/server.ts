@@ -64,6 +64,9 @@ const WEBSOCKET_DRAIN_MS = 1_000;
 // How often requests to a preview or deployment URL renew its runtime's wantedAt (well under RUNTIME_IDLE_SEC, at least 5 s).
 const WANTED_EVERY_MS = 2_000;
 
+// How the function host (host.mjs) reports a function that failed, on stderr.
+const FUNCTION_FAILED = /^\[function [^\]]+\] (threw|could not be loaded|did not return a Response|The function module exports no handler|the response body failed|internal error)\b/;
+
 // A year, the value HSTS preload lists ask for (without includeSubDomains: a project's name is one host).
 const HSTS = "max-age=31536000";
 
@@ -113,10 +116,19 @@ export function createRouter(opts: RouterOptions) {
       ? ({ deploymentId, stream, text }) => {
           const ref = functionRefs.get(deploymentId);
           if (!ref) return;
-          logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text) });
+          // The host's own reports of a function that failed (host.mjs) are error events, stack or not.
+          const error = stream === "stderr" && FUNCTION_FAILED.test(text);
+          logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text), error });
         }
       : undefined,
-    onCrash: (deploymentId) => telemetry.crashed(functionRefs.get(deploymentId)?.d.projectSlug ?? "unknown"),
+    onCrash: (deploymentId, reason) => {
+      const ref = functionRefs.get(deploymentId);
+      telemetry.crashed(ref?.d.projectSlug ?? "unknown");
+      if (ref && logs) {
+        const text = `[function host] exited unexpectedly: ${reason}`;
+        logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: "stderr", instance: "functions", text: ref.mask(text), error: true });
+      }
+    },
   });
   const deploymentHosts = new TtlCache<DeploymentRef | null>(1000);
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);

@@ -260,10 +260,10 @@ class DeploymentRun {
   /** Hides every value its instances were given (a mutable change adds the new ones). */
   mask: (text: string) => string = (text) => text;
 
-  /** One line an instance wrote, to the runtime logs. */
-  logLine(slot: number, stream: "stdout" | "stderr", text: string) {
+  /** One line an instance wrote, to the runtime logs (`error`: the platform records an error event, e.g. an unexpected exit). */
+  logLine(slot: number, stream: "stdout" | "stderr", text: string, error = false) {
     const { w } = this;
-    this.sup.logs?.add({ projectId: w.projectId, deploymentId: w.deploymentId, sha: w.sha, at: Date.now(), source: stream, instance: instanceLabel(this.sup.opts.node, slot), text: this.mask(text) });
+    this.sup.logs?.add({ projectId: w.projectId, deploymentId: w.deploymentId, sha: w.sha, at: Date.now(), source: stream, instance: instanceLabel(this.sup.opts.node, slot), text: this.mask(text), error });
   }
 
   /** A later pass found it again: a mutable change (a newer envRevision) replaces its instances one at a time. */
@@ -457,6 +457,7 @@ class Slot {
       }
       const now = Date.now();
       this.restarts = this.restarts.filter((t) => now - t < opts.restartWindowMs);
+      this.owner.logLine(this.index, "stderr", `[instance] exited unexpectedly: ${reason}`, true);
       await this.record({ state: "crashed", socketPath: null, lastError: reason });
       if (this.restarts.length >= opts.maxRestarts) {
         return this.owner.fail(withLines(`Instance ${this.index + 1} crashed ${this.restarts.length + 1} times within ${Math.round(opts.restartWindowMs / 1000)} s. ${reason}`, instance));
