@@ -11,7 +11,7 @@
 // then its deepest page up to page 50, by keyset and by OFFSET; the ratio is
 // OFFSET p95 / keyset p95 there. EXPLAIN of each first page names the index
 // the planner picked.
-import { PrismaPg } from "@prisma/adapter-pg";
+import { explainer } from "@/bench/lib/explain";
 import { seedHistory } from "@/bench/lib/history-seed";
 import { onCleanup } from "@/bench/lib/proc";
 import { median, percentile } from "@/bench/lib/stats";
@@ -23,7 +23,6 @@ import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments
 import { HISTORY_ORDER, historyInput, historyWhere } from "@/lib/deployments/history-query";
 import { listBranches } from "@/lib/deployments/list-branches";
 import { listDeployments } from "@/lib/deployments/list-deployments";
-import { PrismaClient } from "@/lib/generated/prisma/client";
 import { getProject } from "@/lib/projects/get-project";
 
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 10_000);
@@ -47,30 +46,6 @@ async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): 
   return ms;
 }
 
-// The index (or scan) each query's plan reads deployments with, from EXPLAIN of the SQL Prisma sends.
-async function explainer(url: string) {
-  const logged = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [{ emit: "event", level: "query" }] });
-  let last: { query: string; params: string } | null = null;
-  logged.$on("query", (e) => {
-    if (/FROM "public"\."deployments"/.test(e.query) && /ORDER BY/.test(e.query)) last = { query: e.query, params: e.params };
-  });
-  return {
-    client: logged,
-    async plan(run: (ctx: Ctx) => Promise<unknown>, ctx: Ctx) {
-      last = null;
-      await run({ ...ctx, db: logged });
-      const captured = last as { query: string; params: string } | null;
-      if (!captured) return "(no query)";
-      const rows = await logged.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN ${captured.query}`, ...JSON.parse(captured.params));
-      const text = rows.map((r) => r["QUERY PLAN"]).join("\n");
-      const used = [...text.matchAll(/(Index Scan(?: Backward)?|Index Only Scan|Bitmap Index Scan) (?:using|on) (\S+)/g)].map((m) => `${m[1].replace(" Scan", "")} ${m[2]}`);
-      const seq = /Seq Scan on deployments/.test(text) ? ["Seq Scan deployments"] : [];
-      const sort = /Incremental Sort/.test(text) ? " + incremental sort" : /\bSort\b/.test(text) ? " + sort" : "";
-      return [...new Set([...used, ...seq])].join(", ") + sort;
-    },
-  };
-}
-
 type Query = { name: string; input: Record<string, string> };
 
 export async function historyBench() {
@@ -81,7 +56,7 @@ export async function historyBench() {
   try {
     await applyMigrations(pg.url);
     const s = await seedHistory(db, ROWS);
-    explain = await explainer(pg.url);
+    explain = await explainer(pg.url, "deployments");
     const shaOf = s.rows[Math.floor(s.rows.length / 3)].commitSha;
     const busyBranch = "feat/login-form";
     const queries: Query[] = [

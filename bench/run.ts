@@ -8,6 +8,7 @@ import { flipBench } from "@/bench/flip";
 import { historyBench } from "@/bench/history";
 import { httpsBench } from "@/bench/https";
 import { loadBench } from "@/bench/load";
+import { logsBench } from "@/bench/logs";
 import { routerBench } from "@/bench/router";
 import { serverFlipBench } from "@/bench/server-flip";
 import { serverProxyBench } from "@/bench/server-proxy";
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<void>> = {
   "canary-sim": canarySimBench,
   "canary-real": canaryRealBench,
   history: historyBench,
+  logs: logsBench,
   load: loadBench,
   "server-flip": serverFlipBench,
   "server-proxy": serverProxyBench,

@@ -121,7 +121,7 @@ function LogFilterBar({ slug, filters }: { slug: string; filters: LogFilters }) 
           <option value="5xx">5xx</option>
         </SelectField>
         <TextField id="logs-path" label="Path starts with" placeholder="/api/" autoComplete="off" spellCheck={false} maxLength={2048} {...field("path")} />
-        <TextField id="logs-text" label="Contains" placeholder="text or path" autoComplete="off" spellCheck={false} maxLength={200} {...field("text")} />
+        <TextField id="logs-text" label="Output contains" placeholder="what the code wrote" autoComplete="off" spellCheck={false} maxLength={200} {...field("text")} />
         <TextField id="logs-since" label="Since" placeholder="15m, 2h, 7d or a time" autoComplete="off" spellCheck={false} maxLength={40} {...field("since")} />
         <TextField id="logs-until" label="Until" placeholder="a time" autoComplete="off" spellCheck={false} maxLength={40} {...field("until")} />
       </div>

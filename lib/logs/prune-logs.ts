@@ -13,7 +13,7 @@ export async function pruneLogs({ db, retentionDays, now = new Date() }: { db: D
   const cutoff = new Date(now.getTime() - retentionDays * 86_400_000);
   let logLines = 0;
   for (;;) {
-    const n = await db.$executeRaw`DELETE FROM log_lines WHERE id IN (SELECT id FROM log_lines WHERE at < ${cutoff} LIMIT ${CHUNK})`;
+    const n = await db.$executeRaw`DELETE FROM log_lines WHERE ctid IN (SELECT ctid FROM log_lines WHERE at < ${cutoff} LIMIT ${CHUNK})`;
     logLines += n;
     if (n < CHUNK) break;
   }
