@@ -128,6 +128,8 @@ test("every API route × method × actor answers as the route policy table says;
     const { rollout } = await json<{ rollout: { id: string } }>(owner.get(`/api/deployments/${v2}/rollout`), 200);
     const domain = async () => (await json<{ domain: { id: string } }>(owner.post(`/api/projects/${slug}/domains`, { data: { hostname: `${fresh("d")}.access.example.test` } }), 200)).domain.id;
     const sharedDomain = await domain();
+    const drain = async () => (await json<{ drain: { id: string } }>(owner.post(`/api/projects/${slug}/drains`, { data: { url: `https://logs.access.example.test/${fresh("drain")}` } }), 201)).drain.id;
+    const sharedDrain = await drain();
     const queued = () => upload(fresh("churn"), "?environment=preview&branch=access-churn");
     const sharedQueued = await queued();
     let targetRole: Role = "viewer";
@@ -162,6 +164,8 @@ test("every API route × method × actor answers as the route policy table says;
       }),
       "GET /api/projects/[slug]/domains": async () => ({ path: `/api/projects/${slug}/domains` }),
       "POST /api/projects/[slug]/domains": async () => ({ path: `/api/projects/${slug}/domains`, data: { hostname: `${fresh("d")}.access.example.test` } }),
+      "GET /api/projects/[slug]/drains": async () => ({ path: `/api/projects/${slug}/drains` }),
+      "POST /api/projects/[slug]/drains": async () => ({ path: `/api/projects/${slug}/drains`, data: { url: `https://logs.access.example.test/${fresh("drain")}` } }),
       "GET /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env` }),
       "GET /api/projects/[slug]/logs": async () => ({ path: `/api/projects/${slug}/logs?status=5xx` }),
       "POST /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env`, data: { changes: [{ op: "set", key: "ACCESS_CELL", value: fresh("v"), targets: ["preview"] }] } }),
@@ -192,6 +196,8 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/rollouts/[id]/abort": async () => ({ path: `/api/rollouts/${rollout.id}/abort` }),
       "DELETE /api/domains/[id]": async (allowed) => ({ path: `/api/domains/${allowed ? await domain() : sharedDomain}` }),
       "POST /api/domains/[id]/verify": async () => ({ path: `/api/domains/${sharedDomain}/verify` }),
+      // Allowed callers remove a drain of their own making; the others meet one the owner made.
+      "DELETE /api/drains/[id]": async (allowed) => ({ path: `/api/drains/${allowed ? await drain() : sharedDrain}` }),
       // Allowed callers get the verb's own refusal (the shared domain is not verified): 400, not 403/404.
       "PUT /api/domains/[id]/certificate": async () => ({ path: `/api/domains/${sharedDomain}/certificate`, data: { certificate: "x", privateKey: "y" } }),
       "DELETE /api/domains/[id]/certificate": async () => ({ path: `/api/domains/${sharedDomain}/certificate` }),

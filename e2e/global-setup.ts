@@ -37,6 +37,8 @@ export default async function globalSetup() {
       SANDBOX_DISK_MB: "512",
       // Server apps out of every route stop after 5 s, not 5 min (e2e/server-apps.spec.ts watches them drain).
       RUNTIME_IDLE_SEC: "5",
+      // Log drains to a receiver the spec starts on this machine (e2e/logs.spec.ts).
+      DRAIN_ALLOW_PRIVATE: "true",
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${path.resolve(import.meta.dirname, "../lib/testing/audit-trace-preload.mjs")}`.trim(),
     },
   }).catch(async (e) => {

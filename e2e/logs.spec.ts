@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -104,4 +107,46 @@ test("a function's requests and output reach the Logs view within 2 s, with the 
   await expect(page).toHaveURL(new RegExp(`deployment=${id}`));
   await expect(lines.filter({ hasText: "charging order 43" })).toHaveCount(1);
   await shot(page, "logs-deployment");
+});
+
+test("a log drain added in Settings receives the project's lines, signed with the secret shown once", async ({ page }) => {
+  test.setTimeout(240_000);
+  const got: { signature: string; timestamp: string; body: string }[] = [];
+  const sink = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      got.push({ signature: String(req.headers["x-slipway-signature"]), timestamp: String(req.headers["x-slipway-timestamp"]), body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  try {
+    await signIn(page, E2E_ADMIN.email, E2E_ADMIN.password);
+    const me = await (await page.request.get("/api/me")).json();
+    const slug = `drain-${Date.now().toString(36)}`;
+    expect((await page.request.post("/api/projects", { data: { teamId: me.teams[0].id, name: "Drained", slug, sourceKind: "archive" } })).status()).toBe(201);
+    expect((await page.request.patch(`/api/projects/${slug}`, { data: { rolloutSettings: "skip" } })).status()).toBe(200);
+    const res = await page.request.post(`/api/projects/${slug}/deployments`, { headers: { "content-type": "application/gzip" }, data: archive() });
+    const id = (await res.json()).deployment.id as string;
+    await expect.poll(async () => (await (await page.request.get(`/api/deployments/${id}`)).json()).deployment.status, { timeout: 180_000, intervals: [1000] }).toBe("live");
+
+    await page.goto(`/projects/${slug}/settings`);
+    const section = page.getByRole("region", { name: "Log drains" });
+    await section.getByLabel("Endpoint URL").fill(`http://127.0.0.1:${(sink.address() as AddressInfo).port}/ingest`);
+    await section.getByRole("button", { name: "Add drain" }).click();
+    const secret = await section.getByLabel("Signing secret").inputValue();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+
+    const router = process.env.E2E_ROUTER_URL!;
+    for (let i = 0; i < 5; i++) expect((await routerGet(router, `${slug}.localhost`, `/api/charge?order=${100 + i}`)).status).toBe(200);
+    const lines = () => got.flatMap((g) => g.body.trim().split("\n").map((l) => JSON.parse(l) as { source: string; text: string; path: string | null }));
+    await expect.poll(() => lines().filter((l) => l.source === "request").length, { timeout: 15_000 }).toBe(5);
+    expect(lines().filter((l) => l.text.startsWith("charging order 10"))).toHaveLength(5);
+    for (const g of got) expect(g.signature).toBe(`sha256=${createHmac("sha256", secret).update(`${g.timestamp}.${g.body}`).digest("hex")}`);
+    await expect(section.getByTestId("drain-state")).toContainText("Delivering", { timeout: 10_000 });
+    await shot(page, "settings-log-drains");
+  } finally {
+    sink.close();
+  }
 });

@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   "rollout.rollback",
   "rollout.succeed",
   "env.update",
+  "drain.create",
+  "drain.remove",
   "domain.add",
   "domain.verify",
   "domain.remove",
@@ -32,4 +34,4 @@ export const AUDIT_ACTIONS = [
 // The prefixes that group them ("deployment." matches every deployment action).
 export const AUDIT_ACTION_GROUPS = [...new Set(AUDIT_ACTIONS.map((a) => a.slice(0, a.indexOf(".") + 1)))];
 
-export const AUDIT_TARGET_TYPES = ["project", "deployment", "route", "rollout", "user", "invitation", "api_token", "domain"] as const;
+export const AUDIT_TARGET_TYPES = ["project", "deployment", "route", "rollout", "user", "invitation", "api_token", "domain", "log_drain"] as const;

@@ -33,6 +33,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/projects/[slug]/branches": { GET: action("project.read") },
   "/api/projects/[slug]/deployments": { GET: action("project.read"), POST: action("deployment.create") },
   "/api/projects/[slug]/domains": { GET: action("domain.read"), POST: action("domain.write") },
+  "/api/projects/[slug]/drains": { GET: action("project.update"), POST: action("project.update") },
   "/api/projects/[slug]/env": { GET: action("env.read"), POST: action("env.write") },
   "/api/projects/[slug]/logs": { GET: action("logs.read") },
   "/api/projects/[slug]/webhook": { GET: action("project.read"), POST: action("project.update") },
@@ -54,6 +55,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/rollouts/[id]/resume": { POST: action("rollout.control") },
 
   "/api/domains/[id]": { DELETE: action("domain.write") },
+  "/api/drains/[id]": { DELETE: action("project.update") },
   "/api/domains/[id]/verify": { POST: action("domain.write") },
   "/api/domains/[id]/certificate": { PUT: action("domain.write"), DELETE: action("domain.write") },
 

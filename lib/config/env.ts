@@ -75,6 +75,8 @@ const schema = z.object({
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as localhost or apps.example.com")
     .default("localhost"),
   PUBLIC_URL: z.url({ error: "must be an absolute URL" }).optional(),
+  // Log drains may send to this machine, private networks and plain http:// (tests, a collector on the LAN); off: https:// to public addresses only.
+  DRAIN_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SLIPWAY_ADMIN_EMAIL: z.email({ error: "must be an email address" }).optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),

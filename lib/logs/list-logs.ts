@@ -3,7 +3,7 @@ import type { Ctx } from "@/lib/auth/ctx";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { LogLine, Prisma } from "@/lib/generated/prisma/client";
 import { getProject } from "@/lib/projects/get-project";
 
 // A page of runtime log lines (prisma/schema.prisma LogLine) of a project or
@@ -84,6 +84,25 @@ export type LogPage = z.infer<typeof logPageSchema>;
 
 type Scope = { slug: string } | { deploymentId: string };
 
+/** A stored line as the API (and a drain) shows it. */
+export function logLineView(l: LogLine): LogLineView {
+  return {
+    id: l.id.toString(),
+    at: l.at.toISOString(),
+    deploymentId: l.deploymentId,
+    sha: l.sha,
+    source: l.source,
+    method: l.method,
+    path: l.path,
+    status: l.status,
+    durationMs: l.durationMs,
+    bytes: l.bytes,
+    arm: l.arm as LogLineView["arm"],
+    instance: l.instance,
+    text: l.text,
+  };
+}
+
 export async function listLogs({ ctx, scope, input: raw }: { ctx: Ctx; scope: Scope; input: unknown }): Promise<LogPage> {
   const q = parseInput(input, raw);
   if (q.before !== undefined && q.after !== undefined) throw invalid("before and after cannot be used together");
@@ -106,21 +125,7 @@ export async function listLogs({ ctx, scope, input: raw }: { ctx: Ctx; scope: Sc
   const more = rows.length > q.limit;
   const newest = forward ? (more ? await ctx.db.logLine.findFirst({ where, orderBy: order("desc"), select: { id: true } }) : page.at(-1)) : page[0];
   return logPageSchema.parse({
-    lines: page.map((l) => ({
-      id: l.id.toString(),
-      at: l.at.toISOString(),
-      deploymentId: l.deploymentId,
-      sha: l.sha,
-      source: l.source,
-      method: l.method,
-      path: l.path,
-      status: l.status,
-      durationMs: l.durationMs,
-      bytes: l.bytes,
-      arm: l.arm,
-      instance: l.instance,
-      text: l.text,
-    })),
+    lines: page.map(logLineView),
     nextBefore: !forward && more ? page[page.length - 1].id.toString() : null,
     lastId: (newest?.id ?? q.after ?? null)?.toString() ?? null,
   });

@@ -15,6 +15,7 @@ const COLUMNS = [
   { noun: "webhook secrets", table: "projects", column: "webhook_secret_enc", keyIdColumn: null, label: `'webhook secret of ' || t.slug` },
   { noun: "certificate keys", table: "certificates", column: "key_enc", keyIdColumn: "key_id", label: `'private key of the certificate for ' || t.hostname` },
   { noun: "ACME account keys", table: "acme_accounts", column: "key_enc", keyIdColumn: "key_id", label: `'ACME account key for ' || t.directory_url` },
+  { noun: "log drain secrets", table: "log_drains", column: "secret_enc", keyIdColumn: null, label: `'secret of the log drain to ' || t.url` },
 ] as const;
 
 export type Unreadable = { what: string; reason: string };

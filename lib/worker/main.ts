@@ -11,6 +11,8 @@ import { OutageLog, waitForDatabase } from "@/lib/platform/outage-log";
 import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 import { startWorkerStatusServer } from "@/lib/observability/worker-status-server";
+import { deliverDueDrains } from "@/lib/drains/deliver-drains";
+import { currentSecretKey } from "@/lib/secrets/keyring";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
 // may run against the same database; graphile-worker gives each job to one.
@@ -99,14 +101,29 @@ const tick = () => {
 const ticker = setInterval(tick, TICK_EVERY_MS);
 tick();
 
+// Log drains (lib/drains/deliver-drains.ts): every worker, about once a
+// second; each due drain goes to one of them (SKIP LOCKED), so deliveries
+// scale with the workers and a worker killed mid-delivery only delays one.
+const drainOptions = { db: db(), secretKey: await currentSecretKey(), allowPrivate: config.DRAIN_ALLOW_PRIVATE === "true", log: (line: string) => console.log(line) };
+let delivering: Promise<unknown> | null = null;
+const deliver = () => {
+  if (delivering) return;
+  delivering = deliverDueDrains(drainOptions)
+    .catch((e) => outage.error("log drain deliveries failed", e))
+    .finally(() => (delivering = null));
+};
+const deliverer = setInterval(deliver, TICK_EVERY_MS);
+
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(reaper);
   clearInterval(ticker);
+  clearInterval(deliverer);
   statusServer?.close();
   await ticking;
+  await delivering;
   await runner.stop();
   await Promise.all(presences.map((p) => p.stop()));
   process.exit(0);

@@ -10,6 +10,7 @@ import { CanarySettingsForm } from "@/components/projects/settings/canary-settin
 import { HttpsSettingsForm } from "@/components/projects/settings/https-settings-form";
 import { NetworkSettingsForm } from "@/components/projects/settings/network-settings-form";
 import { WebhookSection } from "@/components/projects/settings/webhook-section";
+import { LogDrainsSection } from "@/components/projects/settings/log-drains-section";
 import { Alert } from "@/components/ui/alert";
 import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { PageHeader } from "@/components/ui/page-header";
@@ -50,6 +51,7 @@ export function ProjectSettingsView({ slug, rolloutDefaults }: Props) {
         <NetworkSettingsForm project={project} canEdit={canEdit} />
         <HttpsSettingsForm project={project} canEdit={canEdit} />
         <WebhookSection project={project} canEdit={canEdit} />
+        <LogDrainsSection slug={project.slug} canEdit={canEdit} />
       </div>
     </>
   );
