@@ -14,7 +14,7 @@
 import { explainer } from "@/bench/lib/explain";
 import { seedHistory } from "@/bench/lib/history-seed";
 import { onCleanup } from "@/bench/lib/proc";
-import { median, percentile } from "@/bench/lib/stats";
+import { median, percentile, timeInTurn } from "@/bench/lib/stats";
 import type { Ctx } from "@/lib/auth/ctx";
 import { createDb } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -31,20 +31,6 @@ const LIMIT = 50;
 const DEEP_PAGE = 50;
 const TARGET_P95_MS = 100;
 
-// Each sample runs every fn once, in turn, so that a measurement and its
-// reference see the same machine (other load comes and goes).
-async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): Promise<number[][]> {
-  for (let i = 0; i < 5; i++) for (const fn of fns) await fn(); // warm up plans and caches
-  const ms: number[][] = fns.map(() => []);
-  for (let i = 0; i < samples; i++) {
-    for (const [k, fn] of fns.entries()) {
-      const t0 = performance.now();
-      await fn();
-      ms[k].push(performance.now() - t0);
-    }
-  }
-  return ms;
-}
 
 type Query = { name: string; input: Record<string, string> };
 

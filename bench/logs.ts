@@ -12,7 +12,7 @@
 // each first page names the index the planner picked.
 import { explainer } from "@/bench/lib/explain";
 import { onCleanup } from "@/bench/lib/proc";
-import { median, percentile } from "@/bench/lib/stats";
+import { median, percentile, timeInTurn } from "@/bench/lib/stats";
 import { type Ctx, userCtx } from "@/lib/auth/ctx";
 import { createDb, type Db } from "@/lib/db/client";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -27,18 +27,6 @@ const LIMIT = 100;
 const DEEP_PAGE = 50;
 const TARGET_P95_MS = 100;
 
-async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): Promise<number[][]> {
-  for (let i = 0; i < 3; i++) for (const fn of fns) await fn();
-  const ms: number[][] = fns.map(() => []);
-  for (let i = 0; i < samples; i++) {
-    for (const [k, fn] of fns.entries()) {
-      const t0 = performance.now();
-      await fn();
-      ms[k].push(performance.now() - t0);
-    }
-  }
-  return ms;
-}
 
 // `lines` rows for a project, spread over its deployments, one every 50 ms up to now.
 async function insertLines(db: Db, projectId: string, deployments: string[], lines: number) {

@@ -51,3 +51,18 @@ export function treeMemoryBytes(rootPid: number): number {
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+// Each sample runs every fn once, in turn, so that a measurement and its
+// reference see the same machine (other load comes and goes).
+export async function timeInTurn(samples: number, fns: Array<() => Promise<unknown>>): Promise<number[][]> {
+  for (let i = 0; i < 5; i++) for (const fn of fns) await fn(); // warm up plans and caches
+  const ms: number[][] = fns.map(() => []);
+  for (let i = 0; i < samples; i++) {
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      ms[k].push(performance.now() - t0);
+    }
+  }
+  return ms;
+}
