@@ -1,10 +1,15 @@
 // What the router's own telemetry costs: the same route with a canary at 50%
 // (so every request is measured, on both arms), served by three routers
 // started the same way except for it: everything on (rollout metrics,
-// Prometheus counters, runtime logs: a line per request), metrics only
-// (RUNTIME_LOGS=off), and everything off, in alternating wrk rounds.
+// Prometheus counters, runtime logs: a line per request, traces of every
+// request exported over OTLP to a receiver in this process that counts and
+// discards them), metrics only (RUNTIME_LOGS=off, no tracing), and
+// everything off, in alternating wrk rounds.
 // Targets: metrics only / off ≥ 0.97 (the canary's own recording), and
 // everything on / off ≥ 0.95 (issue 20).
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { namedCpuMs, onCleanup, sleep, treeCpuMs } from "@/bench/lib/proc";
 import { deployFiles, seedProject, startPlatform, startRouterProcess } from "@/bench/lib/router-fixture";
 import { median } from "@/bench/lib/stats";
@@ -16,6 +21,23 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const TARGET_METRICS = 0.97;
 const TARGET_ALL = 0.95;
 type Mode = "all" | "metrics" | "off";
+
+// An OTLP/HTTP endpoint that takes every batch (200) and counts its spans.
+async function otlpSink() {
+  let spans = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const text = req.headers["content-encoding"] === "gzip" ? gunzipSync(body).toString() : body.toString();
+      spans += (text.match(/"spanId"/g) ?? []).length;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans: () => spans, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
 
 export async function canaryOverheadBench() {
   ensureWrk();
@@ -33,8 +55,9 @@ export async function canaryOverheadBench() {
       });
       await notifyRouteChanged(tx, route.name);
     });
+    const otlp = await otlpSink();
     const routers: Record<Mode, Awaited<ReturnType<typeof startRouterProcess>>> = {
-      all: await startRouterProcess(platform, 2, 60_000, { ROUTER_METRICS: "on", RUNTIME_LOGS: "on" }),
+      all: await startRouterProcess(platform, 2, 60_000, { ROUTER_METRICS: "on", RUNTIME_LOGS: "on", OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, TRACE_SAMPLE_RATIO: "1" }),
       metrics: await startRouterProcess(platform, 2, 60_000, { ROUTER_METRICS: "on", RUNTIME_LOGS: "off" }),
       off: await startRouterProcess(platform, 2, 60_000, { ROUTER_METRICS: "off", RUNTIME_LOGS: "off" }),
     };
@@ -62,6 +85,8 @@ export async function canaryOverheadBench() {
     }
     const rows = await platform.db.metricBucket.aggregate({ where: { deploymentId: { in: [base.id, canary.id] } }, _sum: { requests: true }, _count: true });
     await Promise.all(modes.map((m) => routers[m].stop()));
+    await otlp.close();
+    console.log(`  spans received over OTLP (everything on): ${otlp.spans()}`);
     console.log(`  metric rows written: ${rows._count} (${rows._sum.requests ?? 0} requests recorded), never one per request`);
     // Only the "all" routers write request lines; each request they answered should have one (none dropped).
     const allRequests = rps.all.reduce((n, r) => n + r, 0) * SECONDS;

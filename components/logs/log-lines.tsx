@@ -42,6 +42,17 @@ function RequestLine({ line }: { line: LogLineView }) {
       <span className="text-zinc-600">{line.method}</span> {line.path} <span className={statusTone(line.status)}>{line.status}</span>{" "}
       <span className="text-zinc-500">{parts.join(" · ")}</span>
       {line.arm && <span className={`ml-2 rounded px-1 ${line.arm === "canary" ? "bg-amber-100 text-amber-800" : "bg-zinc-100 text-zinc-600"}`}>{line.arm}</span>}
+      {line.traceUrl ? (
+        <a href={line.traceUrl} target="_blank" rel="noreferrer" className="ml-2 text-sky-700 underline underline-offset-2" title={`Trace ${line.traceId}`}>
+          trace
+        </a>
+      ) : (
+        line.traceId && (
+          <span className="ml-2 text-zinc-500" title="Its trace id (set TRACE_URL to link to your tracing UI)">
+            trace {line.traceId.slice(0, 8)}
+          </span>
+        )
+      )}
     </span>
   );
 }

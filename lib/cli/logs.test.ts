@@ -28,6 +28,8 @@ const request = (id: number, over: Partial<LogLineView> = {}): LogLineView => ({
   arm: null,
   instance: "node-1#0",
   text: "",
+  traceId: null,
+  traceUrl: null,
   ...over,
 });
 const output = (id: number, text: string, source: "stdout" | "stderr" = "stdout"): LogLineView =>

@@ -75,6 +75,14 @@ const schema = z.object({
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a lowercase host name such as localhost or apps.example.com")
     .default("localhost"),
   PUBLIC_URL: z.url({ error: "must be an absolute URL" }).optional(),
+  // Traces (OpenTelemetry, docs/observability.md): where spans go over OTLP/HTTP (its /v1/traces),
+  // with these headers ("key=value,key2=value2"); unset: no tracing, at no cost. The share of new
+  // traces kept (a request that arrives with a traceparent follows its sampled flag), and where a
+  // log line's "trace" link points (a URL with {traceId}, e.g. Jaeger's https://jaeger.example.com/trace/{traceId}).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().max(4096).optional(),
+  TRACE_SAMPLE_RATIO: z.coerce.number({ error: "must be a number" }).min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").default(1),
+  TRACE_URL: z.string().includes("{traceId}", { error: "must contain {traceId}" }).optional(),
   // Log drains may send to this machine, private networks and plain http:// (tests, a collector on the LAN); off: https:// to public addresses only.
   DRAIN_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
@@ -146,7 +154,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? "environment");
     const got = env[name];
-    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD|HMAC|TSIG/.test(name) ? "" : ` (got "${got}")`;
+    const shown = name === "DATABASE_URL" || /SECRET|PASSWORD|HMAC|TSIG|HEADERS/.test(name) ? "" : ` (got "${got}")`;
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}${got === undefined ? "" : shown}.`);
   }
   const c = parsed.data;

@@ -10,6 +10,7 @@ import { loadConfig } from "@/lib/config/env";
 import { recheckDomains } from "@/lib/domains/recheck-domains";
 import { pruneLogs } from "@/lib/logs/prune-logs";
 import { observeBuild } from "@/lib/observability/worker-metrics";
+import { traceBuild } from "@/lib/build/trace-build";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 import { purgeExpiredInvitations } from "@/lib/teams/purge-expired-invitations";
 
@@ -29,6 +30,7 @@ export const jobs = {
       const started = performance.now();
       const outcome = await runBuild(deploymentId, await buildDepsFromEnv(job.workerId));
       observeBuild(outcome, (performance.now() - started) / 1000);
+      await traceBuild(db(), deploymentId, outcome).catch(() => undefined);
       return outcome;
     },
   }),

@@ -3,6 +3,7 @@ import type { Ctx } from "@/lib/auth/ctx";
 import { loadDeployment } from "@/lib/deployments/load-deployment";
 import { invalid } from "@/lib/errors/app-error";
 import { parseInput } from "@/lib/errors/parse-input";
+import { loadConfig } from "@/lib/config/env";
 import type { LogLine, Prisma } from "@/lib/generated/prisma/client";
 import { getProject } from "@/lib/projects/get-project";
 
@@ -69,6 +70,9 @@ export const logLineSchema = z.object({
   arm: z.enum(["live", "canary"]).nullable(),
   instance: z.string().nullable(),
   text: z.string(),
+  /** The request's trace id, and where to open it (TRACE_URL), when it was traced. */
+  traceId: z.string().nullable(),
+  traceUrl: z.string().nullable(),
 });
 
 export const logPageSchema = z.object({
@@ -85,7 +89,7 @@ export type LogPage = z.infer<typeof logPageSchema>;
 type Scope = { slug: string } | { deploymentId: string };
 
 /** A stored line as the API (and a drain) shows it. */
-export function logLineView(l: LogLine): LogLineView {
+export function logLineView(l: LogLine, traceUrl = loadConfig().TRACE_URL): LogLineView {
   return {
     id: l.id.toString(),
     at: l.at.toISOString(),
@@ -100,11 +104,14 @@ export function logLineView(l: LogLine): LogLineView {
     arm: l.arm as LogLineView["arm"],
     instance: l.instance,
     text: l.text,
+    traceId: l.traceId,
+    traceUrl: l.traceId && traceUrl ? traceUrl.replaceAll("{traceId}", l.traceId) : null,
   };
 }
 
 export async function listLogs({ ctx, scope, input: raw }: { ctx: Ctx; scope: Scope; input: unknown }): Promise<LogPage> {
   const q = parseInput(input, raw);
+  const traceUrl = loadConfig().TRACE_URL;
   if (q.before !== undefined && q.after !== undefined) throw invalid("before and after cannot be used together");
   const base: Prisma.LogLineWhereInput =
     "slug" in scope
@@ -125,7 +132,7 @@ export async function listLogs({ ctx, scope, input: raw }: { ctx: Ctx; scope: Sc
   const more = rows.length > q.limit;
   const newest = forward ? (more ? await ctx.db.logLine.findFirst({ where, orderBy: order("desc"), select: { id: true } }) : page.at(-1)) : page[0];
   return logPageSchema.parse({
-    lines: page.map(logLineView),
+    lines: page.map((l) => logLineView(l, traceUrl)),
     nextBefore: !forward && more ? page[page.length - 1].id.toString() : null,
     lastId: (newest?.id ?? q.after ?? null)?.toString() ?? null,
   });

@@ -26,6 +26,8 @@ export type LogEntry = {
   arm?: "live" | "canary";
   instance?: string;
   text: string;
+  /** The request's trace, when it is traced. */
+  traceId?: string;
   /** The platform records an error event (a function threw, a process exited unexpectedly), whatever the text looks like. */
   error?: boolean;
 };
@@ -42,9 +44,9 @@ const STACK_FRAME = /^\s+at /;
 // One JSON document per batch: JSON.stringify is native and Postgres parses
 // json quickly, where node-postgres would escape 14 arrays element by element
 // in JavaScript (measured: the larger share of the writer's CPU).
-const INSERT = `INSERT INTO log_lines (project_id, deployment_id, sha, at, source, method, path, status, status_class, duration_ms, bytes, arm, instance, text)
-SELECT p, d, s, to_timestamp(t / 1000.0) AT TIME ZONE 'UTC', o::"LogSource", m, u, c, c / 100, ms, b, a, i, x
-FROM json_to_recordset($1::json) AS r(p uuid, d uuid, s text, t float8, o text, m text, u text, c int, ms real, b int, a text, i text, x text)`;
+const INSERT = `INSERT INTO log_lines (project_id, deployment_id, sha, at, source, method, path, status, status_class, duration_ms, bytes, arm, instance, text, trace_id)
+SELECT p, d, s, to_timestamp(t / 1000.0) AT TIME ZONE 'UTC', o::"LogSource", m, u, c, c / 100, ms, b, a, i, x, tr
+FROM json_to_recordset($1::json) AS r(p uuid, d uuid, s text, t float8, o text, m text, u text, c int, ms real, b int, a text, i text, x text, tr text)`;
 
 // Errors of the batch, grouped (lib/logs/error-events.ts), added to their groups' counts.
 const UPSERT_ERRORS = `INSERT INTO error_groups (id, project_id, deployment_id, sha, fingerprint, message, stack, count, first_seen, last_seen)
@@ -174,6 +176,7 @@ function rows(batch: LogEntry[]): string {
       a: e.arm,
       i: e.instance,
       x: clean(e.text, MAX_TEXT),
+      tr: e.traceId,
     })),
   );
 }

@@ -3,6 +3,7 @@ import { loadConfig } from "@/lib/config/env";
 import { readProcessStatus } from "@/lib/platform/process-status";
 import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { startRouter } from "@/lib/router/start-router";
+import { spanBatcherFromConfig } from "@/lib/observability/traces";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 
 // One router process, on Bun (`bun lib/router/main.ts`). npm start runs
@@ -22,6 +23,7 @@ async function main() {
     resyncMs: config.ROUTER_RESYNC_SEC * 1000,
     metrics: config.ROUTER_METRICS === "on",
     logs: config.RUNTIME_LOGS === "on",
+    traces: await spanBatcherFromConfig(config, "slipway-router", log).then((batcher) => batcher && { batcher, sampleRatio: config.TRACE_SAMPLE_RATIO }),
     host: config.BIND_HOST,
     port: config.ROUTER_PORT,
     adminPort: config.ROUTER_ADMIN_PORT,

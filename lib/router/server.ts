@@ -26,6 +26,7 @@ import { TtlCache } from "@/lib/router/ttl-cache";
 import { LogWriter } from "@/lib/logs/log-writer";
 import { makeMasker } from "@/lib/build/mask-secrets";
 import { RouterMetrics } from "@/lib/observability/router-metrics";
+import { parseTraceparent, randomHex, type SpanBatcher, traceparent } from "@/lib/observability/traces";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { unseal, UnsealError } from "@/lib/secrets/seal";
 
@@ -43,6 +44,8 @@ export type RouterOptions = {
   metrics?: boolean;
   /** Runtime logs: a line per routed request and the functions' output, to log_lines (default on; off only to measure their cost). */
   logs?: boolean;
+  /** Traces (lib/observability/traces.ts): a span per request, exported over OTLP; null or absent: none. */
+  traces?: { batcher: SpanBatcher; sampleRatio: number } | null;
   /** The platform's processes as its supervisor reports them (npm start), for /readyz. */
   processes?: () => ProcessStatus[];
   /** Server deployments: this machine's name in runtime_instances, and the proxy's time limit (to the response's start). */
@@ -105,6 +108,7 @@ export function createRouter(opts: RouterOptions) {
   const logs = opts.logs === false ? null : new LogWriter({ query: (text, values) => sync.pool.query(text, values), log: opts.log });
   // Request metrics (rollout buckets and Prometheus counters): off only to measure their cost.
   const measure = opts.metrics !== false;
+  const tracing = opts.traces ?? null;
   // Prometheus metrics at the admin port's /metrics (lib/observability/router-metrics.ts).
   const telemetry = new RouterMetrics({ logs: () => logs?.stats() ?? null, routes: () => table.size, databaseUp: () => sync.status().database === "up" });
   // The deployments whose functions ran lately: their output lines carry the project and SHA, masked of their variables' values.
@@ -310,40 +314,76 @@ export function createRouter(opts: RouterOptions) {
     // Only over HTTPS (RFC 6797 7.2: a browser ignores it on plain HTTP anyway).
     if (d.hsts && secureRequests.has(req)) stamp["strict-transport-security"] = HSTS;
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
-    if (!measure && !logs) {
+    if (!measure && !logs && !tracing) {
       const served = serve(req, d, stamp, target.idles === true, requestTarget(req.url));
       return served instanceof Promise ? served.then((s) => s.response) : served.response;
     }
     const started = performance.now();
     const path = requestTarget(req.url);
+    const trace = tracing ? startTrace(req) : null;
     const served = serve(req, d, stamp, target.idles === true, path);
     if (!(served instanceof Promise)) {
-      done(req, target, path, started, served);
+      done(req, target, path, started, served, trace);
       return served.response;
     }
     return served.then(
       (s) => {
-        done(req, target, path, started, s);
+        done(req, target, path, started, s, trace);
         return s.response;
       },
       (e: unknown) => {
-        done(req, target, path, started, undefined);
+        done(req, target, path, started, undefined, trace);
         throw e;
       },
     );
   }
 
+  type Trace = { traceId: string; spanId: string; parentSpanId?: string; sampled: boolean };
+
+  // Continues the client's W3C trace (or starts one) with the router's span,
+  // which the function or app instance gets as its parent in `traceparent`.
+  function startTrace(req: Request): Trace {
+    const incoming = parseTraceparent(req.headers.get("traceparent"));
+    const sampled = incoming ? incoming.sampled : Math.random() < tracing!.sampleRatio;
+    const trace: Trace = { traceId: incoming?.traceId ?? randomHex(16), spanId: randomHex(8), parentSpanId: incoming?.parentSpanId, sampled };
+    req.headers.set("traceparent", traceparent(trace.traceId, trace.spanId, sampled));
+    return trace;
+  }
+
   // A request to a deployment was answered (or failed: `served` undefined):
   // its metrics if the route runs a rollout, and its line in the runtime logs.
   // Timed until the response begins: what a visitor waits for, and what both arms are compared on.
-  function done(req: Request, target: Extract<Target, { deployment: DeploymentRef }>, path: string, started: number, served: Served | undefined) {
+  function done(req: Request, target: Extract<Target, { deployment: DeploymentRef }>, path: string, started: number, served: Served | undefined, trace: Trace | null) {
     const ms = performance.now() - started;
     const status = served ? (served.response?.status ?? 101) : 500;
     const d = target.deployment;
     if (target.measured) metrics.record(d.id, ms, status >= 500, served?.warmup ?? true);
     if (measure) telemetry.requests.record(d.projectSlug, d.id, status, ms);
-    if (!logs) return;
     const q = path.indexOf("?");
+    const traced = trace?.sampled ? trace : null;
+    if (traced) {
+      tracing!.batcher.record({
+        traceId: traced.traceId,
+        spanId: traced.spanId,
+        parentSpanId: traced.parentSpanId,
+        name: req.method,
+        kind: 1,
+        startMs: Date.now() - ms,
+        durationMs: ms,
+        attributes: {
+          "http.request.method": req.method,
+          "url.path": q === -1 ? path : path.slice(0, q),
+          "http.response.status_code": status,
+          "deployment.id": d.id,
+          "service.version": d.sha,
+          "slipway.project": d.projectSlug,
+          ...(target.arm ? { "slipway.cohort.arm": target.arm } : {}),
+          ...(served?.instance ? { "slipway.instance": served.instance } : {}),
+        },
+        error: status >= 500 ? `HTTP ${status}` : null,
+      });
+    }
+    if (!logs) return;
     logs.add({
       projectId: d.projectId,
       deploymentId: d.id,
@@ -358,6 +398,7 @@ export function createRouter(opts: RouterOptions) {
       arm: target.arm,
       instance: served?.instance,
       text: "",
+      traceId: traced?.traceId,
     });
   }
 
@@ -674,6 +715,7 @@ export function createRouter(opts: RouterOptions) {
       await functions.close();
       await metrics.stop();
       await logs?.stop();
+      await tracing?.batcher.stop();
       await sync.close();
     },
   };

@@ -23,6 +23,8 @@ export type TestRouterOptions = {
   log?: (line: string) => void;
   /** HTTPS on a free port (it opens with the first certificate). */
   https?: boolean;
+  /** More environment (e.g. OTEL_EXPORTER_OTLP_ENDPOINT). */
+  env?: Record<string, string>;
 };
 
 export type TestRouter = Awaited<ReturnType<typeof startTestRouter>>;
@@ -53,6 +55,7 @@ export async function startTestRouter(databaseUrl: string, dataDir: string, over
     FUNCTION_TIMEOUT_SEC: "5",
     FUNCTION_MEMORY_MB: "128",
     ...cmd.env,
+    ...over.env,
   });
   const child = spawn(cmd.command, cmd.args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output: string[] = [];

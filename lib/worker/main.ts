@@ -12,6 +12,8 @@ import { runSyntheticChecks } from "@/lib/rollouts/send-synthetic-checks";
 import { tickRollouts } from "@/lib/rollouts/tick-rollouts";
 import { startWorkerStatusServer } from "@/lib/observability/worker-status-server";
 import { deliverDueDrains } from "@/lib/drains/deliver-drains";
+import { setBuildTracer } from "@/lib/build/trace-build";
+import { spanBatcherFromConfig } from "@/lib/observability/traces";
 import { currentSecretKey } from "@/lib/secrets/keyring";
 
 // Worker process entry point: takes jobs from the Postgres queue. Many workers
@@ -44,6 +46,9 @@ const runner = await run({
 });
 
 const config = loadConfig();
+// Builds traced stage by stage, where OTEL_EXPORTER_OTLP_ENDPOINT says (lib/build/trace-build.ts).
+const tracer = await spanBatcherFromConfig(config, "slipway-worker", (line) => console.log(line));
+setBuildTracer(tracer);
 // Its /readyz and /metrics, where the operator asked for them.
 const statusServer =
   config.WORKER_METRICS_PORT === undefined ? null : await startWorkerStatusServer({ db: db(), host: config.BIND_HOST, port: config.WORKER_METRICS_PORT, log: (line) => console.log(line) });
@@ -124,6 +129,7 @@ const stop = async () => {
   statusServer?.close();
   await ticking;
   await delivering;
+  await tracer?.stop();
   await runner.stop();
   await Promise.all(presences.map((p) => p.stop()));
   process.exit(0);

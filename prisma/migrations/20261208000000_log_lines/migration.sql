@@ -21,6 +21,7 @@ CREATE TABLE "log_lines" (
     "arm" TEXT,
     "instance" TEXT,
     "text" TEXT NOT NULL,
+    "trace_id" TEXT,
 
     CONSTRAINT "log_lines_pkey" PRIMARY KEY ("project_id", "id")
 );
