@@ -315,13 +315,13 @@ export function createRouter(opts: RouterOptions) {
     if (d.hsts && secureRequests.has(req)) stamp["strict-transport-security"] = HSTS;
     if (target.setCookie) stamp["set-cookie"] = target.setCookie;
     if (!measure && !logs && !tracing) {
-      const served = serve(req, d, stamp, target.idles === true, requestTarget(req.url));
+      const served = serve(req, d, stamp, target.idles === true, requestTarget(req.url), null);
       return served instanceof Promise ? served.then((s) => s.response) : served.response;
     }
     const started = performance.now();
     const path = requestTarget(req.url);
     const trace = tracing ? startTrace(req) : null;
-    const served = serve(req, d, stamp, target.idles === true, path);
+    const served = serve(req, d, stamp, target.idles === true, path, trace);
     if (!(served instanceof Promise)) {
       done(req, target, path, started, served, trace);
       return served.response;
@@ -339,15 +339,18 @@ export function createRouter(opts: RouterOptions) {
   }
 
   type Trace = { traceId: string; spanId: string; parentSpanId?: string; sampled: boolean };
-
-  // Continues the client's W3C trace (or starts one) with the router's span,
-  // which the function or app instance gets as its parent in `traceparent`.
+  // Continues the client's W3C trace (or starts one) with the router's span.
   function startTrace(req: Request): Trace {
     const incoming = parseTraceparent(req.headers.get("traceparent"));
     const sampled = incoming ? incoming.sampled : Math.random() < tracing!.sampleRatio;
     const trace: Trace = { traceId: incoming?.traceId ?? randomHex(16), spanId: randomHex(8), parentSpanId: incoming?.parentSpanId, sampled };
-    req.headers.set("traceparent", traceparent(trace.traceId, trace.spanId, sampled));
     return trace;
+  }
+
+  // A request about to go to a function or an app instance carries the router's span as its parent
+  // (only then: a file needs none, and setting a header costs the request path).
+  function passOnTrace(req: Request, trace: Trace | null) {
+    if (trace) req.headers.set("traceparent", traceparent(trace.traceId, trace.spanId, trace.sampled));
   }
 
   // A request to a deployment was answered (or failed: `served` undefined):
@@ -408,10 +411,11 @@ export function createRouter(opts: RouterOptions) {
   // `bytes`: the body's size, where it is known without reading a header (kept files).
   type Served = { response: Answer; warmup: boolean; instance?: string; bytes?: number };
 
-  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string): Served | Promise<Served> {
+  // `trace`: the request's, when tracing is on (passed to a function or an instance).
+  function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string, trace: Trace | null): Served | Promise<Served> {
     // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
     if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
-    if (d.server) return serveServer(req, d, stamp, idles, target);
+    if (d.server) return serveServer(req, d, stamp, idles, target, trace);
     const q = target.indexOf("?");
     const rawPath = q === -1 ? target : target.slice(0, q);
     // A plain GET (no condition, no range, no cookie to set) answered before:
@@ -429,8 +433,8 @@ export function createRouter(opts: RouterOptions) {
     const resolved = resolveRequestPath(rawPath);
     if (!resolved.ok) return { response: pageResponse(pages.badPath(resolved.status), stamp), warmup: false };
     const bundle: LoadedBundle | undefined = (d.loaded ??= bundles.peek(d.bundleDigest, d.spaFallback));
-    if (!bundle) return loadThenServe(req, d, stamp, target, resolved.path, keep);
-    return serveFrom(req, d, stamp, bundle, target, resolved.path, keep, false);
+    if (!bundle) return loadThenServe(req, d, stamp, target, resolved.path, keep, trace);
+    return serveFrom(req, d, stamp, bundle, target, resolved.path, keep, false, trace);
   }
 
   type Keep = { prefix: string; rawPath: string } | null;
@@ -444,14 +448,14 @@ export function createRouter(opts: RouterOptions) {
     return found === filePath || found === (filePath === "" ? "index.html" : `${filePath}/index.html`) || found === `${filePath}.html`;
   }
 
-  async function loadThenServe(req: Request, d: DeploymentRef, stamp: Record<string, string>, target: string, filePath: string, keep: Keep): Promise<Served> {
+  async function loadThenServe(req: Request, d: DeploymentRef, stamp: Record<string, string>, target: string, filePath: string, keep: Keep, trace: Trace | null): Promise<Served> {
     let bundle: LoadedBundle;
     try {
       bundle = d.loaded = await bundles.get(d.bundleDigest, d.spaFallback);
     } catch {
       return { response: pageResponse(pages.unavailable(), stamp), warmup: true };
     }
-    return serveFrom(req, d, stamp, bundle, target, filePath, keep, true);
+    return serveFrom(req, d, stamp, bundle, target, filePath, keep, true, trace);
   }
 
   function serveFrom(
@@ -464,6 +468,7 @@ export function createRouter(opts: RouterOptions) {
     /** How a plain GET's answer is kept (see serve), or null. */
     keep: Keep,
     warmup: boolean,
+    trace: Trace | null,
   ): Served | Promise<Served> {
     const page = (p: Page): Served => ({ response: pageResponse(p, stamp), warmup });
     if (bundle.functions.size > 0 && filePath.startsWith("api/")) {
@@ -479,6 +484,7 @@ export function createRouter(opts: RouterOptions) {
           return page({ status: 500, title: "environment unavailable", message });
         }
         const client = clientOf(req);
+        passOnTrace(req, trace);
         if (functionRefs.get(d.id)?.d !== d) {
           if (functionRefs.size >= 1000) functionRefs.clear();
           functionRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
@@ -521,7 +527,7 @@ export function createRouter(opts: RouterOptions) {
   // A server deployment: every request goes to one of its ready instances, in
   // turn. With none ready yet (scaled to zero, starting), the request asks for
   // its runtime and waits for one; past INSTANCE_WAIT_MS it gets a 503.
-  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string): Promise<Served> {
+  async function serveServer(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string, trace: Trace | null): Promise<Served> {
     const servers = opts.servers;
     if (!servers) return { response: pageResponse(pages.noServer(), stamp), warmup: false };
     let sockets = instances.get(d.id);
@@ -546,6 +552,7 @@ export function createRouter(opts: RouterOptions) {
     const answered = instanceRequests.get(socketPath) ?? 0;
     if (answered < INSTANCE_WARMUP_REQUESTS) instanceRequests.set(socketPath, answered + 1);
     const client = clientOf(req);
+    passOnTrace(req, trace);
     const cold = warmup || answered < INSTANCE_WARMUP_REQUESTS;
     const instance = instanceLabels.get(socketPath);
     if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return { response: await upgrade(req, socketPath, target, client, stamp), warmup: cold, instance };
