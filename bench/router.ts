@@ -1,5 +1,6 @@
 // Edge router throughput and latency against nginx and Caddy, in the same
-// run, on the same two files: a 1 KB text file and a 100 KB binary one (no
+// run, on the same two files (neither writes an access log: the router runs
+// with RUNTIME_LOGS=off, nginx with access_log off): a 1 KB text file and a 100 KB binary one (no
 // compression: wrk sends no Accept-Encoding, and octet-stream is never
 // compressed). The router runs as the platform runs it (lib/router/main.ts on
 // Bun, two processes sharing the port by reusePort); nginx with
@@ -100,7 +101,9 @@ export async function routerBench() {
     cleanups.push(platform.stop);
     const project = await seedProject(platform, "bench");
     const deployment = await deployFiles(platform, project, files);
-    router = await startRouterProcess(platform, WORKERS);
+    // Without runtime logs, as nginx here writes no access log: this compares the serving
+    // cores; what the logs cost (Postgres on the same two cores) is canary-overhead's figure.
+    router = await startRouterProcess(platform, WORKERS, 60_000, { RUNTIME_LOGS: "off" });
     cleanups.push(router.stop);
     console.log(`  router pids ${router.workerPids.join(", ")} on :${router.port}; nginx on :${nginx.port}; caddy on :${caddy.port}; deployment ${deployment.id}`);
 
