@@ -25,6 +25,8 @@ const TARGETS: Target[] = [
   { name: "deployment", path: async (page) => `/projects/demo/deployments/${await demoDeployment(page)}` },
   { name: "project-settings", path: at("/projects/demo/settings") },
   { name: "project-env", path: at("/projects/demo/env") },
+  // After a deployment, so the demo has request lines to list.
+  { name: "project-logs", path: async (page) => (await demoDeployment(page), "/projects/demo/logs") },
   {
     name: "project-domains",
     path: at("/projects/demo/domains"),
@@ -123,6 +125,7 @@ test("every console page has the same shell: skip link first, main navigation, o
     { path: `/projects/demo/deployments/${await demoDeployment(page)}`, nested: true },
     { path: "/projects/demo/settings", nested: true },
     { path: "/projects/demo/env", nested: true },
+    { path: "/projects/demo/logs", nested: true },
     { path: "/team", nested: false },
     { path: "/team/audit", nested: true },
     ...(existsSync(DOMAINS_PAGE) ? [{ path: "/projects/demo/domains", nested: true }] : []),
