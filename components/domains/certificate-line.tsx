@@ -12,7 +12,7 @@ const TONE = {
 
 // A verified domain's HTTPS: its certificate (issuer, names, expiry), one on
 // its way, or why there is none (the CA's own message, and when it is tried again).
-export function CertificateLine({ domain, https }: { domain: Domain; https: DomainList["https"] }) {
+export function CertificateLine({ domain, https }: { domain: Pick<Domain, "displayHostname" | "certificate">; https: DomainList["https"] }) {
   const c = domain.certificate;
   const box = (tone: keyof typeof TONE, state: string, children: React.ReactNode) => (
     <div className={`rounded-md border px-3 py-2 text-sm ${TONE[tone]}`} data-testid="domain-certificate" data-state={state}>

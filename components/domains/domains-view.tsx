@@ -4,6 +4,7 @@ import { useState } from "react";
 import { can } from "@/lib/auth/roles";
 import { AddDomainDialog } from "@/components/domains/add-domain-dialog";
 import { DomainCard } from "@/components/domains/domain-card";
+import { CertificateLine } from "@/components/domains/certificate-line";
 import { useDomains } from "@/components/domains/queries";
 import { RemoveDomainDialog } from "@/components/domains/remove-domain-dialog";
 import type { Domain } from "@/components/domains/types";
@@ -57,6 +58,14 @@ export function DomainsView({ slug }: { slug: string }) {
             is {role}.
           </Alert>
         </div>
+      )}
+      {domains.data?.https.projectName && (
+        <section aria-labelledby="project-name-title" className="mb-6">
+          <h2 id="project-name-title" className="mb-2 text-sm font-medium text-zinc-900">
+            The project&apos;s own name, <span className="font-mono">{domains.data.https.projectName.hostname}</span> (the wildcard certificate of the apps&apos; domain)
+          </h2>
+          <CertificateLine domain={{ displayHostname: domains.data.https.projectName.hostname, certificate: domains.data.https.projectName.certificate }} https={domains.data.https} />
+        </section>
       )}
       {domains.isPending ? (
         <Loading label="Loading domains" rows={2} />

@@ -18,6 +18,9 @@ export type Domain = {
   certificate: CertificateView | null;
 };
 
-export type DomainList = { domains: Domain[]; https: { acme: boolean; port: number | null } };
+export type DomainList = {
+  domains: Domain[];
+  https: { acme: boolean; port: number | null; projectName: { hostname: string; certificate: CertificateView | null } | null };
+};
 export type VerifyResult = { domain: Domain; verified: boolean; error: string | null };
 export type AddDomainBody = { hostname: string; branch: string | null };

@@ -10,7 +10,8 @@ import { appUrl } from "@/lib/routes/app-url";
 import { appsHost } from "@/lib/routes/apps-host";
 import { request, startTestRouter, type TestRouter, until } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
-import { testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { seedArchiveProject, testDataDir, testSecretKey } from "@/lib/testing/deploy";
+import { listDomains } from "@/lib/domains/list-domains";
 import { type Named, startNamed } from "@/lib/testing/named";
 import { type Pebble, startPebble } from "@/lib/testing/pebble";
 import { presentedFingerprint } from "@/lib/testing/tls-probe";
@@ -74,10 +75,19 @@ describe("the wildcard of the apps' domain through DNS-01 (RFC 2136 updates to B
     }
 
     // The console's app URLs turn https:// (with ROUTER_HTTPS_PORT), and stay http:// without the wildcard.
-    const saved = { APPS_DOMAIN: process.env.APPS_DOMAIN, ROUTER_HTTPS_PORT: process.env.ROUTER_HTTPS_PORT };
+    const saved = { APPS_DOMAIN: process.env.APPS_DOMAIN, ROUTER_HTTPS_PORT: process.env.ROUTER_HTTPS_PORT, ACME_DNS_SERVER: process.env.ACME_DNS_SERVER };
     try {
       Object.assign(process.env, { APPS_DOMAIN: appsDomain, ROUTER_HTTPS_PORT: "8443" });
       expect(appUrl("shop", await appsHost(db))).toBe(`https://shop.${appsDomain}:8443`);
+      // The Domains page shows the project's own name with the wildcard's state (only where DNS-01 is configured).
+      const { ctx, project } = await seedArchiveProject(db);
+      expect((await listDomains({ ctx, slug: project.slug })).https.projectName).toBeNull();
+      process.env.ACME_DNS_SERVER = named.address;
+      expect((await listDomains({ ctx, slug: project.slug })).https.projectName).toMatchObject({
+        hostname: `${project.slug}.${appsDomain}`,
+        certificate: { hostname: `*.${appsDomain}`, state: "issued", names: [`*.${appsDomain}`], expiresSoon: false },
+      });
+      delete process.env.ACME_DNS_SERVER;
       process.env.APPS_DOMAIN = `other-${appsDomain}`;
       expect(appUrl("shop", await appsHost(db))).toMatch(new RegExp(`^http://shop\\.other-${appsDomain.replace(/\./g, "\\.")}:\\d+$`));
     } finally {
