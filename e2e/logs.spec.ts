@@ -146,6 +146,14 @@ test("a log drain added in Settings receives the project's lines, signed with th
     for (const g of got) expect(g.signature).toBe(`sha256=${createHmac("sha256", secret).update(`${g.timestamp}.${g.body}`).digest("hex")}`);
     await expect(section.getByTestId("drain-state")).toContainText("Delivering", { timeout: 10_000 });
     await shot(page, "settings-log-drains");
+
+    // Removing one asks first; then nothing more is sent.
+    await section.getByRole("button", { name: "I've copied it" }).click();
+    await section.getByRole("button", { name: "Remove" }).click();
+    const dialog = page.getByRole("dialog", { name: "Remove this log drain?" });
+    await dialog.getByRole("button", { name: "Remove drain" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(section.getByText("No drains: the logs stay in Slipway only.")).toBeVisible();
   } finally {
     sink.close();
   }

@@ -7,8 +7,8 @@ import type { DrainView } from "@/lib/drains/drain-view";
 import type { DrainList } from "@/lib/drains/list-drains";
 import { apiFetch } from "@/components/lib/api-fetch";
 import { projectKeys } from "@/components/projects/queries";
-import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { TextField } from "@/components/ui/field";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -41,6 +41,7 @@ function ManageDrains({ slug }: { slug: string }) {
   const list = useQuery({ queryKey: drainKeys.list(slug), queryFn: () => apiFetch<DrainList>(`/api/projects/${encodeURIComponent(slug)}/drains`), refetchInterval: REFRESH_MS });
   const [url, setUrl] = useState("");
   const [created, setCreated] = useState<CreatedDrain | null>(null);
+  const [removing, setRemoving] = useState<DrainView | null>(null);
   const add = useMutation({
     mutationFn: (body: { url: string }) => apiFetch<CreatedDrain>(`/api/projects/${encodeURIComponent(slug)}/drains`, { method: "POST", body }),
     onSuccess: (result) => {
@@ -51,7 +52,10 @@ function ManageDrains({ slug }: { slug: string }) {
   });
   const remove = useMutation({
     mutationFn: (id: string) => apiFetch(`/api/drains/${encodeURIComponent(id)}`, { method: "DELETE" }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: drainKeys.list(slug) }),
+    onSuccess: () => {
+      setRemoving(null);
+      return queryClient.invalidateQueries({ queryKey: drainKeys.list(slug) });
+    },
   });
   function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -69,11 +73,30 @@ function ManageDrains({ slug }: { slug: string }) {
       ) : (
         <ul className="divide-y divide-zinc-100" aria-label="Log drains">
           {list.data.drains.map((d) => (
-            <DrainRow key={d.id} drain={d} onRemove={() => remove.mutate(d.id)} removing={remove.isPending && remove.variables === d.id} />
+            <DrainRow
+              key={d.id}
+              drain={d}
+              onRemove={() => {
+                remove.reset();
+                setRemoving(d);
+              }}
+            />
           ))}
         </ul>
       )}
-      {remove.error && <Alert tone="error">The drain could not be removed: {remove.error.message}</Alert>}
+      {removing && (
+        <ConfirmDialog
+          title="Remove this log drain?"
+          confirmLabel="Remove drain"
+          cancelLabel="Keep it"
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate(removing.id)}
+          onClose={() => setRemoving(null)}
+        >
+          Nothing more is sent to <span className="font-mono break-all">{removing.url}</span>. Lines it has not received yet are not sent; the logs stay in Slipway.
+        </ConfirmDialog>
+      )}
       {created && (
         <div role="status" className="space-y-3 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
           <p>
@@ -109,7 +132,7 @@ function ManageDrains({ slug }: { slug: string }) {
   );
 }
 
-function DrainRow({ drain: d, onRemove, removing }: { drain: DrainView; onRemove: () => void; removing: boolean }) {
+function DrainRow({ drain: d, onRemove }: { drain: DrainView; onRemove: () => void }) {
   return (
     <li className="flex flex-wrap items-start justify-between gap-3 py-3" data-testid="drain">
       <div className="min-w-0 space-y-1 text-sm">
@@ -128,7 +151,7 @@ function DrainRow({ drain: d, onRemove, removing }: { drain: DrainView; onRemove
           )}
         </p>
       </div>
-      <Button variant="secondary" size="sm" onClick={onRemove} pending={removing}>
+      <Button variant="secondary" size="sm" onClick={onRemove} aria-haspopup="dialog">
         Remove
       </Button>
     </li>
