@@ -126,8 +126,11 @@ export class LogWriter {
       try {
         await this.opts.query(INSERT, [rows(batch)]);
         this.written += batch.length;
+        // The lines are written: an error report that fails to be counted costs only that count.
         const errors = errorGroups(batch);
-        if (errors !== null) await this.opts.query(UPSERT_ERRORS, [errors]);
+        if (errors !== null) {
+          await this.opts.query(UPSERT_ERRORS, [errors]).catch((e: Error) => this.opts.log?.(`runtime logs: error reports not counted (${e.message.split("\n")[0]})`));
+        }
         if (this.outage) {
           this.outage = false;
           this.opts.log?.(`runtime logs: the log store is back; ${this.droppedInOutage} line(s) were dropped while it was away`);
