@@ -43,6 +43,8 @@ describe("worker /metrics and /readyz", () => {
     const hostname = `${unique("soon")}.example.test`;
     await db.certificate.create({ data: { hostname, source: "uploaded", state: "issued", notAfter: new Date(Date.now() + 3 * 86_400_000) } });
 
+    // The deployment is live when its build publishes; the job (and its timing) ends a moment later.
+    await expect.poll(async () => (await get(port, "/metrics")).body, { timeout: 10_000, interval: 100 }).toMatch(/^slipway_worker_build_duration_seconds_count\{outcome="live"\} 1$/m);
     const res = await get(port, "/metrics");
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^text\/plain; version=0\.0\.4/);
