@@ -1,3 +1,5 @@
+import type { ReactNode } from "react";
+import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
 
 // A secret shown once, right after it is made (API token, webhook secret):
@@ -21,6 +23,20 @@ export function SecretOnceField({ id, label, value, copyLabel, testId }: { id: s
         />
         <CopyButton value={value} label={copyLabel} />
       </div>
+    </div>
+  );
+}
+
+// The notice a new secret comes in: what was made (`message`), the secret
+// once, and "I've copied it" to put it away for good.
+export function NewSecretNotice({ message, field, onDone }: { message: ReactNode; field: Parameters<typeof SecretOnceField>[0]; onDone: () => void }) {
+  return (
+    <div role="status" className="space-y-3 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
+      <p>{message}</p>
+      <SecretOnceField {...field} />
+      <Button variant="secondary" onClick={onDone}>
+        I&apos;ve copied it
+      </Button>
     </div>
   );
 }

@@ -30,7 +30,7 @@ const IDLE_RETRY_MS = 1000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const MAX_DRAINS_PER_PASS = 20;
 
-export type DeliveryOptions = { db: Db; secretKey: SecretKey; allowPrivate: boolean; log?: (line: string) => void };
+export type DeliveryOptions = { db: Db; secretKey: SecretKey; allowPrivate: boolean; traceUrl?: string; log?: (line: string) => void };
 
 export function signDrainBody(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
@@ -61,7 +61,7 @@ async function deliverOne(opts: DeliveryOptions, drain: Pick<LogDrain, "id" | "p
     await db.logDrain.updateMany({ where: { id: drain.id }, data: { leasedUntil: null, nextAttemptAt: new Date(Date.now() + IDLE_RETRY_MS) } });
     return 0;
   }
-  const body = `${lines.map((l) => JSON.stringify(logLineView(l))).join("\n")}\n`;
+  const body = `${lines.map((l) => JSON.stringify(logLineView(l, opts.traceUrl))).join("\n")}\n`;
   let failure: string | null;
   try {
     failure = await post(drain.url, drain.id, unseal(opts.secretKey, drain.secretEnc), body, opts.allowPrivate);

@@ -88,8 +88,8 @@ export type LogPage = z.infer<typeof logPageSchema>;
 
 type Scope = { slug: string } | { deploymentId: string };
 
-/** A stored line as the API (and a drain) shows it. */
-export function logLineView(l: LogLine, traceUrl = loadConfig().TRACE_URL): LogLineView {
+/** A stored line as the API (and a drain) shows it; `traceUrl` is TRACE_URL, read once per page by the caller. */
+export function logLineView(l: LogLine, traceUrl: string | undefined): LogLineView {
   return {
     id: l.id.toString(),
     at: l.at.toISOString(),

@@ -109,7 +109,7 @@ tick();
 // Log drains (lib/drains/deliver-drains.ts): every worker, about once a
 // second; each due drain goes to one of them (SKIP LOCKED), so deliveries
 // scale with the workers and a worker killed mid-delivery only delays one.
-const drainOptions = { db: db(), secretKey: await currentSecretKey(), allowPrivate: config.DRAIN_ALLOW_PRIVATE === "true", log: (line: string) => console.log(line) };
+const drainOptions = { db: db(), secretKey: await currentSecretKey(), allowPrivate: config.DRAIN_ALLOW_PRIVATE === "true", traceUrl: config.TRACE_URL, log: (line: string) => console.log(line) };
 let delivering: Promise<unknown> | null = null;
 const deliver = () => {
   if (delivering) return;

@@ -13,7 +13,7 @@ import { TextField } from "@/components/ui/field";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { RelativeTime } from "@/components/ui/relative-time";
-import { SecretOnceField } from "@/components/ui/secret-once-field";
+import { NewSecretNotice } from "@/components/ui/secret-once-field";
 
 const drainKeys = { list: (slug: string) => [...projectKeys.detail(slug), "drains"] as const };
 // Deliveries move every second; their state here every 5 s.
@@ -98,15 +98,15 @@ function ManageDrains({ slug }: { slug: string }) {
         </ConfirmDialog>
       )}
       {created && (
-        <div role="status" className="space-y-3 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
-          <p>
-            Drain added; it sends every new line from now on. <strong className="font-medium">Copy its signing secret now: it won&apos;t be shown again.</strong>
-          </p>
-          <SecretOnceField id="drain-secret" label="Signing secret" value={created.secret} copyLabel="Copy secret" />
-          <Button variant="secondary" onClick={() => setCreated(null)}>
-            I&apos;ve copied it
-          </Button>
-        </div>
+        <NewSecretNotice
+          message={
+            <>
+              Drain added; it sends every new line from now on. <strong className="font-medium">Copy its signing secret now: it won&apos;t be shown again.</strong>
+            </>
+          }
+          field={{ id: "drain-secret", label: "Signing secret", value: created.secret, copyLabel: "Copy secret" }}
+          onDone={() => setCreated(null)}
+        />
       )}
       <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 border-t border-zinc-200 pt-5" aria-label="Add a log drain">
         <div className="min-w-64 flex-1">

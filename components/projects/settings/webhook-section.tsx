@@ -7,7 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyButton } from "@/components/ui/copy-button";
-import { SecretOnceField } from "@/components/ui/secret-once-field";
+import { NewSecretNotice } from "@/components/ui/secret-once-field";
 import { Fact } from "@/components/ui/fact";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
@@ -148,14 +148,14 @@ function ManageWebhook({ slug, status }: { slug: string; status: WebhookStatus }
 
 function NewSecret({ secret, onDone }: { secret: string; onDone: () => void }) {
   return (
-    <div role="status" className="space-y-3 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900">
-      <p>
-        New signing secret created. <strong className="font-medium">Copy it now: it won&apos;t be shown again.</strong>
-      </p>
-      <SecretOnceField id="webhook-secret" label="Webhook secret" value={secret} copyLabel="Copy secret" />
-      <Button variant="secondary" onClick={onDone}>
-        I&apos;ve copied it
-      </Button>
-    </div>
+    <NewSecretNotice
+      message={
+        <>
+          New signing secret created. <strong className="font-medium">Copy it now: it won&apos;t be shown again.</strong>
+        </>
+      }
+      field={{ id: "webhook-secret", label: "Webhook secret", value: secret, copyLabel: "Copy secret" }}
+      onDone={onDone}
+    />
   );
 }
