@@ -168,6 +168,8 @@ test("every API route × method × actor answers as the route policy table says;
       "POST /api/projects/[slug]/drains": async () => ({ path: `/api/projects/${slug}/drains`, data: { url: `https://logs.access.example.test/${fresh("drain")}` } }),
       "GET /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env` }),
       "GET /api/projects/[slug]/logs": async () => ({ path: `/api/projects/${slug}/logs?status=5xx` }),
+      // Allowed callers get the verb's own refusal of a malformed id (400); the role is checked before it.
+      "GET /api/projects/[slug]/traces/[traceId]": async () => ({ path: `/api/projects/${slug}/traces/not-a-trace-id` }),
       "POST /api/projects/[slug]/env": async () => ({ path: `/api/projects/${slug}/env`, data: { changes: [{ op: "set", key: "ACCESS_CELL", value: fresh("v"), targets: ["preview"] }] } }),
       "GET /api/projects/[slug]/webhook": async () => ({ path: `/api/projects/${slug}/webhook` }),
       "POST /api/projects/[slug]/webhook": async () => ({ path: `/api/projects/${slug}/webhook` }),

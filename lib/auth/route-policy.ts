@@ -36,6 +36,7 @@ export const ROUTE_POLICY: Record<string, Partial<Record<HttpMethod, Access>>> =
   "/api/projects/[slug]/drains": { GET: action("project.update"), POST: action("project.update") },
   "/api/projects/[slug]/env": { GET: action("env.read"), POST: action("env.write") },
   "/api/projects/[slug]/logs": { GET: action("logs.read") },
+  "/api/projects/[slug]/traces/[traceId]": { GET: action("logs.read") },
   "/api/projects/[slug]/webhook": { GET: action("project.read"), POST: action("project.update") },
 
   "/api/deployments/[id]": { GET: action("project.read") },

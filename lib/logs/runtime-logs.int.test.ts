@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { userCtx } from "@/lib/auth/ctx";
 import { runBuild } from "@/lib/build/run-build";
+import { getTrace } from "@/lib/logs/get-trace";
 import { listErrors } from "@/lib/logs/list-errors";
 import { listLogs } from "@/lib/logs/list-logs";
 import { pruneLogs } from "@/lib/logs/prune-logs";
@@ -91,6 +92,27 @@ describe("runtime logs", () => {
     expect((await page({ since: "1h" })).lines.length).toBe(lines.length);
     expect((await page({ until: new Date(started - 60_000).toISOString() })).lines).toEqual([]);
 
+    // A request's trace: its line and what its function printed while handling it, the stack
+    // included, with no trace exporter configured; the other request's output is not in it.
+    expect(new Set(requests.map((r) => r.traceId)).size).toBe(requests.length);
+    const failing = requests.find((r) => r.status === 500)!;
+    const trace = await getTrace({ ctx, slug: project.slug, input: { traceId: failing.traceId!.toUpperCase() } });
+    expect(trace.traceId).toBe(failing.traceId);
+    expect(trace.lines.map((l) => [l.source, l.status ?? l.text.split("\n")[0]])).toEqual(
+      expect.arrayContaining([
+        ["request", 500],
+        ["stdout", "handling /api/ledger with ••••"],
+        ["stderr", "[function api/ledger.js] threw: Error: the ledger is unbalanced by 1 cents"],
+      ]),
+    );
+    expect(trace.lines).toHaveLength(3);
+    expect(trace.lines.find((l) => l.source === "stderr")!.text).toMatch(/\n\s+at .*api\/ledger\.js:\d+/);
+    expect(new Date(trace.startedAt).getTime()).toBeCloseTo(new Date(failing.at).getTime() - failing.durationMs!, -1);
+    expect(await appError(getTrace({ ctx, slug: project.slug, input: { traceId: "0af7651916cd43dd8448eb211c80319c" } }))).toMatchObject({ code: "not_found" });
+    expect(await appError(getTrace({ ctx, slug: project.slug, input: { traceId: "not-a-trace" } }))).toMatchObject({ code: "invalid", message: expect.stringMatching(/^traceId: /) });
+    const other = await seedArchiveProject(db);
+    expect(await appError(getTrace({ ctx: other.ctx, slug: other.project.slug, input: { traceId: failing.traceId } }))).toMatchObject({ code: "not_found" });
+
     // Keyset pages: newest first, two at a time, no line twice or missing; then a tail after the newest.
     const ids: string[] = [];
     let before: string | null = null;
@@ -103,10 +125,11 @@ describe("runtime logs", () => {
     const first = await page({ limit: "1" });
     const tail = await page({ after: first.lastId! });
     expect(tail.lines).toEqual([]);
-    await request(router.port, host, "/?after-tail=1");
+    // (A client's own trace is continued: its line carries the client's trace id.)
+    await request(router.port, host, "/?after-tail=1", { headers: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" } });
     await until(async () => (await page({ after: first.lastId! })).lines.length === 1, 2000, 50);
     const next = await page({ after: first.lastId! });
-    expect(next.lines[0]).toMatchObject({ source: "request", path: "/", status: 200 });
+    expect(next.lines[0]).toMatchObject({ source: "request", path: "/", status: 200, traceId: "4bf92f3577b34da6a3ce929d0e0e4736" });
     expect(next.lastId).toBe(next.lines[0].id);
 
     // Errors, grouped: the same throw with other numbers is one group; a host that exits is another; a plain stderr line is none.
@@ -130,6 +153,7 @@ describe("runtime logs", () => {
     expect(await appError(page({ before: "1", after: "2" }))).toMatchObject({ code: "invalid", message: "before and after cannot be used together" });
     const viewer = await seedMember(db, team.id, "viewer");
     expect(await appError(listLogs({ ctx: userCtx(db, viewer.id), scope: { slug: project.slug }, input: {} }))).toMatchObject({ code: "forbidden" });
+    expect(await appError(getTrace({ ctx: userCtx(db, viewer.id), slug: project.slug, input: { traceId: "not-a-trace" } }))).toMatchObject({ code: "forbidden" });
     const developer = await seedMember(db, team.id, "developer");
     expect((await listLogs({ ctx: userCtx(db, developer.id), scope: { deploymentId: d.id }, input: { status: "5xx" } })).lines).toHaveLength(3);
     await router.close();

@@ -117,12 +117,12 @@ export function createRouter(opts: RouterOptions) {
     source,
     ...opts.functions,
     onLog: logs
-      ? ({ deploymentId, stream, text }) => {
+      ? ({ deploymentId, stream, text, traceId }) => {
           const ref = functionRefs.get(deploymentId);
           if (!ref) return;
           // The host's own reports of a function that failed (host.mjs) are error events, stack or not.
           const error = stream === "stderr" && FUNCTION_FAILED.test(text);
-          logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text), error });
+          logs.add({ projectId: ref.d.projectId, deploymentId, sha: ref.d.sha, at: Date.now(), source: stream, instance: "functions", text: ref.mask(text), error, traceId });
         }
       : undefined,
     onCrash: (deploymentId, reason) => {
@@ -320,7 +320,7 @@ export function createRouter(opts: RouterOptions) {
     }
     const started = performance.now();
     const path = requestTarget(req.url);
-    const trace = tracing ? startTrace(req) : null;
+    const trace = startTrace(req);
     const served = serve(req, d, stamp, target.idles === true, path, trace);
     if (!(served instanceof Promise)) {
       done(req, target, path, started, served, trace);
@@ -338,19 +338,24 @@ export function createRouter(opts: RouterOptions) {
     );
   }
 
-  type Trace = { traceId: string; spanId: string; parentSpanId?: string; sampled: boolean };
+  // `spanId`: the router's span, exported when `sampled`; none without tracing.
+  type Trace = { traceId: string; spanId: string | null; parentSpanId?: string; sampled: boolean };
   // Continues the client's W3C trace (or starts one) with the router's span.
-  function startTrace(req: Request): Trace {
+  // Without tracing, the request still has a trace id when its lines are
+  // logged: its request line and what its function prints share it (the
+  // console's trace view), and the client's traceparent passes on untouched.
+  function startTrace(req: Request): Trace | null {
+    if (!tracing && !logs) return null;
     const incoming = parseTraceparent(req.headers.get("traceparent"));
-    const sampled = incoming ? incoming.sampled : Math.random() < tracing!.sampleRatio;
-    const trace: Trace = { traceId: incoming?.traceId ?? randomHex(16), spanId: randomHex(8), parentSpanId: incoming?.parentSpanId, sampled };
-    return trace;
+    if (!tracing) return { traceId: incoming?.traceId ?? randomHex(16), spanId: null, sampled: false };
+    const sampled = incoming ? incoming.sampled : Math.random() < tracing.sampleRatio;
+    return { traceId: incoming?.traceId ?? randomHex(16), spanId: randomHex(8), parentSpanId: incoming?.parentSpanId, sampled };
   }
 
   // A request about to go to a function or an app instance carries the router's span as its parent
   // (only then: a file needs none, and setting a header costs the request path).
   function passOnTrace(req: Request, trace: Trace | null) {
-    if (trace) req.headers.set("traceparent", traceparent(trace.traceId, trace.spanId, trace.sampled));
+    if (trace?.spanId) req.headers.set("traceparent", traceparent(trace.traceId, trace.spanId, trace.sampled));
   }
 
   // A request to a deployment was answered (or failed: `served` undefined):
@@ -363,12 +368,12 @@ export function createRouter(opts: RouterOptions) {
     if (target.measured) metrics.record(d.id, ms, status >= 500, served?.warmup ?? true);
     if (measure) telemetry.requests.record(d.projectSlug, d.id, status, ms);
     const q = path.indexOf("?");
-    const traced = trace?.sampled ? trace : null;
-    if (traced) {
+    const spanId = trace?.sampled ? trace.spanId : null;
+    if (trace && spanId) {
       tracing!.batcher.record({
-        traceId: traced.traceId,
-        spanId: traced.spanId,
-        parentSpanId: traced.parentSpanId,
+        traceId: trace.traceId,
+        spanId,
+        parentSpanId: trace.parentSpanId,
         name: req.method,
         kind: 1,
         startMs: Date.now() - ms,
@@ -401,7 +406,7 @@ export function createRouter(opts: RouterOptions) {
       arm: target.arm,
       instance: served?.instance,
       text: "",
-      traceId: traced?.traceId,
+      traceId: trace?.traceId,
     });
   }
 
@@ -411,7 +416,7 @@ export function createRouter(opts: RouterOptions) {
   // `bytes`: the body's size, where it is known without reading a header (kept files).
   type Served = { response: Answer; warmup: boolean; instance?: string; bytes?: number };
 
-  // `trace`: the request's, when tracing is on (passed to a function or an instance).
+  // `trace`: the request's, when tracing or logs are on (passed to a function or an instance).
   function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string, trace: Trace | null): Served | Promise<Served> {
     // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
     if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
@@ -489,7 +494,7 @@ export function createRouter(opts: RouterOptions) {
           if (functionRefs.size >= 1000) functionRefs.clear();
           functionRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
         }
-        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
+        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client, trace?.traceId).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
       }
     }
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { killMarked } from "@/lib/build/sandbox/kill-marked";
 import { formatDuration } from "@/lib/build/sandbox/run-step";
 import type { ManifestEntry } from "@/lib/bundles/build-manifest";
-import { type ControlMessage, HostProcess, readControl, readLines, spawnHost } from "@/lib/router/functions/host-process";
+import { type ControlMessage, HostProcess, readControl, readLines, spawnHost, traceOfLine } from "@/lib/router/functions/host-process";
 import { errorText, sealSocket, type Slot } from "@/lib/router/functions/host-slot";
 import { ping } from "@/lib/router/functions/proxy";
 
@@ -25,7 +25,8 @@ export type FunctionBundle = {
   egressAllow: string[];
 };
 
-export type FunctionLogLine = { deploymentId: string; stream: "stdout" | "stderr"; text: string };
+/** `traceId`: the request the function was handling when it wrote the line. */
+export type FunctionLogLine = { deploymentId: string; stream: "stdout" | "stderr"; text: string; traceId?: string };
 
 export type HostState = "deploying" | "running" | "failed" | "stopped";
 
@@ -142,10 +143,11 @@ export class Host {
     child.on("error", () => {});
 
     for (const stream of ["stdout", "stderr"] as const) {
-      readLines(child, stream, (text) => {
+      readLines(child, stream, (line) => {
+        const { text, traceId } = traceOfLine(line);
         if (stream === "stderr" && text.includes("JavaScript heap out of memory")) proc.outOfMemory = true;
         try {
-          this.cfg.onLog?.({ deploymentId: this.deploymentId, stream, text });
+          this.cfg.onLog?.({ deploymentId: this.deploymentId, stream, text, traceId });
         } catch {
           // a logger's problem is not the host's
         }

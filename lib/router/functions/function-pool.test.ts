@@ -6,10 +6,10 @@ import { readdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { cleanupTempDirs, makeTempDir } from "@/lib/bundles/testing/temp-dir";
 import { functionIndex, matchFunction } from "@/lib/router/functions/function-paths";
-import { type FunctionBundle, FunctionPool, type FunctionPoolOptions, HOST_PATH } from "@/lib/router/functions/function-pool";
+import { type FunctionBundle, type FunctionLogLine, FunctionPool, type FunctionPoolOptions, HOST_PATH } from "@/lib/router/functions/function-pool";
 import { handleWithNode } from "@/lib/router/functions/node-bridge";
 import { poolSandbox } from "@/lib/router/functions/pool-sandbox";
 import { loadConfig } from "@/lib/config/env";
@@ -82,7 +82,8 @@ async function start(deployments: Record<string, Deployment>, opts: Partial<Func
       return;
     }
     const tag = req.headers["x-test-tag"];
-    void handleWithNode(pool, bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" }).then((warmup) => {
+    const trace = req.headers["x-test-trace"];
+    void handleWithNode(pool, bundle, entry, req, res, { "x-slipway-deployment": id, "x-slipway-sha": "abc123" }, typeof trace === "string" ? trace : undefined).then((warmup) => {
       if (typeof tag === "string") warmups.set(tag, warmup);
     });
   });
@@ -342,6 +343,40 @@ describe("FunctionPool", () => {
     expect((await request(live, "a", "/api/ok")).body).toBe("ok from a");
     expect(live.pool.status("a")).toMatchObject({ state: "running", restarts: 0, pid });
     expect(lines).toContain("a stderr [function api/boom.js] threw: Error: boom");
+  });
+
+  it("what a function writes while it handles a request carries that request's trace, across awaits and timers, one request beside another", async () => {
+    const lines: FunctionLogLine[] = [];
+    const fn = `console.log("loaded");
+export default async (req) => {
+  const n = new URL(req.url).searchParams.get("n");
+  console.log("begin " + n);
+  await new Promise((r) => setTimeout(r, 50));
+  process.stdout.write("two\\nlines " + n + "\\n");
+  process.stdout.write(Buffer.from("bytes " + n + "\\n"));
+  console.error(new Error("failed " + n).stack.split("\\n")[0]);
+  setTimeout(() => console.log("later " + n), 20);
+  return new Response("ok");
+};`;
+    const live = await start({ a: { files: { "api/log.js": fn } } }, { onLog: (l) => lines.push(l) });
+    const [one, two] = ["a".repeat(32), "0123456789abcdef".repeat(2)];
+    const replies = await Promise.all([
+      request(live, "a", "/api/log?n=1", { headers: { "x-test-trace": one } }),
+      request(live, "a", "/api/log?n=2", { headers: { "x-test-trace": two } }),
+      request(live, "a", "/api/log?n=3"),
+    ]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200]);
+    await vi.waitFor(() => expect(["later 1", "later 2", "later 3"].filter((t) => lines.some((l) => l.text === t))).toHaveLength(3), { timeout: 5000, interval: 20 });
+    const traceOf = (text: string) => lines.filter((l) => l.text === text).map((l) => [l.stream, l.traceId ?? null]);
+    // The module loads for whichever request came first: its top-level output is in that request's trace.
+    expect([[["stdout", one]], [["stdout", two]], [["stdout", null]]]).toContainEqual(traceOf("loaded"));
+    for (const [n, trace] of [["1", one], ["2", two], ["3", null]] as const) {
+      for (const text of [`begin ${n}`, `lines ${n}`, `bytes ${n}`, `later ${n}`]) expect(traceOf(text)).toEqual([["stdout", trace]]);
+      expect(traceOf(`Error: failed ${n}`)).toEqual([["stderr", trace]]);
+    }
+    expect(lines.filter((l) => l.text === "two").map((l) => l.traceId ?? null).sort()).toEqual([null, two, one].sort());
+    // No line keeps the mark the host writes (host.mjs).
+    expect(lines.filter((l) => /[\x1e\x1f]/.test(l.text))).toEqual([]);
   });
 
   it("a hanging handler gets 504 in time; a blocked host is restarted, other deployments answer throughout", async () => {

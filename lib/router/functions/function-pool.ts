@@ -162,7 +162,8 @@ export class FunctionPool {
    * Serves one request with `entry` (a function file of `bundle`), starting
    * the deployment's host if needed; `requestTarget` is the path and query
    * the client sent, `client` where it came from (the x-forwarded-* headers
-   * the function sees). `headers` go on every response. Never rejects. Resolves
+   * the function sees), `traceId` the request's trace (its output lines carry
+   * it). `headers` go on every response. Never rejects. Resolves
    * the response and whether the request was served during its host's
    * warm-up (see above).
    */
@@ -173,10 +174,11 @@ export class FunctionPool {
     requestTarget: string,
     headers: Record<string, string>,
     client: ClientAddress,
+    traceId?: string,
   ): Promise<{ response: Response; warmup: boolean }> {
     const served = { warmup: true };
     try {
-      return { response: await this.serve(bundle, entry, req, requestTarget, headers, client, served), warmup: served.warmup };
+      return { response: await this.serve(bundle, entry, req, requestTarget, headers, client, served, traceId), warmup: served.warmup };
     } catch {
       return { response: errorResponse(502, "502: the function could not be run.", headers), warmup: served.warmup };
     }
@@ -222,6 +224,7 @@ export class FunctionPool {
     headers: Record<string, string>,
     client: ClientAddress,
     served: { warmup: boolean },
+    traceId: string | undefined,
   ): Promise<Response> {
     if (this.closed) return errorResponse(503, "503: server functions are shutting down.", headers);
     if (!isFunctionPath(entry.path) || !bundle.files.some((f) => f.path === entry.path && f.sha256 === entry.sha256)) {
@@ -254,6 +257,7 @@ export class FunctionPool {
         file: entry.path,
         client,
         body,
+        traceId,
         deadline,
         timeoutMs: this.timeoutMs,
         onTimeout: () =>

@@ -86,6 +86,15 @@ export function spawnHost(slot: Slot): ChildProcess {
   return spawn(file, args, { cwd, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe", "pipe"] });
 }
 
+// A line written while a request was handled begins with "\x1e<trace id>\x1f" (host.mjs).
+const TRACED_LINE = /^\x1e([0-9a-f]{32})\x1f/;
+
+/** A host's output line without its request's trace mark, and that trace (if it has one). */
+export function traceOfLine(line: string): { text: string; traceId?: string } {
+  const mark = TRACED_LINE.exec(line);
+  return mark ? { text: line.slice(mark[0].length), traceId: mark[1] } : { text: line };
+}
+
 /** Calls `onLine` with each line the child writes to `stream`. */
 export function readLines(child: ChildProcess, stream: "stdout" | "stderr", onLine: (text: string) => void) {
   const splitter = new LineSplitter(onLine);

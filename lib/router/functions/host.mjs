@@ -26,6 +26,12 @@
 // 204 at once: the pool uses them to tell a blocked event loop from a handler
 // that merely awaits forever.
 //
+// The router names the request's trace in x-slipway-fn-trace (32 hex
+// digits). Every line the function writes to stdout or stderr while it
+// handles that request (console.log included, from any await in it) begins
+// with "\x1e<trace id>\x1f", which the pool strips (host-process.ts
+// traceOfLine): the line is then shown in that request's trace.
+//
 // Handler lookup, per module: the export named like the method (GET, POST,
 // ...; HEAD falls back to GET), else `export default function`, else
 // `export default { fetch }`. A module with only method exports answers 405
@@ -42,6 +48,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
@@ -49,6 +56,7 @@ const CONTROL_FD = 3;
 const O_CLOEXEC = 0o2000000;
 const FILE_HEADER = "x-slipway-fn-file";
 const PING_HEADER = "x-slipway-fn-ping";
+const TRACE_HEADER = "x-slipway-fn-trace";
 const INTERNAL_PREFIX = "x-slipway-fn-";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
@@ -114,6 +122,30 @@ process.on("uncaughtExceptionMonitor", (err, origin) => {
   const text = err instanceof Error ? err.message : String(err);
   control({ type: "uncaught", message: `${origin === "unhandledRejection" ? "unhandled rejection" : "uncaught exception"}: ${name}: ${text}`.slice(0, 500) });
 });
+
+// Output written while a request is handled carries its trace (see the top of this file).
+const requestTrace = new AsyncLocalStorage();
+const TRACE_ID = /^[0-9a-f]{32}$/;
+function tagOutput(stream) {
+  const write = stream.write.bind(stream);
+  let lineStart = true;
+  stream.write = (chunk, encoding, callback) => {
+    const trace = requestTrace.getStore();
+    if (trace === undefined || (typeof chunk !== "string" && !(chunk instanceof Uint8Array))) {
+      if (typeof chunk === "string" && chunk.length > 0) lineStart = chunk.endsWith("\n");
+      return write(chunk, encoding, callback);
+    }
+    const text = typeof chunk === "string" ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");
+    if (text.length === 0) return write(chunk, encoding, callback);
+    const mark = `\x1e${trace}\x1f`;
+    const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+    const tagged = (lineStart ? mark : "") + body.replaceAll("\n", `\n${mark}`) + (body.length < text.length ? "\n" : "");
+    lineStart = text.endsWith("\n");
+    return write(tagged, typeof encoding === "function" ? encoding : "utf8", typeof encoding === "function" ? undefined : callback);
+  };
+}
+tagOutput(process.stdout);
+tagOutput(process.stderr);
 
 function validFile(file) {
   if (typeof file !== "string" || file.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(file)) return false;
@@ -233,7 +265,12 @@ async function writeResponse(req, res, response, file) {
   }
 }
 
-async function serve(req, res) {
+function serve(req, res) {
+  const trace = String(req.headers[TRACE_HEADER] ?? "");
+  return TRACE_ID.test(trace) ? requestTrace.run(trace, () => serveRequest(req, res)) : serveRequest(req, res);
+}
+
+async function serveRequest(req, res) {
   if (req.headers[PING_HEADER]) {
     req.resume();
     res.writeHead(204).end();

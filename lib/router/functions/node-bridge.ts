@@ -14,6 +14,7 @@ export async function handleWithNode(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   headers: Record<string, string>,
+  traceId?: string,
 ): Promise<boolean> {
   const left = new AbortController();
   res.on("close", () => {
@@ -28,7 +29,7 @@ export async function handleWithNode(
     // @ts-expect-error Node's fetch needs it for a streamed body; lib.dom does not know it
     duplex: "half",
   });
-  const { response, warmup } = await pool.handle(bundle, entry, request, req.url ?? "/", headers, { address: req.socket.remoteAddress ?? "" });
+  const { response, warmup } = await pool.handle(bundle, entry, request, req.url ?? "/", headers, { address: req.socket.remoteAddress ?? "" }, traceId);
   if (res.destroyed) {
     await response.body?.cancel().catch(() => {});
     return warmup;

@@ -16,6 +16,8 @@ import { formatDuration } from "@/lib/build/sandbox/run-step";
 // spells these names out again (it imports nothing of ours).
 export const FILE_HEADER = "x-slipway-fn-file";
 export const PING_HEADER = "x-slipway-fn-ping";
+/** The request's trace id: the host tags what the function writes meanwhile with it (host.mjs). */
+export const TRACE_HEADER = "x-slipway-fn-trace";
 export const INTERNAL_PREFIX = "x-slipway-fn-";
 
 export const HOP_BY_HOP = new Set([
@@ -45,6 +47,8 @@ export type ForwardTarget = {
   client: ClientAddress;
   /** The whole request body, already read. */
   body: Buffer;
+  /** The request's trace id (32 hex digits), if it has one. */
+  traceId?: string;
   /** When the response must have begun (epoch ms), else 504. */
   deadline: number;
   /** The time limit, as told in the 504. */
@@ -190,6 +194,7 @@ function forwardHeaders(headers: Headers, target: ForwardTarget): Record<string,
   const out = proxiedRequestHeaders(headers, target.client);
   out["content-length"] = String(target.body.length);
   out[FILE_HEADER] = encodeURIComponent(target.file);
+  if (target.traceId) out[TRACE_HEADER] = target.traceId;
   return out;
 }
 
