@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
-import { E2E_ADMIN, expect, shot, signIn, test } from "./fixtures";
+import { E2E_ADMIN, expect, routerGet, shot, signIn, test } from "./fixtures";
 
 // Every main page, signed in as the owner (or signed out for sign-in and 404):
 // axe-core finds no serious or critical WCAG 2.1 A/AA violation at 1280×800
@@ -27,6 +27,7 @@ const TARGETS: Target[] = [
   { name: "project-env", path: at("/projects/demo/env") },
   // After a deployment, so the demo has request lines to list.
   { name: "project-logs", path: async (page) => (await demoDeployment(page), "/projects/demo/logs") },
+  { name: "trace", path: async (page) => `/projects/demo/traces/${await demoTrace(page)}` },
   {
     name: "project-domains",
     path: at("/projects/demo/domains"),
@@ -51,6 +52,21 @@ async function demoDeployment(page: Page): Promise<string> {
     .poll(async () => (await (await page.request.get(`/api/deployments/${id}`)).json()).deployment?.status, { timeout: 240_000, intervals: [2000] })
     .toMatch(new RegExp(`^(${done.join("|")})$`));
   return id;
+}
+
+// The trace of a request to the demo, once its line is stored.
+async function demoTrace(page: Page): Promise<string> {
+  await demoDeployment(page);
+  expect((await routerGet(process.env.E2E_ROUTER_URL!, "demo.localhost", "/")).status).toBeLessThan(500);
+  let traceId: string | null = null;
+  await expect
+    .poll(async () => {
+      const { lines } = await (await page.request.get("/api/projects/demo/logs?source=request&limit=1")).json();
+      traceId = lines?.[0]?.traceId ?? null;
+      return traceId;
+    }, { timeout: 10_000 })
+    .toMatch(/^[0-9a-f]{32}$/);
+  return traceId!;
 }
 
 // Loaded: the page heading is there and no data view shows its placeholder rows.

@@ -77,6 +77,24 @@ test("a function's requests and output reach the Logs view within 2 s, with the 
   await expect(lines.first()).toContainText("/api/charge");
   await expect(lines.first()).toContainText("500");
 
+  // The failing request's trace, from its line: the router's span and what the function wrote while it ran, stack included.
+  await lines.first().getByRole("link", { name: "trace" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${slug}/traces/[0-9a-f]{32}$`));
+  await expect(page.getByRole("heading", { name: "Trace", exact: true })).toBeVisible();
+  const spans = page.getByRole("list", { name: "Spans" }).getByRole("listitem");
+  await expect(spans).toHaveCount(1);
+  await expect(spans.first()).toContainText("router · GET /api/charge · 500");
+  const traceLines = page.getByRole("list", { name: "Trace lines" }).getByRole("listitem");
+  await expect(traceLines.filter({ hasText: "charging order 42" })).toHaveCount(1);
+  await expect(traceLines.filter({ hasText: "card declined for order 42" })).toContainText("api/charge.js");
+  await expect(traceLines).toHaveCount(3);
+  await expect(page.getByText("charging order 41")).toHaveCount(0);
+  await expect(page.getByRole("link", { name: sha })).toHaveAttribute("href", `/projects/${slug}/deployments/${id}`);
+  await shot(page, "trace");
+  await page.goBack();
+  await expect(page).toHaveURL(/status=5xx/);
+  await expect(lines).toHaveCount(1);
+
   // Paused, new lines wait; resumed, they come.
   await page.getByRole("button", { name: "Pause" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Paused" })).toBeVisible();

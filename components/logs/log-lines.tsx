@@ -28,31 +28,37 @@ export function LogLines({ slug, lines }: { slug: string; lines: LogLineView[] }
             {l.sha.slice(0, 7)}
           </Link>
           <span className={l.source === "stderr" ? "text-red-700" : "text-zinc-500"}>{l.source === "request" ? "req" : l.source}</span>
-          {l.source === "request" ? <RequestLine line={l} /> : <span className={`whitespace-pre-wrap break-all ${l.source === "stderr" ? "text-red-800" : "text-zinc-900"}`}>{l.text}</span>}
+          {l.source === "request" ? (
+            <RequestLine slug={slug} line={l} />
+          ) : (
+            <span className={`whitespace-pre-wrap break-all ${l.source === "stderr" ? "text-red-800" : "text-zinc-900"}`}>
+              {l.text}
+              {l.traceId && <TraceLink slug={slug} traceId={l.traceId} />}
+            </span>
+          )}
         </li>
       ))}
     </ol>
   );
 }
 
-function RequestLine({ line }: { line: LogLineView }) {
+// The trace the line belongs to: the request and what its function wrote meanwhile (trace-view.tsx).
+function TraceLink({ slug, traceId }: { slug: string; traceId: string }) {
+  return (
+    <Link href={`/projects/${encodeURIComponent(slug)}/traces/${traceId}`} className="ml-2 text-sky-700 underline underline-offset-2" title={`Trace ${traceId}`}>
+      trace
+    </Link>
+  );
+}
+
+function RequestLine({ slug, line }: { slug: string; line: LogLineView }) {
   const parts = [line.durationMs === null ? null : `${line.durationMs.toFixed(1)} ms`, line.bytes === null ? null : formatBytes(line.bytes), line.instance].filter(Boolean);
   return (
     <span className="break-all text-zinc-900">
       <span className="text-zinc-600">{line.method}</span> {line.path} <span className={statusTone(line.status)}>{line.status}</span>{" "}
       <span className="text-zinc-500">{parts.join(" · ")}</span>
       {line.arm && <span className={`ml-2 rounded px-1 ${line.arm === "canary" ? "bg-amber-100 text-amber-800" : "bg-zinc-100 text-zinc-600"}`}>{line.arm}</span>}
-      {line.traceUrl ? (
-        <a href={line.traceUrl} target="_blank" rel="noreferrer" className="ml-2 text-sky-700 underline underline-offset-2" title={`Trace ${line.traceId}`}>
-          trace
-        </a>
-      ) : (
-        line.traceId && (
-          <span className="ml-2 text-zinc-500" title="Its trace id (set TRACE_URL to link to your tracing UI)">
-            trace {line.traceId.slice(0, 8)}
-          </span>
-        )
-      )}
+      {line.traceId && <TraceLink slug={slug} traceId={line.traceId} />}
     </span>
   );
 }
