@@ -56,9 +56,9 @@ async function liveDomain(body: string) {
 }
 
 // An HTTPS request as a browser sends it (SNI and Host: the name), trusting only Pebble's root.
-function httpsGet(hostname: string, port: number): Promise<{ status: number; body: string; cert: X509Certificate; headers: import("node:http").IncomingHttpHeaders }> {
+function httpsGet(hostname: string, port: number, ca = root): Promise<{ status: number; body: string; cert: X509Certificate; headers: import("node:http").IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: "127.0.0.1", port, servername: hostname, headers: { host: hostname }, ca: root, agent: false }, (res) => {
+    const req = https.request({ host: "127.0.0.1", port, servername: hostname, headers: { host: hostname }, ca, agent: false }, (res) => {
       const cert = new X509Certificate((res.socket as import("node:tls").TLSSocket).getPeerCertificate().raw);
       let body = "";
       res.setEncoding("utf8");
@@ -178,6 +178,75 @@ describe("certificates from an ACME CA (Pebble)", () => {
     expect(answers.length).toBeGreaterThan(10);
     expect({ errors, failed: answers.filter((s) => s !== 200).length }).toEqual({ errors: 0, failed: 0 });
   });
+
+  it("renews by itself at two thirds of a short lifetime (Pebble issuing 30-second certificates) while a client sends requests without pause", async () => {
+    const LIFETIME_S = 30;
+    const short = await startPebble({ httpPort: router.port, dnsPort: dns.port, nonceReject: 30, validitySeconds: LIFETIME_S });
+    const shortRoot = await short.issuingRoot();
+    const { hostname } = await liveDomain("<h1>short-lived shop</h1>");
+    // The worker's tend-certificates job, run every half second here (hourly lifetimes would make a minute's cron the same thing):
+    // each pass orders what is due and renews what has reached its renewal time; nothing here moves that time.
+    let tending = true;
+    const passes = (async () => {
+      while (tending) {
+        await tendCertificates({ ...deps(), settings: { ...settings, directoryUrl: short.directoryUrl, ca: short.apiCa }, only: [hostname] });
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    const stop = { traffic: false };
+    try {
+      await until(async () => (await db.certificate.findUnique({ where: { hostname } }))?.state === "issued", 30_000, 100);
+      const first = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+      const lifetime = first.notAfter!.getTime() - first.notBefore!.getTime();
+      expect(lifetime).toBeLessThanOrEqual(LIFETIME_S * 1000);
+      expect(first.nextAttemptAt!.getTime()).toBe(first.notBefore!.getTime() + Math.round((lifetime * 2) / 3));
+      const old = new X509Certificate(first.certPem!).fingerprint256;
+      const port = router.https()!.port;
+      await until(async () => (await presentedFingerprint(port, hostname, shortRoot)) === old, 10_000, 50);
+
+      const answers: number[] = [];
+      const failures: string[] = [];
+      const traffic = (async () => {
+        while (!stop.traffic) {
+          try {
+            answers.push((await httpsGet(hostname, port, shortRoot)).status);
+          } catch (e) {
+            failures.push((e as Error).message);
+          }
+        }
+      })();
+      let renewedAt = 0;
+      let fresh = old;
+      await until(
+        async () => {
+          const row = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+          fresh = new X509Certificate(row.certPem!).fingerprint256;
+          if (fresh !== old && !renewedAt) renewedAt = Date.now();
+          return fresh !== old;
+        },
+        LIFETIME_S * 1000,
+        100,
+      );
+      // Renewed once due (two thirds in), well before the old one expired; then served without a restart.
+      expect(renewedAt).toBeGreaterThanOrEqual(first.nextAttemptAt!.getTime());
+      expect(renewedAt).toBeLessThan(first.notAfter!.getTime() - 5000);
+      await until(async () => (await httpsGet(hostname, port, shortRoot)).cert.fingerprint256 === fresh, 10_000, 50);
+      await new Promise((r) => setTimeout(r, 300));
+      stop.traffic = true;
+      await traffic;
+      const renewed = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+      expect(renewed).toMatchObject({ state: "issued", attempts: 0, lastError: null });
+      expect(renewed.notAfter!.getTime()).toBeGreaterThan(first.notAfter!.getTime());
+      console.log(`short-lifetime renewal: ${lifetime / 1000} s certificates, renewed ${((renewedAt - first.notBefore!.getTime()) / 1000).toFixed(1)} s after the first's notBefore; ${answers.length} HTTPS requests meanwhile, ${failures.length} failed`);
+      expect(answers.length).toBeGreaterThan(20);
+      expect({ failures, non200: answers.filter((a) => a !== 200).length }).toEqual({ failures: [], non200: 0 });
+    } finally {
+      stop.traffic = true;
+      tending = false;
+      await passes;
+      await short.close();
+    }
+  }, 90_000);
 
   it("stops serving a certificate whose domain is removed (with the domain, or by the next pass if it went another way)", async () => {
     const first = await liveDomain("<h1>soon gone</h1>");

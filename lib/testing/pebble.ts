@@ -49,8 +49,9 @@ export async function preparePebble() {
     directoryUrl,
     caFile,
     apiCa,
-    // `eab`: External Account Binding keys (kid → base64url HMAC key), then required; `blocklist`: names the CA refuses.
-    async start(opts: { httpPort: number; dnsPort: number; nonceReject?: number; eab?: Record<string, string>; blocklist?: string[] }): Promise<Pebble> {
+    // `eab`: External Account Binding keys (kid → base64url HMAC key), then required; `blocklist`: names the CA refuses;
+    // `validitySeconds`: the lifetime of the certificates it issues (Pebble's default: 5 years).
+    async start(opts: { httpPort: number; dnsPort: number; nonceReject?: number; eab?: Record<string, string>; blocklist?: string[]; validitySeconds?: number }): Promise<Pebble> {
       writeFileSync(
         path.join(dir, "config.json"),
         JSON.stringify({
@@ -65,6 +66,7 @@ export async function preparePebble() {
             externalAccountBindingRequired: opts.eab !== undefined,
             ...(opts.eab ? { externalAccountMACKeys: opts.eab } : {}),
             ...(opts.blocklist ? { domainBlocklist: opts.blocklist } : {}),
+            ...(opts.validitySeconds ? { certificateValidityPeriod: opts.validitySeconds } : {}),
           },
         }),
       );
