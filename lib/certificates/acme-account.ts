@@ -1,6 +1,7 @@
 import https from "node:https";
 import * as acme from "acme-client";
 import type { Db } from "@/lib/db/client";
+import { guardAgainstRateLimitSleeps } from "@/lib/certificates/acme-rate-limit";
 import type { AcmeSettings } from "@/lib/certificates/acme-settings";
 import type { SecretKey } from "@/lib/secrets/keyring";
 import { seal, sealedKeyId, unseal } from "@/lib/secrets/seal";
@@ -9,6 +10,8 @@ import { seal, sealedKeyId, unseal } from "@/lib/secrets/seal";
 // key is made once, sealed like a secret (acme_accounts), and registered
 // (with the e-mail and External Account Binding, if configured) on first use.
 export async function acmeClient(db: Db, secretKey: SecretKey, settings: AcmeSettings): Promise<acme.Client> {
+  // A rate-limited answer fails the order at once, never slept on inside the pass (acme-rate-limit.ts).
+  guardAgainstRateLimitSleeps();
   // acme-client talks through its own axios instance; a private CA's root is trusted there only.
   acme.axios.defaults.httpsAgent = settings.ca ? new https.Agent({ ca: settings.ca }) : undefined;
   let account = await db.acmeAccount.findUnique({ where: { directoryUrl: settings.directoryUrl } });

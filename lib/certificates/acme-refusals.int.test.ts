@@ -8,7 +8,7 @@ import { startTestRouter, type TestRouter } from "@/lib/router/testing";
 import { testDb } from "@/lib/testing/db";
 import { deployDir, makeApp, seedArchiveProject, testBuildDeps, testDataDir, testSecretKey } from "@/lib/testing/deploy";
 import { startDnsServer, type TestDnsServer } from "@/lib/testing/dns-server";
-import { type Pebble, startPebble } from "@/lib/testing/pebble";
+import { type Pebble, rateLimitingFront, startPebble } from "@/lib/testing/pebble";
 
 // The CA saying no, with a CA that requires External Account Binding and
 // blocks a name (Pebble's configuration), and a worker that died mid-order.
@@ -77,6 +77,36 @@ describe("when the CA says no", () => {
     const second = await db.certificate.findUniqueOrThrow({ where: { hostname } });
     expect(second.attempts).toBe(2);
     expect(second.nextAttemptAt!.getTime() - later.getTime()).toBe(120_000);
+  });
+
+  it("rate limited: the CA's message is kept, the next attempt waits for its Retry-After (never slept on inside the pass), the issued certificate keeps serving", async () => {
+    const hostname = `limited-${Date.now().toString(36)}.example.test`;
+    await verifiedDomain(hostname);
+    const settings = { ...base, eab: { kid, hmacKey } };
+    expect((await tendCertificates({ db, secretKey: testSecretKey(), settings, only: [hostname] })).issued).toEqual([hostname]);
+    const issued = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+
+    // Its renewal comes due while the CA is past a limit for the name (a week's worth of Retry-After).
+    const front = await rateLimitingFront(pebble, 7 * 24 * 3600);
+    try {
+      await db.certificate.update({ where: { hostname }, data: { nextAttemptAt: new Date() } });
+      const t0 = Date.now();
+      const pass = await tendCertificates({ db, secretKey: testSecretKey(), settings: { ...settings, directoryUrl: front.directoryUrl, ca: front.ca }, only: [hostname] });
+      const took = Date.now() - t0;
+      expect(pass.failed).toEqual([hostname]);
+      expect(front.orders()).toBe(1);
+      expect(took).toBeLessThan(10_000);
+      const limited = await db.certificate.findUniqueOrThrow({ where: { hostname } });
+      // Still serving the certificate it has, with the CA's words beside it and the next try when the CA said.
+      expect(limited).toMatchObject({ state: "issued", certPem: issued.certPem, attempts: 1 });
+      expect(limited.lastError).toMatch(/^too many certificates \(5\) already issued for this exact set of identifiers/);
+      expect(Math.abs(limited.nextAttemptAt!.getTime() - (t0 + 7 * 24 * 3600_000))).toBeLessThan(took + 1000);
+      // Not due: the next passes leave it alone.
+      expect((await tendCertificates({ db, secretKey: testSecretKey(), settings, only: [hostname] })).failed).toEqual([]);
+      console.log(`rate limited: the pass returned in ${took} ms; next attempt in ${((limited.nextAttemptAt!.getTime() - t0) / 3600_000).toFixed(1)} h`);
+    } finally {
+      await front.close();
+    }
   });
 
   it("a certificate claimed by a worker that died is not left pending: its lease runs out and the next pass orders it", async () => {

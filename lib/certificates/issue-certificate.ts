@@ -2,6 +2,7 @@ import * as acme from "acme-client";
 import type { Db } from "@/lib/db/client";
 import { acmeClient } from "@/lib/certificates/acme-account";
 import type { AcmeSettings } from "@/lib/certificates/acme-settings";
+import { AcmeRateLimited } from "@/lib/certificates/acme-rate-limit";
 import { issuedColumns, readCertificate, renewalTime } from "@/lib/certificates/certificate-info";
 import { type TxtChange, updateTxt } from "@/lib/certificates/dns-update";
 import { notifyCertificatesChanged } from "@/lib/certificates/notify-certificates";
@@ -15,8 +16,13 @@ export type IssueDeps = { db: Db; secretKey: SecretKey; settings: AcmeSettings; 
 const RETRY_MIN_MS = 60_000;
 const RETRY_MAX_MS = 6 * 3600_000;
 const RATE_LIMITED_MS = 3600_000;
-export const retryDelayMs = (attempts: number, rateLimited: boolean) =>
-  Math.max(rateLimited ? RATE_LIMITED_MS : 0, Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, attempts - 1)));
+// After a failure: a minute, doubling up to six hours. Rate limited: when the
+// CA's Retry-After says (at least a minute), else an hour at least.
+export function retryDelayMs(attempts: number, e?: unknown): number {
+  const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.max(0, attempts - 1));
+  if (!(e instanceof AcmeRateLimited)) return backoff;
+  return e.retryAfterMs !== null ? Math.max(RETRY_MIN_MS, e.retryAfterMs) : Math.max(RATE_LIMITED_MS, backoff);
+}
 
 // Orders a certificate for one host name from the ACME CA and stores it
 // (RFC 8555: order, HTTP-01 authorization answered by every router from
@@ -86,7 +92,7 @@ export async function issueCertificate(deps: IssueDeps, hostname: string): Promi
         state: row.certPem ? "issued" : "failed",
         lastError: message,
         attempts,
-        nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, /rateLimited|rate limit/i.test(message))),
+        nextAttemptAt: new Date(now().getTime() + retryDelayMs(attempts, e)),
       },
     });
     deps.log?.(`certificate for ${hostname} failed (attempt ${attempts}): ${message}`);

@@ -114,3 +114,47 @@ export async function preparePebble() {
 export async function startPebble(opts: Parameters<Awaited<ReturnType<typeof preparePebble>>["start"]>[0]): Promise<Pebble> {
   return (await preparePebble()).start(opts);
 }
+
+// Pebble has no rate limits. This HTTPS front serves Pebble's directory with
+// its newOrder pointing here, and answers every new order as Let's Encrypt
+// answers one past a limit (RFC 8555 6.6: 429, a rateLimited problem,
+// Retry-After); everything else (nonces, accounts) goes to Pebble itself.
+export async function rateLimitingFront(pebble: Pebble, retryAfterSeconds: number) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ratelimit-"));
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=front",
+    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+  ], { stdio: "ignore" });
+  const ca = readFileSync(path.join(dir, "cert.pem"), "utf8");
+  let orders = 0;
+  let base = "";
+  const server = https.createServer({ key: readFileSync(path.join(dir, "key.pem")), cert: ca }, (req, res) => {
+    req.resume();
+    if (req.method === "GET" && req.url === "/dir") {
+      void get(pebble.directoryUrl, pebble.apiCa).then(({ body }) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ...JSON.parse(body), newOrder: `${base}/new-order` }));
+      });
+      return;
+    }
+    if (req.method === "POST" && req.url === "/new-order") {
+      orders++;
+      const detail = `too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, retry after ${new Date(Date.now() + retryAfterSeconds * 1000).toISOString()}`;
+      res.writeHead(429, { "content-type": "application/problem+json", "retry-after": String(retryAfterSeconds) });
+      res.end(JSON.stringify({ type: "urn:ietf:params:acme:error:rateLimited", detail, status: 429 }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `https://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+  return {
+    directoryUrl: `${base}/dir`,
+    /** Trust for both: this front's certificate and Pebble's API's. */
+    ca: `${ca}\n${pebble.apiCa}`,
+    orders: () => orders,
+    close: async () => {
+      await new Promise((r) => server.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
