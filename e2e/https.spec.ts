@@ -76,6 +76,8 @@ test("a verified domain gets a certificate by itself: HTTPS serves the app, plai
       expect(response?.status()).toBe(200);
       expect(await response?.securityDetails()).toMatchObject({ subjectName: host, protocol: expect.stringMatching(/^TLS 1\.[23]$/) });
       expect(await response?.headerValue("x-slipway-deployment")).toBe(live);
+      // Over HTTP/2, which Chromium offers through ALPN.
+      expect(await trusted.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe("h2");
       await shot(trusted, "https-served-in-chromium");
       // Plain HTTP takes the browser to HTTPS.
       const redirected = await trusted.goto(`http://${host}:${new URL(process.env.E2E_ROUTER_URL!).port}/`);

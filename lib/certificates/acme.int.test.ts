@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import http2 from "node:http2";
 import https from "node:https";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -70,6 +71,27 @@ function httpsGet(hostname: string, port: number, ca = root): Promise<{ status: 
   });
 }
 
+// The same over HTTP/2 (node:http2: ALPN offers h2 only), with what was negotiated.
+function http2Get(hostname: string, port: number): Promise<{ alpn: string | false | null; status: number; body: string; fingerprint: string; headers: http2.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`https://${hostname}:${port}`, { host: "127.0.0.1", servername: hostname, ca: root });
+    session.on("error", reject);
+    const stream = session.request({ ":path": "/", ":authority": hostname });
+    let body = "";
+    stream.setEncoding("utf8");
+    stream.on("response", (headers) => {
+      stream.on("data", (c: string) => (body += c));
+      stream.on("end", () => {
+        const socket = session.socket as import("node:tls").TLSSocket;
+        resolve({ alpn: socket.alpnProtocol, status: Number(headers[":status"]), body, fingerprint: socket.getPeerX509Certificate()!.fingerprint256, headers });
+        session.close();
+      });
+    });
+    stream.on("error", reject);
+    stream.end();
+  });
+}
+
 // The fingerprint of what the router presents for this name now (null: no HTTPS yet, or a failed handshake).
 // Other test files' certificates may be served too, so each test looks at its own names.
 async function presented(hostname: string): Promise<string | null> {
@@ -102,6 +124,12 @@ describe("certificates from an ACME CA (Pebble)", () => {
     expect(served.body).toContain("shop over TLS");
     expect(served.cert.checkHost(hostname)).toBe(hostname);
     expect(served.cert.fingerprint256).toBe(new X509Certificate(row.certPem!).fingerprint256);
+
+    // HTTP/2 for a client that offers it (ALPN h2), the same certificate and answer.
+    const h2 = await http2Get(hostname, port);
+    expect(h2).toMatchObject({ alpn: "h2", status: 200, fingerprint: served.cert.fingerprint256 });
+    expect(h2.body).toContain("shop over TLS");
+    expect(h2.headers["x-slipway-sha"]).toBe(served.headers["x-slipway-sha"]);
 
     // Modern defaults: TLS 1.2 and 1.3 only (openssl, allowed to offer old versions, is refused with a protocol alert).
     const handshake = (version: string) =>

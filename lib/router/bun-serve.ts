@@ -41,6 +41,8 @@ export type ServeOptions = {
   websocket?: WebSocketHandler<never>;
   /** HTTPS: one entry per host name, chosen by the client's SNI (the first one for a client that sends none). */
   tls?: { serverName: string; cert: string; key: string }[];
+  /** With tls: HTTP/2 offered through ALPN (h2, then http/1.1) on the same port; a WebSocket handshake stays on HTTP/1.1. */
+  http2?: boolean;
 };
 
 type BunGlobal = { serve(opts: ServeOptions): BunServer };

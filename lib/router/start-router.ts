@@ -71,7 +71,8 @@ export async function startRouter(opts: StartRouterOptions) {
       error: () => failurePage(),
       // WebSockets to server deployments (servers/websocket-relay.ts).
       websocket: websocketRelay as WebSocketHandler<never>,
-      ...(tlsCerts ? { tls: tlsCerts.map(({ serverName, cert, key }) => ({ serverName, cert, key })) } : {}),
+      // HTTPS speaks HTTP/2 to clients that offer it (ALPN), HTTP/1.1 to the rest.
+      ...(tlsCerts ? { tls: tlsCerts.map(({ serverName, cert, key }) => ({ serverName, cert, key })), http2: true } : {}),
     });
   const listen = (port: number, fetch: ServeOptions["fetch"]) => {
     const server = serve(port, fetch);
