@@ -4,7 +4,8 @@
 // TLS handshake each time, no session resumption on either side), plus the
 // router's plain HTTP on the same file, so the TLS cost is seen apart. The
 // router runs as the platform runs it (two Bun processes, reusePort) with the
-// certificate stored in Postgres like an issued one; nginx with two workers.
+// certificate stored in Postgres like an issued one, runtime logs off; nginx
+// with two workers and no access log.
 // Medians of BENCH_RUNS rounds, the order alternating; ratios router/nginx.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -81,7 +82,8 @@ export async function httpsBench() {
     });
 
     const httpsPort = await freePort();
-    router = await startRouterProcess(platform, WORKERS, 60_000, { ROUTER_HTTPS_PORT: String(httpsPort) });
+    // Runtime logs off, as nginx's access log is (bench/lib/nginx.ts): the same work on both sides.
+    router = await startRouterProcess(platform, WORKERS, 60_000, { ROUTER_HTTPS_PORT: String(httpsPort), RUNTIME_LOGS: "off" });
     cleanups.push(router.stop);
     const nginx = await startNginx(dir, WORKERS, undefined, { cert, key });
     cleanups.push(nginx.stop);
