@@ -138,10 +138,12 @@ export function createRouter(opts: RouterOptions) {
   const runtimeEnvs = new TtlCache<Record<string, string>>(256);
   // Certificate keys opened at the last load (load-certificates.ts).
   const openedKeys = new Map<string, string>();
-  // Plain GETs' answers, ready to send again (see serveFrom). The body is a
-  // Blob: immutable, so Bun sends it without the copy a byte array costs each
-  // time (28 against 38 µs of CPU per 100 KB response, measured).
-  const answered = new ByteLru<{ status: number; headers: Headers; body: Blob }>(Math.floor(opts.cacheBytes / 4), (a) => a.body.size + 512);
+  // Plain GETs' answers, ready to send again (see serveFrom): a Response sent
+  // as a clone. The body is a Blob: immutable, so Bun sends it without the copy
+  // a byte array costs each time (28 against 38 µs of CPU per 100 KB response,
+  // measured); a clone costs less than a new Response from the same status,
+  // headers and Blob (~0.25 µs a request, measured on 1 KB).
+  const answered = new ByteLru<{ response: Response; size: number }>(Math.floor(opts.cacheBytes / 4), (a) => a.size + 512);
   const metrics = new MetricsRecorder(
     (text, values) => sync.pool.query(text, values),
     `${os.hostname()}:${process.pid}:${Date.now().toString(36)}`,
@@ -433,7 +435,7 @@ export function createRouter(opts: RouterOptions) {
     const keep = plain ? { prefix: `${d.id}\0${encodingOf(req.headers.get("accept-encoding"))}\0${stamp["strict-transport-security"] ? "h" : ""}\0`, rawPath } : null;
     if (keep !== null) {
       const hit = answered.get(keep.prefix + rawPath);
-      if (hit) return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup: false, bytes: hit.body.size };
+      if (hit) return { response: hit.response.clone(), warmup: false, bytes: hit.size };
     }
     const resolved = resolveRequestPath(rawPath);
     if (!resolved.ok) return { response: pageResponse(pages.badPath(resolved.status), stamp), warmup: false };
@@ -506,7 +508,7 @@ export function createRouter(opts: RouterOptions) {
       const hit = answered.get(key);
       if (hit) {
         if (usual) answered.set(keep.prefix + keep.rawPath, hit);
-        return { response: new Response(hit.body, { status: hit.status, headers: hit.headers }), warmup, bytes: hit.body.size };
+        return { response: hit.response.clone(), warmup, bytes: hit.size };
       }
     }
     let response: StaticResponse | Promise<StaticResponse>;
@@ -518,10 +520,11 @@ export function createRouter(opts: RouterOptions) {
     const finish = (r: StaticResponse): Served => {
       const headers = new Headers(Object.assign(r.headers, stamp));
       if (keep && key !== null && Buffer.isBuffer(r.body)) {
-        const kept = { status: r.status, headers, body: new Blob([bodyOf(r.body) as Uint8Array<ArrayBuffer>]) };
+        const body = new Blob([bodyOf(r.body) as Uint8Array<ArrayBuffer>]);
+        const kept = { response: new Response(body, { status: r.status, headers }), size: body.size };
         answered.set(key, kept);
         if (usual) answered.set(keep.prefix + keep.rawPath, kept);
-        return { response: new Response(kept.body, { status: r.status, headers }), warmup, bytes: kept.body.size };
+        return { response: kept.response.clone(), warmup, bytes: kept.size };
       }
       return { response: new Response(bodyOf(r.body), { status: r.status, headers }), warmup };
     };
