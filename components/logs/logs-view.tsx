@@ -2,43 +2,30 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { can } from "@/lib/auth/roles";
 import { LogLines } from "@/components/logs/log-lines";
+import { LogsShell } from "@/components/logs/logs-shell";
 import { LOG_FILTER_KEYS, logsHref, type LogFilters } from "@/components/logs/filters";
 import { useLogPages, useLogTail } from "@/components/logs/queries";
 import { isApiError } from "@/components/lib/api-fetch";
-import { ProjectNotFound } from "@/components/projects/project-view";
-import { useProject } from "@/components/projects/queries";
 import { Alert } from "@/components/ui/alert";
-import { Breadcrumb } from "@/components/ui/breadcrumb";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { SelectField, TextField } from "@/components/ui/field";
-import { PageHeader } from "@/components/ui/page-header";
 import { LoadError, Loading } from "@/components/ui/query-state";
 
 // A project's runtime logs (or one deployment's): every request the router
 // served and every line its code wrote, newest first, live until paused.
 export function LogsView({ slug, filters }: { slug: string; filters: LogFilters }) {
-  const project = useProject(slug);
-  if (project.isPending) return <Loading label="Loading project" />;
-  if (isApiError(project.error, "not_found")) return <ProjectNotFound slug={slug} />;
-  if (project.isError) return <LoadError title="The project could not be loaded." error={project.error} onRetry={() => project.refetch()} />;
-  const { project: p, role } = project.data;
   return (
-    <>
-      <Breadcrumb trail={[{ href: "/projects", label: "Projects" }, { href: `/projects/${p.slug}`, label: p.name }]} current="Logs" />
-      <PageHeader
-        title="Logs"
-        description={filters.deployment ? `Deployment ${filters.deployment.slice(0, 8)}: its requests and what its code wrote.` : "Every request the router served and every line the code wrote, with the deployment and SHA."}
-      />
-      {can(role, "logs.read") ? (
-        // A new key per filter set: the draft, the pages and the tail start again when the URL changes.
-        <LogStream key={logsHref(slug, filters)} slug={p.slug} filters={filters} />
-      ) : (
-        <Alert tone="info">Only developers, admins and owners can read runtime logs. Ask one of them for access.</Alert>
-      )}
-    </>
+    <LogsShell
+      slug={slug}
+      current="Logs"
+      title="Logs"
+      description={filters.deployment ? `Deployment ${filters.deployment.slice(0, 8)}: its requests and what its code wrote.` : "Every request the router served and every line the code wrote, with the deployment and SHA."}
+    >
+      {/* A new key per filter set: the draft, the pages and the tail start again when the URL changes. */}
+      {(projectSlug) => <LogStream key={logsHref(projectSlug, filters)} slug={projectSlug} filters={filters} />}
+    </LogsShell>
   );
 }
 

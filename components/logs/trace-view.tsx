@@ -2,18 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { can } from "@/lib/auth/roles";
 import type { LogLineView } from "@/lib/logs/list-logs";
 import type { TraceView as Trace } from "@/lib/logs/get-trace";
 import { logsHref } from "@/components/logs/filters";
+import { LogsShell } from "@/components/logs/logs-shell";
 import { apiFetch, isApiError } from "@/components/lib/api-fetch";
-import { ProjectNotFound } from "@/components/projects/project-view";
-import { projectKeys, useProject } from "@/components/projects/queries";
-import { Alert } from "@/components/ui/alert";
-import { Breadcrumb } from "@/components/ui/breadcrumb";
+import { projectKeys } from "@/components/projects/queries";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Fact } from "@/components/ui/fact";
-import { PageHeader } from "@/components/ui/page-header";
 import { Panel, SectionTitle } from "@/components/ui/panel";
 import { LoadError, Loading } from "@/components/ui/query-state";
 import { formatBytes } from "@/lib/ui/format";
@@ -27,28 +23,16 @@ const YOUNG_MS = 10_000;
 // status, deployment and SHA) on a timeline, with what the function printed
 // while it handled the request placed where it was written.
 export function TraceView({ slug, traceId }: { slug: string; traceId: string }) {
-  const project = useProject(slug);
-  if (project.isPending) return <Loading label="Loading project" />;
-  if (isApiError(project.error, "not_found")) return <ProjectNotFound slug={slug} />;
-  if (project.isError) return <LoadError title="The project could not be loaded." error={project.error} onRetry={() => project.refetch()} />;
-  const { project: p, role } = project.data;
   return (
-    <>
-      <Breadcrumb
-        trail={[
-          { href: "/projects", label: "Projects" },
-          { href: `/projects/${p.slug}`, label: p.name },
-          { href: logsHref(p.slug, {}), label: "Logs" },
-        ]}
-        current={`Trace ${traceId.slice(0, 8)}`}
-      />
-      <PageHeader title="Trace" description={`Trace ${traceId}: the router's requests and what the code wrote while it handled them.`} />
-      {can(role, "logs.read") ? (
-        <TraceBody slug={p.slug} traceId={traceId} />
-      ) : (
-        <Alert tone="info">Only developers, admins and owners can read runtime logs. Ask one of them for access.</Alert>
-      )}
-    </>
+    <LogsShell
+      slug={slug}
+      crumbs={[{ href: logsHref(slug, {}), label: "Logs" }]}
+      current={`Trace ${traceId.slice(0, 8)}`}
+      title="Trace"
+      description={`Trace ${traceId}: the router's requests and what the code wrote while it handled them.`}
+    >
+      {(projectSlug) => <TraceBody slug={projectSlug} traceId={traceId} />}
+    </LogsShell>
   );
 }
 
