@@ -100,9 +100,7 @@ function TraceBody({ slug, traceId }: { slug: string; traceId: string }) {
         <SectionTitle id="trace-lines">Lines</SectionTitle>
         <Panel>
           <ol className="divide-y divide-zinc-100 font-mono text-xs" aria-label="Trace lines">
-            {[...trace.lines]
-              .sort((a, b) => offsetOf(a, start) - offsetOf(b, start))
-              .map((l) => (
+            {trace.lines.map((l) => (
               <li key={l.id} className="grid grid-cols-[5.5rem_3.5rem_1fr] items-baseline gap-3 px-3 py-1.5" data-source={l.source}>
                 <span className="text-right text-zinc-500" title={new Date(l.at).toString()}>
                   +{offsetOf(l, start).toFixed(1)} ms

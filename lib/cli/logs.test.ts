@@ -6,6 +6,7 @@ import { paint } from "@/lib/cli/format";
 import { memoryIo } from "@/lib/cli/io";
 import { FOLLOW_PAGE, followLogs, formatRuntimeLogLine, parseLogsArgs } from "@/lib/cli/logs";
 import { main } from "@/lib/cli/main";
+import type { TraceView } from "@/lib/logs/get-trace";
 import type { LogLineView, LogPage } from "@/lib/logs/list-logs";
 import { usageError } from "@/lib/cli/testing";
 
@@ -32,6 +33,7 @@ const request = (id: number, over: Partial<LogLineView> = {}): LogLineView => ({
   traceUrl: null,
   ...over,
 });
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const output = (id: number, text: string, source: "stdout" | "stderr" = "stdout"): LogLineView =>
   request(id, { source, method: null, path: null, status: null, durationMs: null, bytes: null, instance: "node-1#0", text });
 
@@ -82,6 +84,13 @@ describe("parseLogsArgs", () => {
     expect(usageError(() => parseLogsArgs(["a", "--tail"])).message).toBe("Unknown option --tail.");
     expect(usageError(() => parseLogsArgs(["a", "--since"])).message).toBe("Option --since needs a value.");
   });
+
+  it("takes --trace with a project's slug and nothing else", () => {
+    expect(parseLogsArgs(["my-app", "--trace", TRACE.toUpperCase(), "--json"])).toMatchObject({ scope: { slug: "my-app" }, trace: TRACE, json: true });
+    expect(usageError(() => parseLogsArgs(["my-app", "--trace", "abc"])).message).toBe('--trace must be a trace id (32 hex digits), not "abc".');
+    expect(usageError(() => parseLogsArgs([DEPLOYMENT, "--trace", TRACE])).message).toBe("--trace needs the project's slug (a trace belongs to a project), not a deployment id.");
+    expect(usageError(() => parseLogsArgs(["my-app", "--trace", TRACE, "-f", "--status", "5xx"])).message).toBe("--trace prints one whole trace: it takes no --follow, --status.");
+  });
 });
 
 describe("formatRuntimeLogLine", () => {
@@ -107,7 +116,7 @@ describe("formatRuntimeLogLine", () => {
 });
 
 // A scripted console behind a fake fetch: each answer in turn, every request recorded.
-function fakeFetch(answers: (LogPage | { status: number; error: string } | Error)[]) {
+function fakeFetch(answers: (LogPage | TraceView | { status: number; error: string } | Error)[]) {
   const requests: URL[] = [];
   const fetchImpl = (async (input: URL | RequestInfo) => {
     requests.push(new URL(String(input)));
@@ -140,6 +149,33 @@ describe("slipway logs", () => {
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0].pathname).toBe("/api/projects/my-app/logs");
     expect(Object.fromEntries(fake.requests[0].searchParams)).toEqual({ status: "5xx", path: "/api/", since: "1h", limit: "3" });
+  });
+
+  it("prints one trace of a project with --trace, in the order the console gives, or as NDJSON", async () => {
+    const trace: TraceView = {
+      traceId: TRACE,
+      lines: [request(1, { status: 500, traceId: TRACE }), output(2, "charging order 42", "stdout"), output(3, "Error: card declined", "stderr")],
+      startedAt: "2026-01-01T10:00:00.988Z",
+      endedAt: "2026-01-01T10:00:03.000Z",
+      truncated: false,
+      traceUrl: null,
+    };
+    const fake = fakeFetch([trace]);
+    const r = run(["shop", "--trace", TRACE], fake.fetchImpl);
+    expect(await r.code).toBe(0);
+    expect(fake.requests.map((u) => u.pathname)).toEqual([`/api/projects/shop/traces/${TRACE}`]);
+    expect(r.stdout).toEqual([
+      "2026-01-01T10:00:01.000Z 1a2b3c4 req    GET /api/x 500 12.3ms 1.2 kB node-1#0",
+      "2026-01-01T10:00:02.000Z 1a2b3c4 stdout charging order 42",
+      "2026-01-01T10:00:03.000Z 1a2b3c4 stderr Error: card declined",
+    ]);
+    const json = run(["shop", "--trace", TRACE, "--json"], fakeFetch([trace]).fetchImpl);
+    expect(await json.code).toBe(0);
+    expect(json.stdout.map((l) => JSON.parse(l))).toEqual(trace.lines);
+    // Unknown to the console: its words, exit 1.
+    const missing = run(["shop", "--trace", TRACE], fakeFetch([{ status: 404, error: `Trace ${TRACE} was not found.` }]).fetchImpl);
+    expect(await missing.code).toBe(1);
+    expect(missing.stderr.join("\n")).toContain(`Trace ${TRACE} was not found.`);
   });
 
   it("asks a deployment's runtime logs for a UUID, and prints NDJSON with --json", async () => {

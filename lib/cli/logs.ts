@@ -8,13 +8,14 @@ import { ApiError, CliError, NetworkError, UsageError } from "@/lib/cli/errors";
 import { type Paint, paint } from "@/lib/cli/format";
 import type { Io } from "@/lib/cli/io";
 import { USAGE } from "@/lib/cli/usage";
+import { type TraceView, traceSchema } from "@/lib/logs/get-trace";
 import { type LogLineView, type LogPage, logFilters, logPageSchema, parseTime } from "@/lib/logs/list-logs";
 import { formatBytes, shortSha } from "@/lib/ui/format";
 
 // slipway logs <deploymentId|project>: the runtime log lines (requests and
 // what the code printed) of one deployment or of a whole project, the most
 // recent first fetched and printed oldest first; with --follow, then the new
-// ones as they come, until Ctrl-C.
+// ones as they come, until Ctrl-C. With --trace <id>, one trace of a project.
 
 type Filters = z.input<typeof logFilters>;
 export type LogScope = { deploymentId: string } | { slug: string };
@@ -25,6 +26,8 @@ export type LogsArgs = ConnectionFlags & {
   limit: number;
   follow: boolean;
   json: boolean;
+  /** Print this trace of the project instead (lib/logs/get-trace.ts). */
+  trace?: string;
 };
 type LogQuery = Filters & { after?: string; limit: number };
 
@@ -50,6 +53,7 @@ const OPTIONS = {
   text: { type: "string" },
   limit: { type: "string", short: "n" },
   json: { type: "boolean" },
+  trace: { type: "string" },
 } as const;
 
 export function parseLogsArgs(argv: string[]): LogsArgs | Help {
@@ -74,6 +78,13 @@ export function parseLogsArgs(argv: string[]): LogsArgs | Help {
   if (!target) throw usage("Missing the deployment id or project slug: whose logs, e.g. `slipway logs my-app`.");
   const scope: LogScope = UUID.test(target) /* anything else is a project slug */ ? { deploymentId: target.toLowerCase() } : { slug: target };
 
+  const trace = str("trace");
+  if (trace !== undefined) {
+    if (!/^[0-9a-fA-F]{32}$/.test(trace)) throw usage(`--trace must be a trace id (32 hex digits), not "${trace}".`);
+    if ("deploymentId" in scope) throw usage("--trace needs the project's slug (a trace belongs to a project), not a deployment id.");
+    const others = (["follow", "since", "until", "status", "source", "path", "text", "limit"] as const).filter((name) => values[name] !== undefined);
+    if (others.length > 0) throw usage(`--trace prints one whole trace: it takes no ${others.map((name) => `--${name}`).join(", ")}.`);
+  }
   const status = str("status")?.toLowerCase();
   if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
     throw usage(`--status must be ${list(STATUSES, "or")} (a class of codes), not "${values.status}".`);
@@ -106,6 +117,7 @@ export function parseLogsArgs(argv: string[]): LogsArgs | Help {
     limit,
     follow: values.follow === true,
     json: values.json === true,
+    ...(trace !== undefined ? { trace: trace.toLowerCase() } : {}),
     url: str("url"),
     token: str("token"),
   };
@@ -125,6 +137,11 @@ export async function logs(argv: string[], io: Io, deps: { fetch?: typeof fetch;
   const print = (lines: LogLineView[]) => {
     for (const line of lines) io.out(args.json ? JSON.stringify(line) : formatRuntimeLogLine(line, out));
   };
+
+  if (args.trace !== undefined && "slug" in args.scope) {
+    print((await fetchTrace(client, args.scope.slug, args.trace)).lines);
+    return 0;
+  }
 
   const controller = new AbortController();
   const { signal } = controller;
@@ -153,6 +170,13 @@ export async function fetchLogPage(client: Pick<ApiClient, "request" | "url">, s
   const answer = await client.request<unknown>("GET", pathname, { query, signal });
   const parsed = logPageSchema.safeParse(answer);
   if (!parsed.success) throw new CliError(`GET ${pathname} did not answer with log lines. Is ${client.url} a Slipway console with runtime logs?`);
+  return parsed.data;
+}
+
+export async function fetchTrace(client: Pick<ApiClient, "request" | "url">, slug: string, traceId: string): Promise<TraceView> {
+  const pathname = `/api/projects/${encodeURIComponent(slug)}/traces/${traceId}`;
+  const parsed = traceSchema.safeParse(await client.request<unknown>("GET", pathname));
+  if (!parsed.success) throw new CliError(`GET ${pathname} did not answer with a trace. Is ${client.url} a Slipway console with runtime logs?`);
   return parsed.data;
 }
 

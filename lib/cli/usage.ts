@@ -87,6 +87,9 @@ Options:
       --path <prefix>    Requests whose path begins with this, e.g. /api/
       --text <word>      Lines whose text (or path) contains this, in any case
   -n, --limit <n>        How many of the most recent lines (1 to 1000, default 100)
+      --trace <id>       One request's trace, of a project: its request line and
+                         what its function printed while it ran, in time order
+                         (the id is in every request line of --json)
       --json             One JSON object per line (NDJSON), for jq
   -h, --help             Show this help
 

@@ -24,7 +24,7 @@ const input = z.object({
 
 export const traceSchema = z.object({
   traceId: z.string(),
-  /** Oldest first: request lines and output lines, as the Logs view shows them. */
+  /** In time order: a request line at its start (its time less its duration), an output line when it was written. */
   lines: z.array(logLineSchema),
   /** When the first request began (its line's time less its duration), and the last line's time. */
   startedAt: z.string(),
@@ -43,12 +43,14 @@ export async function getTrace({ ctx, slug, input: raw }: { ctx: Ctx; slug: stri
   const rows = await ctx.db.logLine.findMany({ where: { traceId, projectId: project.id }, orderBy: { id: "asc" }, take: MAX_LINES + 1 });
   // None: a wrong id, another project's trace, or lines past the retention.
   if (rows.length === 0) throw notFound(`Trace ${traceId}`);
-  const lines = rows.slice(0, MAX_LINES).map((l) => logLineView(l, traceUrl));
-  const starts = lines.map((l) => new Date(l.at).getTime() - (l.durationMs ?? 0));
-  const ends = lines.map((l) => new Date(l.at).getTime());
+  // A request's line is written once its response begins, after what its function printed meanwhile.
+  const began = (l: { at: Date; durationMs: number | null }) => l.at.getTime() - (l.durationMs ?? 0);
+  const kept = rows.slice(0, MAX_LINES).sort((a, b) => began(a) - began(b) || Number(a.id - b.id));
+  const starts = kept.map(began);
+  const ends = kept.map((l) => l.at.getTime());
   return traceSchema.parse({
     traceId,
-    lines,
+    lines: kept.map((l) => logLineView(l, traceUrl)),
     startedAt: new Date(Math.min(...starts)).toISOString(),
     endedAt: new Date(Math.max(...ends)).toISOString(),
     truncated: rows.length > MAX_LINES,

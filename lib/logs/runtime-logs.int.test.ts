@@ -106,6 +106,8 @@ describe("runtime logs", () => {
       ]),
     );
     expect(trace.lines).toHaveLength(3);
+    // In time order: the request began before its function printed anything (its line is written after).
+    expect(trace.lines[0].source).toBe("request");
     expect(trace.lines.find((l) => l.source === "stderr")!.text).toMatch(/\n\s+at .*api\/ledger\.js:\d+/);
     expect(new Date(trace.startedAt).getTime()).toBeCloseTo(new Date(failing.at).getTime() - failing.durationMs!, -1);
     expect(await appError(getTrace({ ctx, slug: project.slug, input: { traceId: "0af7651916cd43dd8448eb211c80319c" } }))).toMatchObject({ code: "not_found" });
