@@ -1,5 +1,6 @@
 import dns from "node:dns";
 import net from "node:net";
+import { NON_PUBLIC_V4, NON_PUBLIC_V6 } from "@/lib/platform/non-public-addresses";
 
 // Where a drain may send: an absolute https:// URL without credentials, to a
 // public address. A drain is a request the platform makes on a user's say-so,
@@ -10,28 +11,19 @@ import net from "node:net";
 // name that later resolves elsewhere (DNS rebinding) is refused then.
 
 const BLOCKED = new net.BlockList();
-for (const [subnet, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const)
-  BLOCKED.addSubnet(subnet, prefix, "ipv4");
-for (const [subnet, prefix] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-] as const)
-  BLOCKED.addSubnet(subnet, prefix, "ipv6");
+for (const [ranges, type] of [
+  [NON_PUBLIC_V4, "ipv4"],
+  [NON_PUBLIC_V6, "ipv6"],
+] as const) {
+  for (const cidr of ranges) {
+    // Node's BlockList also checks every IPv4 address against IPv4-mapped IPv6
+    // rules, so this one would block all of IPv4: mapped addresses are judged
+    // as the IPv4 they carry instead (isPublicAddress).
+    if (cidr === "::ffff:0:0/96") continue;
+    const [subnet, prefix] = cidr.split("/");
+    BLOCKED.addSubnet(subnet, Number(prefix), type);
+  }
+}
 
 export function isPublicAddress(address: string): boolean {
   const family = net.isIP(address);

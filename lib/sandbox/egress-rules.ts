@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { NON_PUBLIC_V4, NON_PUBLIC_V6 } from "@/lib/platform/non-public-addresses";
 
 // The nftables ruleset of a sandbox's network namespace. The namespace's only
 // way out is slirp4netns (10.0.2.0/24: gateway 10.0.2.2 = the host, DNS
@@ -18,19 +19,6 @@ export type HostPort = { host: string; port: number };
 
 export const SLIRP_GATEWAY = "10.0.2.2";
 export const SLIRP_DNS = "10.0.2.3";
-
-const BLOCKED_V4 = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "198.18.0.0/15",
-  "224.0.0.0/3",
-];
-const BLOCKED_V6 = ["::1/128", "::ffff:0:0/96", "fc00::/7", "fe80::/10", "ff00::/8"];
 
 /** An allowed host:port as the sandbox sees it: a loopback address of the host is reached through slirp's gateway. */
 function insideAddress(host: string): string {
@@ -77,8 +65,8 @@ export function egressRuleset(opts: { hostAddresses: string[]; allow: HostPort[]
     `    ip daddr ${SLIRP_DNS} udp dport 53 accept`,
     `    ip daddr ${SLIRP_DNS} tcp dport 53 accept`,
     ...allowLines,
-    `    ip daddr { ${[...BLOCKED_V4, ...v4Host].join(", ")} } reject with icmp type admin-prohibited`,
-    `    ip6 daddr { ${[...BLOCKED_V6, ...v6Host].join(", ")} } reject with icmpv6 type admin-prohibited`,
+    `    ip daddr { ${[...NON_PUBLIC_V4, ...v4Host].join(", ")} } reject with icmp type admin-prohibited`,
+    `    ip6 daddr { ${[...NON_PUBLIC_V6, ...v6Host].join(", ")} } reject with icmpv6 type admin-prohibited`,
     "  }",
     "}",
     ...natTable,
