@@ -39,9 +39,9 @@ export async function demoLiveDeployment(page: Page): Promise<string> {
 }
 
 // Node's fetch cannot set Host; the router picks the app by it.
-export function routerGet(base: string, host: string, pathname: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export function routerGet(base: string, host: string, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(pathname, base), { headers: { host } }, (res) => {
+    const req = http.request(new URL(pathname, base), { headers: { ...headers, host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

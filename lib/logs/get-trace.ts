@@ -9,9 +9,9 @@ import { getProject } from "@/lib/projects/get-project";
 // One trace of a project as its runtime logs tell it: the router's line for
 // each request of the trace (start, duration, status, deployment, SHA, arm,
 // instance) and what the function printed while it handled that request,
-// stack traces included (host.mjs tags those lines with the trace). Every
-// request has a trace id while runtime logs are on, exported over OTLP or not;
-// `traceUrl` also opens it in the operator's tracing UI when TRACE_URL is set.
+// stack traces included (host.mjs tags those lines with the trace). Which
+// request lines carry a trace id: lib/router/server.ts startTrace. `traceUrl`
+// also opens it in the operator's tracing UI when TRACE_URL is set.
 
 const MAX_LINES = 500;
 

@@ -94,7 +94,11 @@ describe("runtime logs", () => {
 
     // A request's trace: its line and what its function printed while handling it, the stack
     // included, with no trace exporter configured; the other request's output is not in it.
-    expect(new Set(requests.map((r) => r.traceId)).size).toBe(requests.length);
+    // Each function request has a trace of its own; a file's request none (nothing can join it) unless the client sent one (below).
+    const fnTraces = requests.filter((r) => r.path === "/api/ledger").map((r) => r.traceId);
+    expect(fnTraces.every((t) => /^[0-9a-f]{32}$/.test(t ?? ""))).toBe(true);
+    expect(new Set(fnTraces).size).toBe(fnTraces.length);
+    expect(requests.filter((r) => r.path !== "/api/ledger").map((r) => r.traceId)).toEqual([null, null, null, null]);
     const failing = requests.find((r) => r.status === 500)!;
     const trace = await getTrace({ ctx, slug: project.slug, input: { traceId: failing.traceId!.toUpperCase() } });
     expect(trace.traceId).toBe(failing.traceId);

@@ -343,13 +343,14 @@ export function createRouter(opts: RouterOptions) {
   // `spanId`: the router's span, exported when `sampled`; none without tracing.
   type Trace = { traceId: string; spanId: string | null; parentSpanId?: string; sampled: boolean };
   // Continues the client's W3C trace (or starts one) with the router's span.
-  // Without tracing, the request still has a trace id when its lines are
-  // logged: its request line and what its function prints share it (the
-  // console's trace view), and the client's traceparent passes on untouched.
+  // Without tracing, a request line still names the client's trace when it
+  // sent one (its traceparent passes on untouched); a request to a function
+  // gets a trace id of its own in serveFrom (what the function prints shares
+  // it), and a file none: nothing else can join its trace.
   function startTrace(req: Request): Trace | null {
     if (!tracing && !logs) return null;
     const incoming = parseTraceparent(req.headers.get("traceparent"));
-    if (!tracing) return { traceId: incoming?.traceId ?? randomHex(16), spanId: null, sampled: false };
+    if (!tracing) return incoming && { traceId: incoming.traceId, spanId: null, sampled: false };
     const sampled = incoming ? incoming.sampled : Math.random() < tracing.sampleRatio;
     return { traceId: incoming?.traceId ?? randomHex(16), spanId: randomHex(8), parentSpanId: incoming?.parentSpanId, sampled };
   }
@@ -370,6 +371,7 @@ export function createRouter(opts: RouterOptions) {
     if (target.measured) metrics.record(d.id, ms, status >= 500, served?.warmup ?? true);
     if (measure) telemetry.requests.record(d.projectSlug, d.id, status, ms);
     const q = path.indexOf("?");
+    const urlPath = q === -1 ? path : path.slice(0, q);
     const spanId = trace?.sampled ? trace.spanId : null;
     if (trace && spanId) {
       tracing!.batcher.record({
@@ -382,7 +384,7 @@ export function createRouter(opts: RouterOptions) {
         durationMs: ms,
         attributes: {
           "http.request.method": req.method,
-          "url.path": q === -1 ? path : path.slice(0, q),
+          "url.path": urlPath,
           "http.response.status_code": status,
           "deployment.id": d.id,
           "service.version": d.sha,
@@ -401,14 +403,14 @@ export function createRouter(opts: RouterOptions) {
       at: Date.now(),
       source: "request",
       method: req.method,
-      path: q === -1 ? path : path.slice(0, q),
+      path: urlPath,
       status,
       durationMs: Math.round(ms * 100) / 100,
       bytes: served?.bytes ?? null,
       arm: target.arm,
       instance: served?.instance,
       text: "",
-      traceId: trace?.traceId,
+      traceId: trace?.traceId ?? served?.traceId,
     });
   }
 
@@ -416,9 +418,10 @@ export function createRouter(opts: RouterOptions) {
   // loaded, or its function host was starting (function-pool.ts).
   // `instance`: the server instance that answered, by its name in the runtime logs.
   // `bytes`: the body's size, where it is known without reading a header (kept files).
-  type Served = { response: Answer; warmup: boolean; instance?: string; bytes?: number };
+  // `traceId`: the one a function request got without a trace of its own (startTrace).
+  type Served = { response: Answer; warmup: boolean; instance?: string; bytes?: number; traceId?: string };
 
-  // `trace`: the request's, when tracing or logs are on (passed to a function or an instance).
+  // `trace`: the request's, if it has one (passed to a function or an instance).
   function serve(req: Request, d: DeploymentRef, stamp: Record<string, string>, idles: boolean, target: string, trace: Trace | null): Served | Promise<Served> {
     // ACME's HTTP-01 answers come before the app's own files and server (checked here, where the path is read anyway).
     if (target.startsWith(CHALLENGE_PATH)) return challenge(target).then((response) => ({ response, warmup: false }));
@@ -496,7 +499,9 @@ export function createRouter(opts: RouterOptions) {
           if (functionRefs.size >= 1000) functionRefs.clear();
           functionRefs.set(d.id, { d, mask: makeMasker(Object.values(env)) });
         }
-        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client, trace?.traceId).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup }));
+        // Its output lines are tagged with the request's trace (host.mjs): one is made for it if it has none.
+        const traceId = trace?.traceId ?? (logs ? randomHex(16) : undefined);
+        return functions.handle(functionBundle(d, bundle, env), fn, req, target, stamp, client, traceId).then((ran) => ({ response: ran.response, warmup: ran.warmup || warmup, traceId }));
       }
     }
 

@@ -130,13 +130,13 @@ function tagOutput(stream) {
   const write = stream.write.bind(stream);
   let lineStart = true;
   stream.write = (chunk, encoding, callback) => {
+    if ((typeof chunk !== "string" && !(chunk instanceof Uint8Array)) || chunk.length === 0) return write(chunk, encoding, callback);
     const trace = requestTrace.getStore();
-    if (trace === undefined || (typeof chunk !== "string" && !(chunk instanceof Uint8Array))) {
-      if (typeof chunk === "string" && chunk.length > 0) lineStart = chunk.endsWith("\n");
+    if (trace === undefined) {
+      lineStart = typeof chunk === "string" ? chunk.endsWith("\n") : chunk[chunk.length - 1] === 10;
       return write(chunk, encoding, callback);
     }
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");
-    if (text.length === 0) return write(chunk, encoding, callback);
     const mark = `\x1e${trace}\x1f`;
     const body = text.endsWith("\n") ? text.slice(0, -1) : text;
     const tagged = (lineStart ? mark : "") + body.replaceAll("\n", `\n${mark}`) + (body.length < text.length ? "\n" : "");
