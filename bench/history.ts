@@ -11,14 +11,10 @@
 // then its deepest page up to page 50, by keyset and by OFFSET; the ratio is
 // OFFSET p95 / keyset p95 there. EXPLAIN of each first page names the index
 // the planner picked.
-import { explainer } from "@/bench/lib/explain";
+import { withExplainedDb } from "@/bench/lib/explain";
 import { seedHistory } from "@/bench/lib/history-seed";
-import { onCleanup } from "@/bench/lib/proc";
 import { median, percentile, timeInTurn } from "@/bench/lib/stats";
 import type { Ctx } from "@/lib/auth/ctx";
-import { createDb } from "@/lib/db/client";
-import { applyMigrations } from "@/lib/db/migrate";
-import { startTempPostgres } from "@/lib/db/temp-postgres";
 import { summarySelect, withAuthors, withCanaryWeights } from "@/lib/deployments/deployment-summary";
 import { HISTORY_ORDER, historyInput, historyWhere } from "@/lib/deployments/history-query";
 import { listBranches } from "@/lib/deployments/list-branches";
@@ -35,14 +31,8 @@ const TARGET_P95_MS = 100;
 type Query = { name: string; input: Record<string, string> };
 
 export async function historyBench() {
-  const pg = await startTempPostgres();
-  const unregister = onCleanup(() => pg.stop());
-  const db = createDb(pg.url);
-  let explain: Awaited<ReturnType<typeof explainer>> | undefined;
-  try {
-    await applyMigrations(pg.url);
+  await withExplainedDb("deployments", async (db, explain) => {
     const s = await seedHistory(db, ROWS);
-    explain = await explainer(pg.url, "deployments");
     const shaOf = s.rows[Math.floor(s.rows.length / 3)].commitSha;
     const busyBranch = "feat/login-form";
     const queries: Query[] = [
@@ -115,10 +105,5 @@ export async function historyBench() {
     worst = Math.max(worst, percentile(branches, 95));
     console.log(`  ${"branches (GET …/branches)".padEnd(28)} ${String(count).padStart(6)}  ${ms(branches)}`);
     console.log(`history bench: ${worst <= TARGET_P95_MS ? "PASS" : "FAIL"} (worst p95 ${worst.toFixed(1)} ms <= ${TARGET_P95_MS} ms, ${ROWS} deployments)`);
-  } finally {
-    await explain?.client.$disconnect();
-    await db.$disconnect();
-    unregister();
-    await pg.stop();
-  }
+  });
 }

@@ -11,13 +11,10 @@
 // at the same depth; the ratio is OFFSET p95 / keyset p95 there. EXPLAIN of
 // each first page names the index the planner picked.
 import { createHash } from "node:crypto";
-import { explainer } from "@/bench/lib/explain";
-import { onCleanup } from "@/bench/lib/proc";
+import { withExplainedDb } from "@/bench/lib/explain";
 import { median, percentile, timeInTurn } from "@/bench/lib/stats";
 import { type Ctx, userCtx } from "@/lib/auth/ctx";
-import { createDb, type Db } from "@/lib/db/client";
-import { applyMigrations } from "@/lib/db/migrate";
-import { startTempPostgres } from "@/lib/db/temp-postgres";
+import type { Db } from "@/lib/db/client";
 import { getTrace } from "@/lib/logs/get-trace";
 import { listLogs, type LogPage } from "@/lib/logs/list-logs";
 import { createProject } from "@/lib/projects/create-project";
@@ -86,14 +83,8 @@ const traceOf = (i: number, projectId: string) => createHash("md5").update(`${i}
 type Query = { name: string; scope: { slug: string } | { deploymentId: string }; input: Record<string, string> };
 
 export async function logsBench() {
-  const pg = await startTempPostgres();
-  const unregister = onCleanup(() => pg.stop());
-  const db = createDb(pg.url);
-  let explain: Awaited<ReturnType<typeof explainer>> | undefined;
-  try {
-    await applyMigrations(pg.url);
+  await withExplainedDb("log_lines", async (db, explain) => {
     const s = await seed(db);
-    explain = await explainer(pg.url, "log_lines");
     const project = { slug: s.slug };
     const deployment = { deploymentId: s.deployment };
     const queries: Query[] = [
@@ -146,16 +137,12 @@ export async function logsBench() {
     worst = Math.max(worst, percentile(tail, 95));
     // A trace opened from its line (lib/logs/get-trace.ts): a request in the middle and the output line after it.
     const middle = Math.round(LINES / 10) * 5;
-    const trace = await getTrace({ ctx: s.ctx, slug: s.slug, input: { traceId: traceOf(middle - 1, s.projectId) } });
+    const openTrace = (ctx: Ctx) => getTrace({ ctx, slug: s.slug, input: { traceId: traceOf(middle - 1, s.projectId) } });
+    const trace = await openTrace(s.ctx);
     if (trace.lines.length !== 2) throw new Error(`the trace has ${trace.lines.length} lines, not 2`);
-    const [traced] = await timeInTurn(SAMPLES, [async () => JSON.stringify(await getTrace({ ctx: s.ctx, slug: s.slug, input: { traceId: traceOf(middle - 1, s.projectId) } }))]);
-    console.log(`  ${"trace (2 lines)".padEnd(26)} ${ms(traced)}  ${await explain.plan((c) => getTrace({ ctx: c, slug: s.slug, input: { traceId: traceOf(middle - 1, s.projectId) } }), s.ctx)}`);
+    const [traced] = await timeInTurn(SAMPLES, [async () => JSON.stringify(await openTrace(s.ctx))]);
+    console.log(`  ${"trace (2 lines)".padEnd(26)} ${ms(traced)}  ${await explain.plan(openTrace, s.ctx)}`);
     worst = Math.max(worst, percentile(traced, 95));
     console.log(`logs bench: ${worst <= TARGET_P95_MS ? "PASS" : "FAIL"} (worst first-page p95 ${worst.toFixed(1)} ms <= ${TARGET_P95_MS} ms, ${LINES.toLocaleString("en")} lines)`);
-  } finally {
-    await explain?.client.$disconnect();
-    await db.$disconnect();
-    unregister();
-    await pg.stop();
-  }
+  });
 }

@@ -1,5 +1,9 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { onCleanup } from "@/bench/lib/proc";
 import type { Ctx } from "@/lib/auth/ctx";
+import { createDb, type Db } from "@/lib/db/client";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startTempPostgres } from "@/lib/db/temp-postgres";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 
 // The index (or scan) a verb's main query reads `table` with: the SQL Prisma
@@ -26,4 +30,24 @@ export async function explainer(url: string, table: string) {
       return [...new Set([...used, ...seq])].join(", ") + sort;
     },
   };
+}
+
+export type Explainer = Awaited<ReturnType<typeof explainer>>;
+
+/** A temporary Postgres with the schema applied, its client and an explainer of `table`, for `run`; all stopped after, whatever happens. */
+export async function withExplainedDb<T>(table: string, run: (db: Db, explain: Explainer) => Promise<T>): Promise<T> {
+  const pg = await startTempPostgres();
+  const unregister = onCleanup(() => pg.stop());
+  const db = createDb(pg.url);
+  let explain: Explainer | undefined;
+  try {
+    await applyMigrations(pg.url);
+    explain = await explainer(pg.url, table);
+    return await run(db, explain);
+  } finally {
+    await explain?.client.$disconnect();
+    await db.$disconnect();
+    unregister();
+    await pg.stop();
+  }
 }

@@ -160,14 +160,31 @@ export async function spanBatcherFromConfig(config: { OTEL_EXPORTER_OTLP_ENDPOIN
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint) return null;
   const [{ OTLPTraceExporter }, { resourceFromAttributes }] = await Promise.all([import("@opentelemetry/exporter-trace-otlp-http"), import("@opentelemetry/resources")]);
-  const headers = Object.fromEntries(
-    (config.OTEL_EXPORTER_OTLP_HEADERS ?? "")
-      .split(",")
-      .map((pair) => pair.split("=").map((p) => decodeURIComponent(p.trim())))
-      .filter((kv): kv is [string, string] => kv.length === 2 && kv[0] !== ""),
-  );
-  const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces`, headers });
+  const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, "")}/v1/traces`, headers: parseOtlpHeaders(config.OTEL_EXPORTER_OTLP_HEADERS ?? "") });
   const batcher = new SpanBatcher({ exporter, resource: resourceFromAttributes({ "service.name": serviceName }), scope: "slipway", log });
   batcher.start();
   return batcher;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS ("key=value,key2=value2", values percent-encoded
+ * by the spec) as headers. A value is everything after the first "=", so an
+ * API key that ends in base64's "==" padding, written as is, stays whole; one
+ * that does not decode is taken as written.
+ */
+export function parseOtlpHeaders(raw: string): Record<string, string> {
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const headers: Record<string, string> = {};
+  for (const pair of raw.split(",")) {
+    const eq = pair.indexOf("=");
+    const key = eq === -1 ? "" : decode(pair.slice(0, eq).trim());
+    if (key !== "") headers[key] = decode(pair.slice(eq + 1).trim());
+  }
+  return headers;
 }
