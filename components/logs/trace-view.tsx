@@ -53,7 +53,8 @@ function TraceBody({ slug, traceId }: { slug: string; traceId: string }) {
   }
   if (query.isError) return <LoadError title="The trace could not be loaded." error={query.error} onRetry={() => query.refetch()} />;
   const trace = query.data;
-  const start = new Date(trace.startedAt).getTime();
+  // From the lines themselves, to the fraction of a millisecond (startedAt is an ISO time, whole milliseconds).
+  const start = Math.min(...trace.lines.map((l) => offsetOf(l, 0)));
   const span = Math.max(new Date(trace.endedAt).getTime() - start, 1);
   const requests = trace.lines.filter((l) => l.source === "request");
   const failed = requests.find((r) => (r.status ?? 0) >= 500);
